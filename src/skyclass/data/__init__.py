@@ -1,0 +1,1 @@
+"""skyclass.data (see DESIGN.md for its job and what it may import)."""

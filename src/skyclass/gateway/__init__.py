@@ -1,0 +1,1 @@
+"""skyclass.gateway (see DESIGN.md for its job and what it may import)."""

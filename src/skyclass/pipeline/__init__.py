@@ -1,0 +1,1 @@
+"""skyclass.pipeline (see DESIGN.md for its job and what it may import)."""

@@ -1,0 +1,1 @@
+"""skyclass.serving (see DESIGN.md for its job and what it may import)."""
