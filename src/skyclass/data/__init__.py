@@ -1,1 +1,23 @@
-"""skyclass.data (see DESIGN.md for its job and what it may import)."""
+"""skyclass.data: load, validate, profile and split labelled tables (a leaf: no skyclass imports).
+
+Example:
+    >>> from skyclass.data import load_table, validate, profile, stratified_split
+"""
+
+from skyclass.data._load import iter_table, load_table, sniff
+from skyclass.data._profile import profile
+from skyclass.data._split import stratified_folds, stratified_split
+from skyclass.data._validate import Decision, Validation, min_class_size_for, validate
+
+__all__ = [
+    "Decision",
+    "Validation",
+    "iter_table",
+    "load_table",
+    "min_class_size_for",
+    "profile",
+    "sniff",
+    "stratified_folds",
+    "stratified_split",
+    "validate",
+]

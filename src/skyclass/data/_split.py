@@ -1,0 +1,41 @@
+"""Seeded stratified splits: one train/test split, then CV folds inside train.
+
+The test part is set aside here and touched once, at the very end of training.
+
+Example:
+    >>> import pandas as pd
+    >>> from skyclass.data import stratified_split, stratified_folds
+    >>> df = pd.DataFrame({"x": range(20), "y": ["a", "b"] * 10})
+    >>> train, test = stratified_split(df, "y", test_size=0.25, seed=0)
+    >>> len(train), len(test), test["y"].value_counts().tolist()
+    (15, 5, [3, 2])
+    >>> len(stratified_folds(train["y"], n_splits=3, seed=0))
+    3
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+__all__ = ["stratified_folds", "stratified_split"]
+
+
+def stratified_split(
+    frame: pd.DataFrame, target: str, *, test_size: float = 0.2, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split ``frame`` into (train, test) keeping class shares; indexes are reset."""
+    train, test = train_test_split(
+        frame, test_size=test_size, stratify=frame[target], random_state=seed, shuffle=True
+    )
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def stratified_folds(
+    y: pd.Series | np.ndarray, *, n_splits: int = 5, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled stratified K-fold index pairs ``(train_idx, validation_idx)`` over ``y``."""
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    y = np.asarray(y)
+    return list(splitter.split(np.zeros(len(y)), y))
