@@ -1,0 +1,57 @@
+"""Drift tests, one module each, registered by name; ``default_stattest`` picks Evidently's default.
+
+Evidently's rule: with at most 1000 reference rows, numeric columns with more than 5
+distinct values use ``ks``; other columns use ``chisquare`` (more than 2 values) or ``z``
+(2 values). With more than 1000 reference rows, numeric columns with more than 5
+distinct values use ``wasserstein``, everything else ``jensenshannon``.
+
+Example:
+    >>> import numpy as np
+    >>> from skyclass.monitor.stattests import ColumnSample, default_stattest
+    >>> ref = ColumnSample.numeric(np.random.default_rng(0).normal(size=500))
+    >>> default_stattest(ref, ref).name
+    'ks'
+"""
+
+from skyclass.monitor.stattests import chisquare, jensenshannon, ks, psi, wasserstein, ztest
+from skyclass.monitor.stattests._base import (
+    ColumnSample,
+    StatTest,
+    StatTestResult,
+    get_stattest,
+    register,
+    stattest_names,
+)
+
+__all__ = [
+    "ColumnSample",
+    "StatTest",
+    "StatTestResult",
+    "chisquare",
+    "default_stattest",
+    "get_stattest",
+    "jensenshannon",
+    "ks",
+    "psi",
+    "register",
+    "stattest_names",
+    "wasserstein",
+    "ztest",
+]
+
+
+def default_stattest(
+    reference: ColumnSample,
+    current: ColumnSample,
+    *,
+    small_reference_rows: int = 1000,
+    numeric_min_unique: int = 5,
+) -> StatTest:
+    """Evidently's default test for this pair of samples (thresholds of the rule are settable)."""
+    n_values = reference.n_unique_with(current)
+    many_values = reference.kind == "num" and n_values > numeric_min_unique
+    if reference.n <= small_reference_rows:
+        if many_values:
+            return get_stattest("ks")
+        return get_stattest("chisquare" if n_values > 2 else "z")
+    return get_stattest("wasserstein" if many_values else "jensenshannon")

@@ -1,0 +1,22 @@
+"""Jensen-Shannon distance (natural log) between binned shares: drift when ≥ threshold (0.1).
+
+Example:
+    >>> from skyclass.monitor.stattests import ColumnSample, jensenshannon
+    >>> ref = ColumnSample.categorical({"a": 600, "b": 400})
+    >>> jensenshannon.jensenshannon_test(ref, ColumnSample.categorical({"a": 60, "b": 40})).score
+    0.0
+"""
+
+from scipy.spatial.distance import jensenshannon
+
+from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
+from skyclass.monitor.stattests._binning import binned_shares
+
+
+def _js(reference: ColumnSample, current: ColumnSample, threshold: float) -> tuple[float, bool]:
+    ref, cur = binned_shares(reference, current, fill_zeroes=False)
+    value = float(jensenshannon(ref, cur))
+    return value, value >= threshold
+
+
+jensenshannon_test = register(StatTest("jensenshannon", _js, 0.1, ("num", "cat"), "distance"))

@@ -1,0 +1,138 @@
+"""Each drift test equals a direct scipy computation; the default choice follows Evidently's rule."""
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from skyclass.errors import InputError
+from skyclass.monitor.stattests import ColumnSample, default_stattest, get_stattest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(42)
+
+
+def test_ks_equals_scipy(rng):
+    a, b = rng.normal(size=400), rng.normal(0.2, 1, size=300)
+    result = get_stattest("ks")(ColumnSample.numeric(a), ColumnSample.numeric(b))
+    expected = stats.ks_2samp(a, b).pvalue
+    assert result.score == pytest.approx(expected, abs=1e-15)
+    assert result.drifted == (expected <= 0.05)
+    assert result.threshold == 0.05
+
+
+def test_ks_drops_nan_like_evidently(rng):
+    a = rng.normal(size=200)
+    b = np.concatenate([rng.normal(size=100), [np.nan, np.inf]])
+    result = get_stattest("ks")(ColumnSample.numeric(a), ColumnSample.numeric(b))
+    assert result.score == pytest.approx(stats.ks_2samp(a, b[:100]).pvalue, abs=1e-15)
+
+
+def test_chisquare_equals_scipy():
+    ref = {"a": 500, "b": 300, "c": 200}
+    cur = {"a": 40, "b": 40, "c": 20}
+    result = get_stattest("chisquare")(ColumnSample.categorical(ref), ColumnSample.categorical(cur))
+    expected = stats.chisquare([40, 40, 20], [50, 30, 20]).pvalue
+    assert result.score == pytest.approx(expected, rel=1e-12)
+    assert result.drifted == (expected < 0.05)
+
+
+def test_chisquare_new_category_is_drift():
+    result = get_stattest("chisquare")(
+        ColumnSample.categorical({"a": 10, "b": 10}), ColumnSample.categorical({"a": 5, "z": 1})
+    )
+    assert (result.score, result.drifted) == (0.0, True)
+
+
+def test_z_test_equals_pearson_chi2_of_2x2_table():
+    ref, cur = {"yes": 120, "no": 80}, {"yes": 45, "no": 55}
+    result = get_stattest("z")(ColumnSample.categorical(ref), ColumnSample.categorical(cur))
+    table = np.array([[120, 80], [45, 55]])
+    expected = stats.chi2_contingency(table, correction=False).pvalue
+    assert result.score == pytest.approx(expected, rel=1e-10)
+    assert result.drifted is True
+
+
+def test_z_test_single_shared_value_is_no_drift():
+    result = get_stattest("z")(
+        ColumnSample.categorical({"a": 5}), ColumnSample.categorical({"a": 9})
+    )
+    assert (result.score, result.drifted) == (1.0, False)
+
+
+def test_wasserstein_normalised_by_reference_std(rng):
+    a, b = rng.normal(size=3000), rng.normal(0.3, 1.2, size=800)
+    result = get_stattest("wasserstein")(ColumnSample.numeric(a), ColumnSample.numeric(b))
+    expected = stats.wasserstein_distance(a, b) / np.std(a)
+    assert result.score == pytest.approx(expected, rel=1e-12)
+    assert result.drifted == (expected >= 0.1)
+
+
+def test_wasserstein_std_floor():
+    a, b = np.zeros(2000), np.full(10, 0.5)
+    result = get_stattest("wasserstein")(ColumnSample.numeric(a), ColumnSample.numeric(b))
+    assert result.score == pytest.approx(0.5 / 0.001)
+
+
+def test_jensenshannon_numeric_uses_sturges_bins(rng):
+    a, b = rng.normal(size=2000), rng.normal(0.5, 1, size=500)
+    result = get_stattest("jensenshannon")(ColumnSample.numeric(a), ColumnSample.numeric(b))
+    edges = np.histogram_bin_edges(np.concatenate([a, b]), bins="sturges")
+    p = np.histogram(a, edges)[0] / a.size
+    q = np.histogram(b, edges)[0] / b.size
+    assert result.score == pytest.approx(jensenshannon(p, q), rel=1e-12)
+    assert result.drifted == (jensenshannon(p, q) >= 0.1)
+
+
+def test_jensenshannon_categorical_equals_scipy():
+    result = get_stattest("jensenshannon")(
+        ColumnSample.categorical({"a": 600, "b": 300, "c": 100}),
+        ColumnSample.categorical({"a": 20, "b": 50, "d": 30}),
+    )
+    p = np.array([0.6, 0.3, 0.1, 0.0])
+    q = np.array([0.2, 0.5, 0.0, 0.3])
+    assert result.score == pytest.approx(jensenshannon(p, q), rel=1e-12)
+    assert result.drifted is True
+
+
+def test_psi_formula_with_filled_zeroes():
+    result = get_stattest("psi")(
+        ColumnSample.categorical({"a": 70, "b": 30}), ColumnSample.categorical({"a": 50, "c": 50})
+    )
+    p = np.array([0.7, 0.3, 1e-4])
+    q = np.array([0.5, 1e-4, 0.5])
+    assert result.score == pytest.approx(np.sum((p - q) * np.log(p / q)), rel=1e-12)
+    assert result.drifted is True
+
+
+@pytest.mark.parametrize(
+    ("n_ref", "ref_values", "kind", "expected"),
+    [
+        (1000, np.arange(1000.0), "num", "ks"),
+        (1001, np.arange(1001.0), "num", "wasserstein"),
+        (500, np.tile([1.0, 2.0, 3.0], 200)[:500], "num", "chisquare"),
+        (500, np.tile([1.0, 2.0], 250), "num", "z"),
+        (5000, np.tile([1.0, 2.0, 3.0], 2000)[:5000], "num", "jensenshannon"),
+        (900, {"a": 450, "b": 450}, "cat", "z"),
+        (900, {"a": 300, "b": 300, "c": 300}, "cat", "chisquare"),
+        (2000, {"a": 1000, "b": 1000}, "cat", "jensenshannon"),
+    ],
+)
+def test_default_stattest_follows_evidently(n_ref, ref_values, kind, expected):
+    if kind == "num":
+        ref = ColumnSample.numeric(ref_values)
+        cur = ColumnSample.numeric(ref_values[:50])
+    else:
+        ref = ColumnSample.categorical(ref_values)
+        cur = ColumnSample.categorical({k: 1 for k in ref_values})
+    assert ref.n == n_ref
+    assert default_stattest(ref, cur).name == expected
+
+
+def test_unknown_test_and_empty_side_are_input_errors():
+    with pytest.raises(InputError, match="unknown drift test 'nope'"):
+        get_stattest("nope")
+    with pytest.raises(InputError, match="needs values on both sides"):
+        get_stattest("ks")(ColumnSample.numeric([1.0, 2.0]), ColumnSample.numeric([np.nan]))
