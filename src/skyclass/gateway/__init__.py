@@ -1,1 +1,45 @@
-"""skyclass.gateway (see DESIGN.md for its job and what it may import)."""
+"""skyclass.gateway: a multi-region HTTP router in front of V2 inference servers.
+
+Pure HTTP, knows nothing about models: active health checks and passive ejection,
+retries on a different region, optional hedging, five routing policies, data-zone
+residency, canary split and shadow mirroring, Prometheus metrics and a cost ledger.
+Every answer carries ``X-Skyclass-Region`` (and the upstream's
+``X-Skyclass-Model-Version``).
+
+Example:
+    >>> from skyclass.gateway import Endpoint, GatewaySettings, RoutingTable, start_in_thread
+    >>> table = RoutingTable(endpoints=[Endpoint(url="http://127.0.0.1:9", region="r1")])
+    >>> gw = start_in_thread(GatewaySettings(listen="127.0.0.1:0", policy="round_robin"), table)
+    >>> gw.stop()
+"""
+
+from skyclass.gateway._app import GatewayApp, read_table
+from skyclass.gateway._load import Call, LoadResult, drive
+from skyclass.gateway._router import Router
+from skyclass.gateway._server import GatewayThread, serve, start_in_thread
+from skyclass.gateway._settings import (
+    Endpoint,
+    GatewaySettings,
+    HealthSettings,
+    OutlierSettings,
+    ResidencySettings,
+    RoutingTable,
+)
+
+__all__ = [
+    "Call",
+    "LoadResult",
+    "drive",
+    "Endpoint",
+    "GatewayApp",
+    "GatewaySettings",
+    "GatewayThread",
+    "HealthSettings",
+    "OutlierSettings",
+    "ResidencySettings",
+    "Router",
+    "RoutingTable",
+    "read_table",
+    "serve",
+    "start_in_thread",
+]

@@ -1,0 +1,219 @@
+"""The router: which endpoints exist, which are usable, and which one takes the next try.
+
+It owns the endpoint states, the routing policies, the canary/shadow split, the
+metrics and the cost ledger; it does no I/O.
+
+Example:
+    >>> from skyclass.gateway import Endpoint, GatewaySettings, RoutingTable
+    >>> table = RoutingTable(endpoints=[
+    ...     Endpoint(url="http://a", region="us-1", zone="us"),
+    ...     Endpoint(url="http://b", region="eu-1", zone="eu")])
+    >>> router = Router(GatewaySettings(policy="round_robin"), table)
+    >>> router.choose("primary", "eu", set()).region
+    'eu-1'
+"""
+
+from __future__ import annotations
+
+import time
+
+from skyclass.gateway._ledger import Ledger
+from skyclass.gateway._metrics import GatewayMetrics
+from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies import make_policy
+
+
+class Router:
+    """Routing decisions for one gateway instance (used from its event loop only)."""
+
+    def __init__(self, settings: GatewaySettings, table: RoutingTable | None = None) -> None:
+        self.settings = settings
+        self.metrics = GatewayMetrics()
+        self.ledger = Ledger()
+        bound = settings.latency_bound_ms
+        self._policies = {
+            track: make_policy(settings.policy, latency_bound_ms=bound)
+            for track in ("primary", "canary", "shadow")
+        }
+        self.states: dict[str, EndpointState] = {}
+        self._accounted: dict[str, float] = {}
+        self.table = RoutingTable()
+        self._canary_credit = 0.0
+        self._shadow_credit = 0.0
+        self.shadow_sent = 0
+        self.shadow_failed = 0
+        self.shadow_disagreements = 0
+        self.unrouted = 0
+        self.load(table or RoutingTable())
+
+    # -- the table ---------------------------------------------------------------
+    def load(self, table: RoutingTable) -> None:
+        """Swap in a new routing table, keeping the live state of endpoints that stay."""
+        self.accrue()
+        fresh: dict[str, EndpointState] = {}
+        for endpoint in table.endpoints:
+            old = self.states.get(endpoint.url)
+            if old is not None and old.endpoint == endpoint:
+                fresh[endpoint.url] = old
+            else:
+                fresh[endpoint.url] = EndpointState(endpoint)
+                self._accounted[endpoint.url] = time.monotonic()
+        for url in set(self._accounted) - set(fresh):
+            del self._accounted[url]
+        self.states = fresh
+        self.table = table
+
+    def accrue(self) -> None:
+        """Bill every registered endpoint for the time since it was last billed."""
+        now = time.monotonic()
+        for url, since in self._accounted.items():
+            state = self.states.get(url)
+            if state is not None:
+                self.ledger.add_replica_seconds(state.region, now - since)
+                self._accounted[url] = now
+
+    def zones(self) -> set[str]:
+        return {s.endpoint.zone for s in self.states.values() if s.endpoint.track == "primary"}
+
+    # -- choosing ----------------------------------------------------------------
+    def pick_track(self) -> str:
+        """``"canary"`` for exactly ``canary_weight`` percent of calls (a credit counter)."""
+        self._canary_credit += self.table.canary_weight
+        if self._canary_credit >= 100.0:
+            self._canary_credit -= 100.0
+            return "canary"
+        return "primary"
+
+    def want_shadow(self) -> bool:
+        """True for exactly ``shadow_percent`` percent of calls."""
+        self._shadow_credit += self.table.shadow_percent
+        if self._shadow_credit >= 100.0:
+            self._shadow_credit -= 100.0
+            return True
+        return False
+
+    def pool(self, track: str, zone: str | None) -> list[EndpointState]:
+        """Every endpoint of ``track`` allowed for ``zone`` (``None``: no residency constraint)."""
+        return [
+            s
+            for s in self.states.values()
+            if s.endpoint.track == track and (zone is None or s.endpoint.zone == zone)
+        ]
+
+    def choose(
+        self, track: str, zone: str | None, tried: set[str], *, now: float | None = None
+    ) -> EndpointState | None:
+        """The policy's pick among available endpoints, preferring regions not yet ``tried``.
+
+        ``tried`` holds endpoint URLs already attempted for this request; a region
+        with a tried endpoint is avoided while any other region is available.
+        """
+        now = time.monotonic() if now is None else now
+        usable = [
+            s for s in self.pool(track, zone) if s.available(now) and s.endpoint.url not in tried
+        ]
+        if not usable:
+            return None
+        tried_regions = {self.states[u].region for u in tried if u in self.states}
+        elsewhere = [s for s in usable if s.region not in tried_regions]
+        return self._policies[track].choose(elsewhere or usable)
+
+    # -- outcomes ----------------------------------------------------------------
+    def _labels(self, state: EndpointState) -> dict[str, str]:
+        return {"region": state.region, "cloud": state.endpoint.cloud}
+
+    def on_response(self, state: EndpointState, status: int, ms: float) -> None:
+        labels = self._labels(state)
+        self.metrics.requests.labels(**labels, code=str(status)).inc()
+        self.metrics.latency.labels(**labels).observe(ms / 1000.0)
+        ok = status < 500
+        self.ledger.record(state.region, ok=ok, ms=ms)
+        if ok:
+            state.consecutive_errors = 0
+            state.observe_latency(ms)
+            return
+        self.metrics.errors.labels(**labels).inc()
+        state.consecutive_errors += 1
+        outlier = self.settings.outlier
+        if state.consecutive_errors >= outlier.consecutive_errors:
+            state.ejected_until = time.monotonic() + outlier.eject_ms / 1000.0
+            state.consecutive_errors = 0
+            self.metrics.ejections.labels(**labels).inc()
+
+    def on_transport_error(self, state: EndpointState, ms: float) -> None:
+        """Refused, reset or timed out: out of rotation at once until health checks pass."""
+        labels = self._labels(state)
+        self.metrics.errors.labels(**labels).inc()
+        self.ledger.record(state.region, ok=False, ms=ms)
+        if state.healthy:
+            self.metrics.ejections.labels(**labels).inc()
+        state.mark_down()
+
+    def on_failover(self, state: EndpointState) -> None:
+        self.metrics.failovers.labels(**self._labels(state)).inc()
+
+    def on_health(self, state: EndpointState, ok: bool, ms: float) -> None:
+        """One active health-check result; flips health after the configured streaks."""
+        health = self.settings.health
+        if ok:
+            state.health_ok_streak += 1
+            state.health_fail_streak = 0
+            state.observe_latency(ms)
+            if not state.healthy and state.health_ok_streak >= health.healthy_after:
+                state.healthy = True
+                state.consecutive_errors = 0
+            return
+        state.health_fail_streak += 1
+        state.health_ok_streak = 0
+        if state.healthy and state.health_fail_streak >= health.unhealthy_after:
+            state.healthy = False
+            self.metrics.ejections.labels(**self._labels(state)).inc()
+
+    # -- reporting ---------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """JSON-safe view: per-region traffic, health and cost, plus shadow counts."""
+        self.accrue()
+        now = time.monotonic()
+        regions: dict[str, dict] = {}
+        for state in self.states.values():
+            ep = state.endpoint
+            entry = regions.setdefault(
+                ep.region,
+                {
+                    "region": ep.region,
+                    "cloud": ep.cloud,
+                    "zone": ep.zone,
+                    "cost_per_hour": ep.cost_per_hour,
+                    "endpoints": [],
+                },
+            )
+            entry["endpoints"].append(
+                {
+                    "url": ep.url,
+                    "track": ep.track,
+                    "healthy": state.healthy,
+                    "available": state.available(now),
+                    "outstanding": state.outstanding,
+                    "ewma_ms": state.ewma_ms,
+                }
+            )
+        for name, entry in regions.items():
+            stats = self.ledger.region_stats(name, now)
+            entry.update(stats)
+            entry["dollars"] = stats["replica_hours"] * entry["cost_per_hour"]
+            entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])
+            self.metrics.cost.labels(region=name, cloud=entry["cloud"]).set(entry["dollars"])
+        return {
+            "policy": self.settings.policy,
+            "table_version": self.table.version,
+            "canary_weight": self.table.canary_weight,
+            "shadow_percent": self.table.shadow_percent,
+            "regions": regions,
+            "shadow": {
+                "sent": self.shadow_sent,
+                "failed": self.shadow_failed,
+                "disagreements": self.shadow_disagreements,
+            },
+            "unrouted": self.unrouted,
+        }

@@ -1,0 +1,87 @@
+"""Gateway settings and the routing table (which endpoints exist), as pydantic models.
+
+The settings are the ``gateway:`` section of a deployment spec; the routing table
+is what a deploy writes (``endpoints.json``) and every gateway instance watches.
+
+Example:
+    >>> from skyclass.gateway import GatewaySettings, Endpoint, RoutingTable
+    >>> settings = GatewaySettings(policy="round_robin", retries=1)
+    >>> table = RoutingTable(endpoints=[Endpoint(url="http://127.0.0.1:9001", region="a")])
+    >>> settings.health.interval_ms, table.endpoints[0].track
+    (500, 'primary')
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PolicyName = Literal["round_robin", "least_outstanding", "latency", "cost", "weighted"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HealthSettings(_Strict):
+    """Active health checks: GET ``path`` every ``interval_ms`` on every endpoint."""
+
+    interval_ms: int = Field(500, gt=0)
+    timeout_ms: int = Field(300, gt=0)
+    unhealthy_after: int = Field(2, ge=1)
+    healthy_after: int = Field(2, ge=1)
+    path: str = "/v2/health/ready"
+
+
+class OutlierSettings(_Strict):
+    """Passive ejection: ``consecutive_errors`` 5xx answers eject an endpoint for ``eject_ms``."""
+
+    consecutive_errors: int = Field(3, ge=1)
+    eject_ms: int = Field(5000, ge=0)
+
+
+class ResidencySettings(_Strict):
+    """Requests carrying ``header`` are only sent to regions whose zone equals its value."""
+
+    header: str = "X-Data-Zone"
+
+
+class GatewaySettings(_Strict):
+    """How one gateway instance listens, routes, retries and checks health."""
+
+    listen: str = "127.0.0.1:8000"
+    policy: PolicyName = "latency"
+    residency: ResidencySettings | None = None
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    retries: int = Field(2, ge=0)
+    timeout_ms: int = Field(2000, gt=0)
+    hedge_after_ms: int | None = Field(None, gt=0)
+    outlier: OutlierSettings = Field(default_factory=OutlierSettings)
+    latency_bound_ms: float = Field(250.0, gt=0)
+
+    def host_port(self) -> tuple[str, int]:
+        """``listen`` split into host and port, e.g. ``("127.0.0.1", 8000)``."""
+        host, _, port = self.listen.rpartition(":")
+        return host or "127.0.0.1", int(port)
+
+
+class Endpoint(_Strict):
+    """One upstream replica: a V2 server URL and where it runs."""
+
+    url: str
+    region: str
+    cloud: str = ""
+    zone: str = ""
+    cost_per_hour: float = Field(0.0, ge=0)
+    weight: float = Field(1.0, ge=0)
+    track: Literal["primary", "canary", "shadow"] = "primary"
+
+
+class RoutingTable(_Strict):
+    """Every endpoint the gateway may use, plus the rollout split."""
+
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    canary_weight: float = Field(0.0, ge=0, le=100)
+    shadow_percent: float = Field(0.0, ge=0, le=100)
+    version: int = 0
