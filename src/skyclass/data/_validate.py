@@ -10,8 +10,8 @@ Rules, in order, for each feature column:
 3. free text (strings with a mean length ≥ 30 characters or ≥ 4 words, and more
    than half of the rows distinct) → drop, since bundles carry numeric and
    categorical features only;
-4. datetime (a timestamp column, or strings that parse as dates) → expanded into
-   ``<col>__year``, ``__month``, ``__dayofweek`` (and ``__hour`` when times vary);
+4. datetime (a timestamp column, or strings that parse as dates) → kept as a
+   timestamp (UTC) that the preprocessor expands into year, month, day of week, hour;
 5. ID-like (a string or integer column distinct on every row; integers only when
    sorted or named like an id) → drop;
 6. leaking: each value maps to exactly one class and there are at most two
@@ -67,6 +67,7 @@ class Validation:
     labels: list
     decisions: list[Decision] = field(default_factory=list)
     n_rows_in: int = 0
+    rows: np.ndarray | None = field(default=None, repr=False)  # kept rows' positions in the input
 
     @property
     def features(self) -> list[str]:
@@ -131,18 +132,11 @@ def _parse_datetimes(values: pd.Series) -> pd.Series | None:
         return None
 
 
-def _expand_datetime(name: str, stamps: pd.Series) -> dict[str, pd.Series]:
+def _as_datetime(stamps: pd.Series) -> pd.Series:
     stamps = pd.to_datetime(stamps)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    parts = {
-        f"{name}__year": stamps.dt.year,
-        f"{name}__month": stamps.dt.month,
-        f"{name}__dayofweek": stamps.dt.dayofweek,
-    }
-    if stamps.dt.hour.fillna(0).nunique() > 1:
-        parts[f"{name}__hour"] = stamps.dt.hour
-    return {k: v.astype("float64") for k, v in parts.items()}
+    return stamps
 
 
 def _id_like(name: str, values: pd.Series, n_rows: int) -> bool:
@@ -250,7 +244,7 @@ def validate(
     _check_target(data, target)
     n_rows_in = len(data)
     decisions: list[Decision] = []
-    frame = data
+    frame = data.reset_index(drop=True)
     missing = frame[target].isna()
     if missing.any():
         frame = frame[~missing]
@@ -270,6 +264,7 @@ def validate(
     frame = _handle_small_classes(
         frame, target, min_class_size_for(cv, test_size), min_class_size, merge_rare, decisions
     )
+    rows = frame.index.to_numpy()
     frame = frame.reset_index(drop=True)
     y = frame[target]
     n_rows, n_classes = len(frame), y.nunique()
@@ -292,7 +287,7 @@ def validate(
             + "; ".join(f"{d.column}: {d.reason}" for d in decisions if d.column)
         )
     labels = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
-    return Validation(cleaned, target, labels, decisions, n_rows_in)
+    return Validation(cleaned, target, labels, decisions, n_rows_in, rows)
 
 
 def _decide_column(
@@ -319,8 +314,11 @@ def _decide_column(
             )
         stamps = _parse_datetimes(col)
     if stamps is not None:
-        parts = _expand_datetime(name, stamps)
-        return f"datetime, expanded into {', '.join(parts)}", "expand", parts
+        return (
+            "datetime: the preprocessor expands it into year, month, day of week and hour (UTC)",
+            "expand",
+            {name: _as_datetime(stamps)},
+        )
     if _id_like(name, values, n_rows):
         return "ID-like: a different value on every row, so it cannot generalise", "drop", {}
     if _leaks(col, y, n_classes):
