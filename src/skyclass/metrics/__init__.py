@@ -1,1 +1,92 @@
-"""skyclass.metrics (see DESIGN.md for its job and what it may import)."""
+"""Classification metrics identical to scikit-learn's, a one-pass ``evaluate``, and decisions.
+
+Leaf package: depends on numpy only (and ``skyclass.errors``). Every scikit-learn-named
+function takes the same arguments and returns the same numbers as scikit-learn 1.9.
+
+Example:
+    >>> from skyclass.metrics import f1_score, roc_auc_score
+    >>> f1_score([0, 1, 1, 0], [0, 1, 0, 0])
+    0.6666666666666666
+    >>> roc_auc_score([0, 1, 1, 0], [0.2, 0.9, 0.4, 0.5])
+    0.75
+"""
+
+from skyclass.metrics._classification import (
+    accuracy_score,
+    balanced_accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    fbeta_score,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+    specificity_score,
+)
+from skyclass.metrics._decision import (
+    ClassThresholds,
+    CostMatrix,
+    PriorShift,
+    ThresholdRule,
+    decide,
+    rule_from_dict,
+    rule_to_dict,
+)
+from skyclass.metrics._probabilistic import (
+    brier_score_loss,
+    log_loss,
+)
+from skyclass.metrics._ranking import (
+    auc,
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+    top_k_accuracy_score,
+)
+from skyclass.metrics._report import classification_report
+from skyclass.metrics._threshold import (
+    ThresholdChoice,
+    ThresholdCurve,
+    best_threshold,
+    threshold_curve,
+)
+from skyclass.metrics._warnings import UndefinedMetricWarning
+
+__all__ = [
+    # metrics engine (issue 2)
+    "UndefinedMetricWarning",
+    "accuracy_score",
+    "auc",
+    "average_precision_score",
+    "balanced_accuracy_score",
+    "brier_score_loss",
+    "classification_report",
+    "cohen_kappa_score",
+    "confusion_matrix",
+    "f1_score",
+    "fbeta_score",
+    "log_loss",
+    "matthews_corrcoef",
+    "precision_recall_curve",
+    "precision_recall_fscore_support",
+    "precision_score",
+    "recall_score",
+    "roc_auc_score",
+    "roc_curve",
+    "specificity_score",
+    "top_k_accuracy_score",
+    # decisions, thresholds, intervals, fairness, calibration (issue 3)
+    "ClassThresholds",
+    "CostMatrix",
+    "PriorShift",
+    "ThresholdChoice",
+    "ThresholdCurve",
+    "ThresholdRule",
+    "best_threshold",
+    "decide",
+    "rule_from_dict",
+    "rule_to_dict",
+    "threshold_curve",
+]

@@ -1,0 +1,448 @@
+"""Score-based (ranking) metrics with scikit-learn 1.9's names, signatures and results.
+
+Example:
+    >>> from skyclass.metrics import roc_auc_score
+    >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from itertools import combinations
+
+import numpy as np
+
+from skyclass.errors import InputError
+from skyclass.metrics._binary_curve import binary_inputs, clf_curve
+from skyclass.metrics._targets import as_label_list
+from skyclass.metrics._validation import (
+    as_labels,
+    as_scores,
+    as_weights,
+    check_lengths,
+    encode,
+)
+from skyclass.metrics._warnings import UndefinedMetricWarning
+
+
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
+    """Receiver operating characteristic: (fpr, tpr, thresholds), thresholds[0] = inf.
+
+    Example:
+        >>> fpr, tpr, thr = roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> fpr.tolist(), tpr.tolist()
+        ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
+    """
+    positive, score, weight = binary_inputs(y_true, y_score, sample_weight, pos_label)
+    fps, tps, thresholds = clf_curve(positive, score, weight)
+    return _roc_from_counts(fps, tps, thresholds, drop_intermediate)
+
+
+def _roc_from_counts(fps, tps, thresholds, drop_intermediate):
+    if drop_intermediate and fps.shape[0] > 2:
+        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    if fps[-1] <= 0:
+        warnings.warn(
+            "No negative samples in y_true, false positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        fpr = np.full(fps.shape, np.nan)
+    else:
+        fpr = fps / fps[-1]
+    if tps[-1] <= 0:
+        warnings.warn(
+            "No positive samples in y_true, true positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        tpr = np.full(tps.shape, np.nan)
+    else:
+        tpr = tps / tps[-1]
+    return fpr, tpr, thresholds
+
+
+def precision_recall_curve(
+    y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False
+):
+    """Precision-recall pairs for every threshold: (precision, recall, thresholds).
+
+    Example:
+        >>> p, r, t = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        >>> [round(v, 3) for v in p.tolist()], r.tolist()
+        ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0])
+    """
+    positive, score, weight = binary_inputs(y_true, y_score, sample_weight, pos_label)
+    fps, tps, thresholds = clf_curve(positive, score, weight)
+    return _pr_from_counts(fps, tps, thresholds, drop_intermediate)
+
+
+def _pr_from_counts(fps, tps, thresholds, drop_intermediate):
+    if drop_intermediate and fps.shape[0] > 2:
+        keep = np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    ps = tps + fps
+    precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1.0), 0.0)
+    if tps[-1] == 0:
+        warnings.warn(
+            "No positive class found in y_true, recall is set to one for all thresholds.",
+            UserWarning,
+            stacklevel=3,
+        )
+        recall = np.ones(tps.shape)
+    else:
+        recall = tps / tps[-1]
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
+
+
+def auc(x, y):
+    """Area under a curve by the trapezoidal rule (x monotonic).
+
+    Example:
+        >>> auc([0, 0.5, 1], [0, 1, 1])
+        0.75
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    check_lengths(x=x, y=y)
+    if x.shape[0] < 2:
+        raise InputError(
+            f"At least 2 points are needed to compute area under curve, but x.shape = {x.shape}"
+        )
+    dx = np.diff(x)
+    direction = 1
+    if np.any(dx < 0):
+        if np.all(dx <= 0):
+            direction = -1
+        else:
+            raise InputError(f"x is neither increasing nor decreasing : {x}.")
+    return float(direction * np.trapezoid(y, x))
+
+
+def _binary_auc(positive, score, weight=None, max_fpr=None) -> float:
+    if positive.all() or not positive.any():
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+        return math.nan
+    fps, tps, thr = clf_curve(positive, score, weight)
+    fpr, tpr, _ = _roc_from_counts(fps, tps, thr, True)
+    if max_fpr is None or max_fpr == 1:
+        return auc(fpr, tpr)
+    if max_fpr <= 0 or max_fpr > 1:
+        raise InputError(f"Expected max_fpr in range (0, 1], got: {max_fpr!r}")
+    stop = np.searchsorted(fpr, max_fpr, "right")
+    x_interp = [fpr[stop - 1], fpr[stop]]
+    y_interp = [tpr[stop - 1], tpr[stop]]
+    tpr = np.append(tpr[:stop], np.interp(max_fpr, x_interp, y_interp))
+    fpr = np.append(fpr[:stop], max_fpr)
+    partial = auc(fpr, tpr)
+    min_area = 0.5 * max_fpr**2
+    return float(0.5 * (1 + (partial - min_area) / (max_fpr - min_area)))
+
+
+def _binary_ap(positive, score, weight=None) -> float:
+    fps, tps, thr = clf_curve(positive, score, weight)
+    precision, recall, _ = _pr_from_counts(fps, tps, thr, False)
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+
+
+def _average_columns(metric, indicator, score, average, weight):
+    """scikit-learn's ``_average_binary_score`` for an indicator matrix."""
+    if average not in (None, "micro", "macro", "weighted", "samples"):
+        raise InputError(
+            "average has to be one of (None, 'micro', 'macro', 'weighted', 'samples'); "
+            f"got {average!r}."
+        )
+    if average == "samples":
+        raise InputError(
+            "average='samples' needs a multilabel y_true; use 'micro', 'macro' or 'weighted'."
+        )
+    if average == "micro":
+        w = None if weight is None else np.repeat(weight, indicator.shape[1])
+        return metric(indicator.ravel(), score.ravel(), w)
+    avg_weight = None
+    if average == "weighted":
+        if weight is None:
+            avg_weight = indicator.sum(axis=0).astype(np.float64)
+        else:
+            avg_weight = (indicator * weight.reshape(-1, 1)).sum(axis=0)
+        if np.isclose(avg_weight.sum(), 0):
+            return 0
+    scores = np.array(
+        [metric(indicator[:, c], score[:, c], weight) for c in range(indicator.shape[1])],
+        dtype=np.float64,
+    )
+    if average is None:
+        return scores
+    if avg_weight is not None:
+        scores[avg_weight == 0] = 0
+    return float(np.average(scores, weights=avg_weight))
+
+
+def _check_average(average, options):
+    if average not in options:
+        raise InputError(f"average must be one of {options}; got {average!r}.")
+
+
+def roc_auc_score(
+    y_true,
+    y_score,
+    *,
+    average="macro",
+    sample_weight=None,
+    max_fpr=None,
+    multi_class="raise",
+    labels=None,
+):
+    """Area under the ROC curve: binary, or multiclass one-vs-rest / one-vs-one.
+
+    Example:
+        >>> import numpy as np
+        >>> proba = np.array([[0.7, 0.2, 0.1], [0.2, 0.6, 0.2], [0.1, 0.3, 0.6], [0.3, 0.4, 0.3]])
+        >>> roc_auc_score([0, 1, 2, 1], proba, multi_class="ovr")
+        1.0
+    """
+    yt = as_labels(y_true, "y_true")
+    score = as_scores(y_score, "y_score")
+    check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
+    weight = as_weights(sample_weight, len(yt))
+    classes_present = np.unique(yt)
+    multiclass = len(classes_present) > 2 or (score.ndim == 2 and score.shape[1] > 2)
+    if not multiclass:
+        _check_average(average, (None, "micro", "macro", "weighted", "samples"))
+        positive = (
+            yt == classes_present[-1] if len(classes_present) == 2 else np.zeros_like(yt, bool)
+        )
+        if score.ndim == 2:
+            if score.shape[1] != 1:
+                raise InputError(
+                    f"y_score must be 1-D for a binary y_true (the score of class "
+                    f"{classes_present[-1]!r}); got shape {score.shape}. Pass y_score[:, 1]."
+                )
+            score = score[:, 0]
+        return _binary_auc(positive, score, weight, max_fpr)
+    if max_fpr is not None and max_fpr != 1.0:
+        raise InputError(
+            "Partial AUC computation not available in multiclass setting, 'max_fpr' must be "
+            f"set to `None`, received `max_fpr={max_fpr}` instead"
+        )
+    if multi_class == "raise":
+        raise InputError("multi_class must be in ('ovo', 'ovr') for a multiclass y_true")
+    if score.ndim != 2:
+        raise InputError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
+            f"multiple classes. Got `y_score.shape={score.shape}`."
+        )
+    if not np.allclose(1, score.sum(axis=1)):
+        raise InputError(
+            "Target scores need to be probabilities for multiclass roc_auc, i.e. they should "
+            "sum up to 1.0 over classes (y_score rows)"
+        )
+    options = ("macro", "weighted", None)
+    if multi_class == "ovr":
+        options = ("micro",) + options
+    if average not in options:
+        raise InputError(f"average must be one of {options} for multiclass problems")
+    if multi_class not in ("ovo", "ovr"):
+        raise InputError(
+            f"multi_class='{multi_class}' is not supported for multiclass ROC AUC, "
+            "multi_class must be in ('ovo', 'ovr')"
+        )
+    if average is None and multi_class == "ovo":
+        raise InputError("average=None is not implemented for multi_class='ovo'.")
+    classes = _class_list(yt, labels, score.shape[1])
+    if multi_class == "ovo":
+        if weight is not None:
+            raise InputError(
+                "sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+                "'sample_weight' must be None in this case."
+            )
+        return _ovo_auc(encode(yt, classes, "y_true"), score, average)
+    indicator = (yt[:, None] == classes[None, :]).astype(np.int64)
+    return _average_columns(
+        lambda p, s, w: _binary_auc(p.astype(bool), s, w), indicator, score, average, weight
+    )
+
+
+def _class_list(yt, labels, n_columns) -> np.ndarray:
+    if labels is not None:
+        labels = as_label_list(labels)
+        classes = np.unique(labels)
+        if len(classes) != len(labels):
+            raise InputError("Parameter 'labels' must be unique")
+        if not np.array_equal(classes, labels):
+            raise InputError("Parameter 'labels' must be ordered")
+        if len(classes) != n_columns:
+            raise InputError(
+                f"Number of given labels, {len(classes)}, not equal to the number of columns "
+                f"in 'y_score', {n_columns}"
+            )
+        if len(np.setdiff1d(yt, classes)):
+            raise InputError("'y_true' contains labels not in parameter 'labels'")
+        return classes
+    classes = np.unique(yt)
+    if len(classes) != n_columns:
+        raise InputError(
+            f"Number of classes in y_true ({len(classes)}) not equal to the number of columns "
+            f"in 'y_score' ({n_columns}); pass labels= with every class, in column order."
+        )
+    return classes
+
+
+def _ovo_auc(codes: np.ndarray, score: np.ndarray, average) -> float:
+    present = np.unique(codes)
+    pairs = list(combinations(present, 2))
+    pair_scores = np.empty(len(pairs))
+    prevalence = np.empty(len(pairs)) if average == "weighted" else None
+    for ix, (a, b) in enumerate(pairs):
+        a_mask = codes == a
+        b_mask = codes == b
+        ab = a_mask | b_mask
+        if prevalence is not None:
+            prevalence[ix] = np.average(ab)
+        auc_a = _binary_auc(a_mask[ab], score[ab, a])
+        auc_b = _binary_auc(b_mask[ab], score[ab, b])
+        pair_scores[ix] = (auc_a + auc_b) / 2
+    return float(np.average(pair_scores, weights=prevalence))
+
+
+def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
+    """Average precision: area under the step precision-recall curve (no interpolation).
+
+    Example:
+        >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
+        0.8333
+    """
+    yt = as_labels(y_true, "y_true")
+    score = as_scores(y_score, "y_score")
+    check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
+    weight = as_weights(sample_weight, len(yt))
+    present = np.unique(yt)
+    _check_average(average, (None, "micro", "macro", "weighted", "samples"))
+    if len(present) <= 2:
+        if present.shape[0] == 2 and pos_label not in present:
+            raise InputError(
+                f"pos_label={pos_label} is not a valid label. It should be one of "
+                f"{present.tolist()}"
+            )
+        if score.ndim == 2:
+            if score.shape[1] != 1:
+                raise InputError(
+                    f"y_score must be 1-D for a binary y_true; got shape {score.shape}. "
+                    "Pass the positive class's column, e.g. y_score[:, 1]."
+                )
+            score = score[:, 0]
+        return _binary_ap(yt == pos_label, score, weight)
+    if pos_label != 1:
+        raise InputError(
+            "Parameter pos_label is fixed to 1 for multiclass y_true. "
+            "Do not set pos_label or set pos_label to 1."
+        )
+    indicator = (yt[:, None] == present[None, :]).astype(np.int64)
+    if score.shape != indicator.shape:
+        raise InputError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
+            f"multiple classes. Got `y_score.shape={score.shape}`."
+        )
+    return _average_columns(
+        lambda p, s, w: _binary_ap(p.astype(bool), s, w), indicator, score, average, weight
+    )
+
+
+def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None, labels=None):
+    """Share of samples whose true label is among the k highest scores.
+
+    Example:
+        >>> import numpy as np
+        >>> scores = np.array([[0.5, 0.2, 0.2], [0.3, 0.4, 0.2], [0.2, 0.4, 0.3], [0.7, 0.2, 0.1]])
+        >>> top_k_accuracy_score([0, 1, 2, 2], scores, k=2)
+        0.75
+    """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise InputError(f"k must be an integer >= 1; got {k!r}.")
+    yt = as_labels(y_true, "y_true")
+    kind = "binary" if len(np.unique(yt)) <= 2 else "multiclass"
+    if kind == "binary" and labels is not None and len(labels) > 2:
+        kind = "multiclass"
+    score = as_scores(y_score, "y_score")
+    if kind == "binary":
+        if score.ndim == 2 and score.shape[1] != 1:
+            raise InputError(
+                f"`y_true` is binary while y_score is 2d with {score.shape[1]} classes. If "
+                "`y_true` does not contain all the labels, `labels` must be provided."
+            )
+        score = score.ravel()
+    elif score.ndim != 2:
+        raise InputError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
+            f"multiple classes. Got `y_score.shape={score.shape}`."
+        )
+    check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
+    weight = as_weights(sample_weight, len(yt))
+    n_score_classes = score.shape[1] if score.ndim == 2 else 2
+    if labels is None:
+        classes = np.unique(yt)
+        if len(classes) != n_score_classes:
+            raise InputError(
+                f"Number of classes in 'y_true' ({len(classes)}) not equal to the number of "
+                f"classes in 'y_score' ({n_score_classes}).You can provide a list of all known "
+                "classes by assigning it to the `labels` parameter."
+            )
+    else:
+        labels = as_label_list(labels)
+        classes = np.unique(labels)
+        if len(classes) != len(labels):
+            raise InputError("Parameter 'labels' must be unique.")
+        if not np.array_equal(classes, labels):
+            raise InputError("Parameter 'labels' must be ordered.")
+        if len(classes) != n_score_classes:
+            raise InputError(
+                f"Number of given labels ({len(classes)}) not equal to the number of classes "
+                f"in 'y_score' ({n_score_classes})."
+            )
+        if len(np.setdiff1d(yt, classes)):
+            raise InputError("'y_true' contains labels not in parameter 'labels'.")
+    if k >= len(classes):
+        warnings.warn(
+            f"'k' ({k}) greater than or equal to 'n_classes' ({len(classes)}) will result in a "
+            "perfect score and is therefore meaningless.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+    codes = encode(yt, classes, "y_true")
+    if kind == "binary":
+        if k == 1:
+            threshold = 0.5 if score.min() >= 0 and score.max() <= 1 else 0
+            hits = (score > threshold).astype(np.int64) == codes
+        else:
+            hits = np.ones_like(score, dtype=bool)
+    else:
+        hits = top_k_hits(score, codes, k)
+    if normalize:
+        return float(np.average(hits, weights=weight))
+    if weight is None:
+        return float(np.sum(hits))
+    return float(np.dot(hits, weight))
+
+
+def top_k_hits(score: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """True where class ``codes[i]`` is among the k top columns of row i.
+
+    Ties are broken like scikit-learn (stable ascending sort, reversed): among equal
+    scores the higher column index ranks first.
+    """
+    own = score[np.arange(score.shape[0]), codes]
+    ahead = np.zeros(score.shape[0], dtype=np.int64)
+    for j in range(score.shape[1]):
+        col = score[:, j]
+        ahead += (col > own) | ((col == own) & (j > codes))
+    return ahead < k
