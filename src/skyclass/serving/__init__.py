@@ -1,1 +1,18 @@
-"""skyclass.serving (see DESIGN.md for its job and what it may import)."""
+"""skyclass.serving: an Open Inference Protocol (V2) server over a verified bundle.
+
+It loads the bundle in the background (ready only once hashes and golden rows check out),
+micro-batches concurrent requests onto onnxruntime, limits, authenticates, exports
+Prometheus metrics and logs every prediction (SQLite WAL or JSON Lines) for monitoring.
+
+Example:
+    >>> from skyclass.serving import ServeSettings, create_app
+    >>> app = create_app("bundles/iris", ServeSettings(port=8080, log="none"))
+    >>> # serve("bundles/iris", ServeSettings(port=8080))  # blocks; CLI: skyclass serve
+"""
+
+from skyclass.serving._app import create_app
+from skyclass.serving._client import v2_request
+from skyclass.serving._server import serve
+from skyclass.serving._settings import ServeSettings
+
+__all__ = ["ServeSettings", "create_app", "serve", "v2_request"]

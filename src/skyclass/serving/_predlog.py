@@ -1,0 +1,209 @@
+"""The prediction log: a bounded queue drained by one writer thread into a sink.
+
+The response path only does ``queue.put_nowait``; a full queue drops the batch and counts
+its rows in ``skyclass_prediction_log_dropped_total`` instead of blocking or failing the
+request. ``submit(..., durable=True)`` returns a future that completes once the rows are
+committed, so a caller can acknowledge "logged" only after the commit.
+
+Example:
+    >>> import tempfile, pathlib, numpy as np
+    >>> from skyclass.serving._metrics import ServingMetrics
+    >>> from skyclass.serving._sinks import open_sink
+    >>> log = PredictionLog(open_sink(str(pathlib.Path(tempfile.mkdtemp()) / "p.db")),
+    ...                     ServingMetrics(), model_name="iris", model_version="1", region="eu")
+    >>> log.start()
+    >>> done = log.submit(["r1"], {"x": np.array([1.0])}, np.array([[0.3, 0.7]]), ['"b"'],
+    ...                   durable=True)
+    >>> done.result(timeout=10)
+    1
+    >>> log.close()
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+
+from skyclass.serving._metrics import ServingMetrics
+from skyclass.serving._sinks import FeedbackRow, PredictionRow, Sink
+
+_logger = logging.getLogger("skyclass.serving")
+_STOP = object()
+_MAX_ITEMS_PER_COMMIT = 512
+
+
+@dataclass
+class _Item:
+    ids: list[str]
+    columns: dict[str, np.ndarray] | None
+    probabilities: np.ndarray | None
+    labels: list[str]
+    ts: float
+    future: Future | None
+
+
+class PredictionLog:
+    """Asynchronous, bounded, single-writer log of predictions and feedback.
+
+    ``model_name``/``model_version`` are stamped on every prediction row; the server sets
+    them once the model is loaded.
+    """
+
+    def __init__(
+        self,
+        sink: Sink,
+        metrics: ServingMetrics,
+        *,
+        region: str,
+        model_name: str = "",
+        model_version: str = "",
+        max_queue: int = 10_000,
+    ) -> None:
+        self.sink = sink
+        self.metrics = metrics
+        self.model_name = model_name
+        self.model_version = model_version
+        self.region = region
+        self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        self._thread = threading.Thread(target=self._run, name="skyclass-predlog", daemon=True)
+        self._opened = threading.Event()
+        self._open_error: BaseException | None = None
+
+    def start(self) -> None:
+        """Open the sink on the writer thread; raises what opening raised."""
+        self._thread.start()
+        self._opened.wait()
+        if self._open_error is not None:
+            raise self._open_error
+
+    def submit(
+        self,
+        ids: list[str],
+        columns: dict[str, np.ndarray],
+        probabilities: np.ndarray,
+        labels: list[str],
+        *,
+        durable: bool = False,
+    ) -> Future | None:
+        """Queue predicted rows (``labels`` as JSON text); ``None`` if the queue was full."""
+        item = _Item(
+            ids, columns, probabilities, labels, time.time(), Future() if durable else None
+        )
+        return self._put(item, len(ids))
+
+    def feedback(self, ids: list[str], labels: list[str]) -> Future | None:
+        """Queue ground-truth labels (JSON text); the future completes when committed."""
+        return self._put(_Item(ids, None, None, labels, time.time(), Future()), 0)
+
+    def _put(self, item: _Item, rows: int) -> Future | None:
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            self.metrics.log_dropped.inc(rows)
+            return None
+        self.metrics.log_queue.set(self._queue.qsize())
+        return item.future if item.future is not None else _DONE
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write everything queued, then close the sink."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            self.sink.open()
+        except BaseException as err:  # reported to start()
+            self._open_error = err
+            self._opened.set()
+            return
+        self._opened.set()
+        stopping = False
+        while not stopping:
+            batch = [self._queue.get()]
+            while len(batch) < _MAX_ITEMS_PER_COMMIT:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if _STOP in batch:
+                stopping = True
+                batch = [item for item in batch if item is not _STOP]
+            self.metrics.log_queue.set(self._queue.qsize())
+            if batch:
+                self._write(batch)
+        self.sink.close()
+
+    def _write(self, batch: list[_Item]) -> None:
+        predictions: list[PredictionRow] = []
+        feedback: list[FeedbackRow] = []
+        for item in batch:
+            if item.columns is None:
+                feedback += [
+                    FeedbackRow(i, item.ts, label) for i, label in zip(item.ids, item.labels)
+                ]
+            else:
+                predictions += self._rows(item)
+        try:
+            self.sink.write(predictions, feedback)
+        except Exception as err:
+            self.metrics.log_errors.inc()
+            _logger.error("prediction log write failed: %s", err)
+            for item in batch:
+                if item.future is not None:
+                    item.future.set_exception(err)
+            return
+        self.metrics.log_written.labels("prediction").inc(len(predictions))
+        self.metrics.log_written.labels("feedback").inc(len(feedback))
+        for item in batch:
+            if item.future is not None:
+                item.future.set_result(len(item.ids))
+
+    def _rows(self, item: _Item) -> list[PredictionRow]:
+        names = list(item.columns)
+        values = [_json_values(item.columns[name]) for name in names]
+        inputs = [orjson.dumps(dict(zip(names, row))).decode() for row in zip(*values)]
+        probabilities = [orjson.dumps(row).decode() for row in item.probabilities.tolist()]
+        return [
+            PredictionRow(
+                row_id,
+                item.ts,
+                self.model_name,
+                self.model_version,
+                self.region,
+                row_inputs,
+                row_proba,
+                label,
+            )
+            for row_id, row_inputs, row_proba, label in zip(
+                item.ids, inputs, probabilities, item.labels
+            )
+        ]
+
+
+def _json_values(array: np.ndarray) -> list:
+    """Plain Python values; NaN (missing) becomes ``None``."""
+    values = array.tolist()
+    if array.dtype.kind == "f":
+        return [None if v != v else v for v in values]
+    if array.dtype.kind == "M":
+        return [None if v is None else str(v) for v in array.astype(str).tolist()]
+    return values
+
+
+class _Done(Future):
+    """An already-finished future for non-durable submissions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_result(0)
+
+
+_DONE = _Done()

@@ -1,0 +1,228 @@
+"""Decode Open Inference Protocol (V2) request tensors into numpy arrays.
+
+A V2 ``infer`` body carries one tensor per feature column::
+
+    {"id": "r1", "inputs": [{"name": "age", "datatype": "FP64", "shape": [2], "data": [31, 47]}]}
+
+``data`` may be flat or nested (``[[31], [47]]`` with shape ``[2, 1]``). Every check
+names the input and, where it can, the element at fault.
+
+Example:
+    >>> request = decode_request({"inputs": [
+    ...     {"name": "x", "datatype": "FP32", "shape": [2, 1], "data": [[1.5], [2]]}]})
+    >>> request.n_rows, request.inputs["x"].values.tolist()
+    (2, [1.5, 2.0])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skyclass.errors import InputError
+
+#: V2 datatype → numpy dtype (BYTES travel as Python ``str`` in an object array).
+DTYPES: dict[str, np.dtype] = {
+    "BOOL": np.dtype(bool),
+    "UINT8": np.dtype(np.uint8),
+    "UINT16": np.dtype(np.uint16),
+    "UINT32": np.dtype(np.uint32),
+    "UINT64": np.dtype(np.uint64),
+    "INT8": np.dtype(np.int8),
+    "INT16": np.dtype(np.int16),
+    "INT32": np.dtype(np.int32),
+    "INT64": np.dtype(np.int64),
+    "FP16": np.dtype(np.float16),
+    "FP32": np.dtype(np.float32),
+    "FP64": np.dtype(np.float64),
+    "BYTES": np.dtype(object),
+}
+_INTEGER = {name for name, dtype in DTYPES.items() if dtype.kind in "iu"}
+_FLOAT = {"FP16", "FP32", "FP64"}
+
+
+@dataclass
+class Tensor:
+    """One decoded input: its V2 datatype, flat values and a mask of missing (null) elements."""
+
+    name: str
+    datatype: str
+    values: np.ndarray
+    missing: np.ndarray | None = None
+
+
+@dataclass
+class InferRequest:
+    """A decoded V2 request: id, inputs by name, requested outputs and row count."""
+
+    id: str | None
+    inputs: dict[str, Tensor]
+    n_rows: int
+    outputs: list[str] | None = None
+    parameters: dict = field(default_factory=dict)
+
+
+def decode_request(body: object) -> InferRequest:
+    """Validate a parsed V2 infer body and decode its tensors (``InputError`` if malformed)."""
+    if not isinstance(body, dict):
+        raise InputError("request body must be a JSON object with an 'inputs' list")
+    request_id = body.get("id")
+    if request_id is not None and not isinstance(request_id, str):
+        raise InputError("field 'id' must be a string")
+    parameters = body.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise InputError("field 'parameters' must be a JSON object")
+    raw_inputs = body.get("inputs")
+    if not isinstance(raw_inputs, list) or not raw_inputs:
+        raise InputError("field 'inputs' must be a non-empty list of tensors, one per column")
+    inputs: dict[str, Tensor] = {}
+    n_rows: int | None = None
+    for position, raw in enumerate(raw_inputs):
+        tensor, rows = _decode_tensor(raw, position)
+        if tensor.name in inputs:
+            raise InputError(f"inputs[{position}]: input '{tensor.name}' appears twice")
+        if n_rows is not None and rows != n_rows:
+            raise InputError(
+                f"input '{tensor.name}' has {rows} rows but earlier inputs have {n_rows}; "
+                "every input needs the same first dimension"
+            )
+        n_rows = rows
+        inputs[tensor.name] = tensor
+    return InferRequest(
+        id=request_id,
+        inputs=inputs,
+        n_rows=n_rows or 0,
+        outputs=_decode_outputs(body.get("outputs")),
+        parameters=parameters,
+    )
+
+
+def _decode_outputs(raw: object) -> list[str] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise InputError('field \'outputs\' must be a list like [{"name": "label"}]')
+    names = []
+    for position, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise InputError(f"outputs[{position}] must be an object with a string 'name'")
+        names.append(item["name"])
+    return names
+
+
+def _decode_tensor(raw: object, position: int) -> tuple[Tensor, int]:
+    where = f"inputs[{position}]"
+    if not isinstance(raw, dict):
+        raise InputError(f"{where} must be an object with name, datatype, shape and data")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise InputError(f"{where}: 'name' must be a non-empty string (the column name)")
+    where = f"input '{name}'"
+    datatype = raw.get("datatype")
+    if datatype not in DTYPES:
+        raise InputError(f"{where}: datatype {datatype!r} is not one of {', '.join(DTYPES)}")
+    shape = raw.get("shape")
+    if (
+        not isinstance(shape, list)
+        or not 1 <= len(shape) <= 2
+        or not all(type(dim) is int and dim >= 0 for dim in shape)
+        or (len(shape) == 2 and shape[1] != 1)
+    ):
+        raise InputError(f"{where}: shape {shape!r} must be [n] or [n, 1] (one value per row)")
+    data = raw.get("data")
+    if not isinstance(data, list):
+        raise InputError(f"{where}: 'data' must be a list (flat or nested)")
+    values, missing = _decode_data(data, datatype, shape, where)
+    return Tensor(name, datatype, values, missing), shape[0]
+
+
+def _decode_data(
+    data: list, datatype: str, shape: list[int], where: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Flat values of ``data``; numbers with nulls become float NaN, BOOL/BYTES nulls ``None``."""
+    fast = None if datatype == "BYTES" else _fast_array(data, datatype)
+    if fast is not None:
+        flat = _flatten(fast, shape, where)
+        _check_range(flat, datatype, where)
+        return flat.astype(DTYPES[datatype], copy=False), None
+    try:
+        array = np.asarray(data, dtype=object)
+    except ValueError:
+        raise InputError(f"{where}: 'data' is ragged (nested lists of different lengths)") from None
+    flat = _flatten(array, shape, where)
+    missing = np.fromiter((item is None for item in flat), dtype=bool, count=flat.size)
+    for index, item in enumerate(flat):
+        if isinstance(item, list):
+            raise InputError(f"{where}: 'data' is ragged or nested deeper than shape {shape}")
+        if item is not None and not _matches(item, datatype):
+            raise InputError(
+                f"{where}: element {index} is {item!r} ({type(item).__name__}), "
+                f"which is not a valid {datatype} value"
+            )
+    has_missing = bool(missing.any())
+    if datatype in ("BYTES", "BOOL"):
+        if not has_missing:
+            return flat.astype(DTYPES[datatype]), None
+        return flat, missing
+    present = flat[~missing]
+    if datatype in _INTEGER and present.size:
+        _check_range(np.array([min(present), max(present)], dtype=object), datatype, where)
+    if not has_missing:
+        return flat.astype(DTYPES[datatype]), None
+    values = np.full(flat.size, np.nan)
+    values[~missing] = present.astype(np.float64)
+    return values, missing
+
+
+def _flatten(array: np.ndarray, shape: list[int], where: str) -> np.ndarray:
+    if array.ndim not in (1, len(shape)) or (array.ndim > 1 and list(array.shape) != shape):
+        raise InputError(
+            f"{where}: 'data' is nested as {list(array.shape)}, which does not fit shape {shape}"
+        )
+    expected = math.prod(shape)
+    if array.size != expected:
+        raise InputError(
+            f"{where}: shape {shape} needs {expected} values but 'data' has {array.size}"
+        )
+    return array.reshape(-1)
+
+
+def _fast_array(data: list, datatype: str) -> np.ndarray | None:
+    """numpy's own parse when it yields the right kind; ``None`` sends it to the checked path."""
+    try:
+        array = np.asarray(data)
+    except (ValueError, OverflowError):
+        return None
+    kind = array.dtype.kind
+    if datatype == "BOOL":
+        ok = kind == "b"
+    elif datatype in _FLOAT:
+        ok = kind in "if"
+    else:
+        ok = kind in "iu"
+    return array if ok or (array.size == 0 and kind == "f") else None
+
+
+def _check_range(flat: np.ndarray, datatype: str, where: str) -> None:
+    if datatype not in _INTEGER or flat.size == 0:
+        return
+    info = np.iinfo(DTYPES[datatype])
+    low, high = int(flat.min()), int(flat.max())
+    if low < info.min or high > info.max:
+        raise InputError(
+            f"{where}: value {low if low < info.min else high} is outside the {datatype} "
+            f"range [{info.min}, {info.max}]; declare a wider datatype"
+        )
+
+
+def _matches(item: object, datatype: str) -> bool:
+    kind = type(item)
+    if datatype == "BYTES":
+        return kind is str
+    if datatype == "BOOL":
+        return kind is bool
+    if datatype in _FLOAT:
+        return kind is int or kind is float
+    return kind is int
