@@ -11,6 +11,12 @@ Example:
     0.75
 """
 
+from skyclass.metrics._bootstrap import (
+    bootstrap_ci,
+)
+from skyclass.metrics._bootstrap_interval import (
+    ConfidenceInterval,
+)
 from skyclass.metrics._classification import (
     accuracy_score,
     balanced_accuracy_score,
@@ -79,12 +85,14 @@ __all__ = [
     "top_k_accuracy_score",
     # decisions, thresholds, intervals, fairness, calibration (issue 3)
     "ClassThresholds",
+    "ConfidenceInterval",
     "CostMatrix",
     "PriorShift",
     "ThresholdChoice",
     "ThresholdCurve",
     "ThresholdRule",
     "best_threshold",
+    "bootstrap_ci",
     "decide",
     "rule_from_dict",
     "rule_to_dict",

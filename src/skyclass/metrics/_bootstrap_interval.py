@@ -1,0 +1,57 @@
+"""The confidence interval value shared by the bootstrap and DeLong methods.
+
+Example:
+    >>> from skyclass.metrics import ConfidenceInterval
+    >>> ci = ConfidenceInterval("roc_auc", 0.8, 0.7, 0.9, 0.95, "delong")
+    >>> ci.to_dict()["low"], str(ci)
+    (0.7, 'roc_auc 0.8000 [0.7000, 0.9000] (95% delong)')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ConfidenceInterval:
+    """A point estimate with a two-sided interval at level ``confidence``.
+
+    ``std`` is the standard error (bootstrap standard deviation or DeLong's
+    analytic one); ``distribution`` holds the bootstrap values (empty for DeLong).
+    """
+
+    metric: str
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    method: str
+    std: float = float("nan")
+    n_resamples: int = 0
+    distribution: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields (no distribution; NaN becomes None)."""
+
+        def clean(value: float) -> float | None:
+            return None if value != value else float(value)
+
+        return {
+            "metric": self.metric,
+            "estimate": clean(self.estimate),
+            "low": clean(self.low),
+            "high": clean(self.high),
+            "confidence": self.confidence,
+            "method": self.method,
+            "std": clean(self.std),
+            "n_resamples": self.n_resamples,
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"{self.metric} {self.estimate:.4f} [{self.low:.4f}, {self.high:.4f}] "
+            f"({self.confidence:.0%} {self.method})"
+        )

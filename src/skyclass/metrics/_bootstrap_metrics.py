@@ -1,0 +1,151 @@
+"""Metrics computed for many bootstrap resamples at once.
+
+Label metrics are functions of the confusion matrix, so they take a stack of
+confusion matrices ``[R, k, k]`` (rows = truth, columns = prediction) and
+return ``R`` values with scikit-learn's definitions: averages run over the
+labels present in the resample's truth or predictions, 0 where a ratio is 0/0.
+Probability metrics take resample counts per row ``[R, n]`` as weights.
+
+Example:
+    >>> import numpy as np
+    >>> from skyclass.metrics._bootstrap_metrics import LABEL_METRICS
+    >>> cms = np.array([[[3, 1], [0, 4]]], dtype=float)
+    >>> LABEL_METRICS["accuracy"](cms).tolist()
+    [0.875]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+
+
+def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+def _parts(cms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    tp = np.diagonal(cms, axis1=1, axis2=2)
+    true_count = cms.sum(axis=2)
+    pred_count = cms.sum(axis=1)
+    return tp, true_count, pred_count, cms.sum(axis=(1, 2))
+
+
+def _average(per_class: np.ndarray, cms: np.ndarray, average: str) -> np.ndarray:
+    tp, true_count, pred_count, total = _parts(cms)
+    if average == "weighted":
+        return _div((per_class * true_count).sum(axis=1), true_count.sum(axis=1))
+    present = (true_count + pred_count) > 0
+    return _div((per_class * present).sum(axis=1), present.sum(axis=1))
+
+
+def _precision(cms: np.ndarray) -> np.ndarray:
+    tp, _, pred_count, _ = _parts(cms)
+    return _div(tp, pred_count)
+
+
+def _recall(cms: np.ndarray) -> np.ndarray:
+    tp, true_count, _, _ = _parts(cms)
+    return _div(tp, true_count)
+
+
+def _f1(cms: np.ndarray) -> np.ndarray:
+    tp, true_count, pred_count, _ = _parts(cms)
+    return _div(2 * tp, true_count + pred_count)
+
+
+def accuracy(cms: np.ndarray) -> np.ndarray:
+    """Share of rows on the diagonal."""
+    tp, _, _, total = _parts(cms)
+    return _div(tp.sum(axis=1), total)
+
+
+def balanced_accuracy(cms: np.ndarray) -> np.ndarray:
+    """Mean recall over the classes present in the truth."""
+    tp, true_count, _, _ = _parts(cms)
+    present = true_count > 0
+    return _div((_div(tp, true_count) * present).sum(axis=1), present.sum(axis=1))
+
+
+def matthews(cms: np.ndarray) -> np.ndarray:
+    """Multiclass Matthews correlation (Gorodkin's R_K), 0 when undefined."""
+    tp, t, p, s = _parts(cms)
+    c = tp.sum(axis=1)
+    cov_tp = c * s - (t * p).sum(axis=1)
+    cov_pp = s**2 - (p * p).sum(axis=1)
+    cov_tt = s**2 - (t * t).sum(axis=1)
+    return _div(cov_tp, np.sqrt(cov_tt * cov_pp))
+
+
+def cohen_kappa(cms: np.ndarray) -> np.ndarray:
+    """Cohen's kappa (unweighted)."""
+    tp, t, p, s = _parts(cms)
+    observed = _div(tp.sum(axis=1), s)
+    expected = _div((t * p).sum(axis=1), s**2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (observed - expected) / (1 - expected)
+
+
+def _averaged(per_class: Callable, average: str) -> Callable[[np.ndarray], np.ndarray]:
+    def metric(cms: np.ndarray) -> np.ndarray:
+        return _average(per_class(cms), cms, average)
+
+    return metric
+
+
+def _positive(per_class: Callable) -> Callable[[np.ndarray], np.ndarray]:
+    def metric(cms: np.ndarray) -> np.ndarray:
+        return per_class(cms)[:, -1]  # the positive label is the last one
+
+    return metric
+
+
+LABEL_METRICS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "accuracy": accuracy,
+    "balanced_accuracy": balanced_accuracy,
+    "matthews_corrcoef": matthews,
+    "cohen_kappa": cohen_kappa,
+    "f1_micro": accuracy,
+    "precision_micro": accuracy,
+    "recall_micro": accuracy,
+    "f1": _positive(_f1),
+    "precision": _positive(_precision),
+    "recall": _positive(_recall),
+}
+for _name, _fn in (("f1", _f1), ("precision", _precision), ("recall", _recall)):
+    for _avg in ("macro", "weighted"):
+        LABEL_METRICS[f"{_name}_{_avg}"] = _averaged(_fn, _avg)
+
+
+def weighted_log_loss(weights: np.ndarray, row_loss: np.ndarray) -> np.ndarray:
+    """Mean per-row loss under resample counts ``weights`` ``[R, n]``."""
+    return (weights @ row_loss) / weights.sum(axis=1)
+
+
+def log_loss_rows(positions: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per-row log loss with scikit-learn's clipping to ``[eps, 1 - eps]``."""
+    eps = np.finfo(proba.dtype).eps
+    picked = np.clip(proba[np.arange(proba.shape[0]), positions], eps, 1 - eps)
+    return -np.log(picked)
+
+
+def weighted_binary_auc(weights: np.ndarray, positive: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """ROC AUC under resample counts ``weights`` ``[R, n]`` (ties count one half); NaN if undefined.
+
+    Rows are grouped by distinct score once; each resample then costs O(distinct scores).
+    """
+    values, inverse = np.unique(score, return_inverse=True)
+    n, v = score.shape[0], values.shape[0]
+    rows = np.arange(n)
+    pos_map = sparse.csr_matrix((positive.astype(float), (rows, inverse)), shape=(n, v))
+    neg_map = sparse.csr_matrix(((~positive).astype(float), (rows, inverse)), shape=(n, v))
+    pos = np.asarray(pos_map.T @ weights.T).T  # [R, V] positive weight per distinct score
+    neg = np.asarray(neg_map.T @ weights.T).T
+    below = np.cumsum(neg, axis=1) - neg
+    area = (pos * (below + 0.5 * neg)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return area / (pos.sum(axis=1) * neg.sum(axis=1))

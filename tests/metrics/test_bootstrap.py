@@ -1,0 +1,176 @@
+"""bootstrap_ci: vectorised metrics equal scikit-learn per resample; intervals agree with a loop."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    cohen_kappa_score,
+    f1_score,
+    log_loss,
+    matthews_corrcoef,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+
+from skyclass.errors import InputError
+from skyclass.metrics import bootstrap_ci
+from skyclass.metrics._bootstrap_metrics import LABEL_METRICS, weighted_binary_auc
+
+SKLEARN = {
+    "accuracy": accuracy_score,
+    "balanced_accuracy": balanced_accuracy_score,
+    "matthews_corrcoef": matthews_corrcoef,
+    "cohen_kappa": cohen_kappa_score,
+    "f1_micro": lambda t, p: f1_score(t, p, average="micro"),
+    "f1_macro": lambda t, p: f1_score(t, p, average="macro", zero_division=0),
+    "f1_weighted": lambda t, p: f1_score(t, p, average="weighted", zero_division=0),
+    "precision_macro": lambda t, p: precision_score(t, p, average="macro", zero_division=0),
+    "precision_weighted": lambda t, p: precision_score(t, p, average="weighted", zero_division=0),
+    "recall_macro": lambda t, p: recall_score(t, p, average="macro", zero_division=0),
+    "recall_weighted": lambda t, p: recall_score(t, p, average="weighted", zero_division=0),
+}
+
+
+def _rows_from_cm(cm):
+    t, p = [], []
+    for i in range(cm.shape[0]):
+        for j in range(cm.shape[1]):
+            t += [i] * int(cm[i, j])
+            p += [j] * int(cm[i, j])
+    return np.array(t), np.array(p)
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+@pytest.mark.parametrize("name", sorted(SKLEARN))
+def test_vectorised_label_metrics_equal_sklearn_on_each_matrix(name):
+    rng = np.random.default_rng(42)
+    cms = rng.integers(0, 6, size=(25, 4, 4)).astype(float)
+    cms[3, 2, :] = 0  # a class absent from the truth
+    cms[4, :, 1] = 0  # a class never predicted
+    cms[5, 1, :] = 0
+    cms[5, :, 1] = 0  # a class absent from both
+    got = LABEL_METRICS[name](cms)
+    for cm, value in zip(cms, got):
+        t, p = _rows_from_cm(cm)
+        assert value == pytest.approx(SKLEARN[name](t, p), abs=1e-12)
+
+
+def test_binary_metrics_use_the_last_label_as_positive():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    pred = np.where(rng.random(300) < 0.7, y, 1 - y)
+    for name, fn in (("f1", f1_score), ("precision", precision_score), ("recall", recall_score)):
+        assert bootstrap_ci(name, y, pred, n_resamples=20).estimate == pytest.approx(fn(y, pred))
+
+
+def test_weighted_auc_equals_sklearn_with_counts_as_sample_weight():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200).astype(bool)
+    score = (rng.random(200) + 0.3 * y).round(2)  # ties
+    weights = rng.integers(0, 4, size=(6, 200)).astype(float)
+    got = weighted_binary_auc(weights, y, score)
+    for w, value in zip(weights, got):
+        assert value == pytest.approx(roc_auc_score(y, score, sample_weight=w))
+
+
+@pytest.mark.parametrize("stratified", [True, False])
+def test_interval_matches_a_naive_sklearn_loop(stratified):
+    rng = np.random.default_rng(7)
+    n = 1500
+    y = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    pred = np.where(rng.random(n) < 0.75, y, rng.integers(0, 3, n))
+    ours = bootstrap_ci("f1_macro", y, pred, n_resamples=2000, stratified=stratified, seed=3)
+    loop = []
+    classes = [np.flatnonzero(y == c) for c in range(3)]
+    for _ in range(600):
+        if stratified:
+            idx = np.concatenate([rng.choice(m, m.size) for m in classes])
+        else:
+            idx = rng.integers(0, n, n)
+        loop.append(f1_score(y[idx], pred[idx], average="macro"))
+    low, high = np.quantile(loop, [0.025, 0.975])
+    assert ours.estimate == pytest.approx(f1_score(y, pred, average="macro"))
+    width = high - low
+    assert ours.low == pytest.approx(low, abs=0.15 * width)
+    assert ours.high == pytest.approx(high, abs=0.15 * width)
+    assert ours.std == pytest.approx(np.std(loop, ddof=1), rel=0.15)
+
+
+def test_accuracy_interval_agrees_with_scipy_bootstrap():
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 2, 800)
+    pred = np.where(rng.random(800) < 0.8, y, 1 - y)
+    ours = bootstrap_ci("accuracy", y, pred, n_resamples=4000, stratified=False, seed=5)
+    ref = stats.bootstrap(
+        ((pred == y).astype(float),),
+        np.mean,
+        n_resamples=4000,
+        method="percentile",
+        random_state=5,
+    ).confidence_interval
+    assert ours.low == pytest.approx(ref.low, abs=0.006)
+    assert ours.high == pytest.approx(ref.high, abs=0.006)
+
+
+def test_probability_metrics():
+    rng = np.random.default_rng(2)
+    n = 600
+    y = rng.integers(0, 3, n)
+    logits = rng.normal(size=(n, 3)) + 1.5 * np.eye(3)[y]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    auc = bootstrap_ci("roc_auc", y, proba, n_resamples=200)
+    assert auc.estimate == pytest.approx(roc_auc_score(y, proba, multi_class="ovr"))
+    assert auc.low < auc.estimate < auc.high
+    loss = bootstrap_ci("log_loss", y, proba, n_resamples=200)
+    assert loss.estimate == pytest.approx(log_loss(y, proba))
+    yb = (y == 1).astype(int)
+    binary = bootstrap_ci("roc_auc", yb, proba[:, 1], n_resamples=200, stratified=False)
+    assert binary.estimate == pytest.approx(roc_auc_score(yb, proba[:, 1]))
+    # probabilities given to a label metric are decided by argmax
+    acc = bootstrap_ci("accuracy", y, proba, n_resamples=50)
+    assert acc.estimate == pytest.approx(accuracy_score(y, proba.argmax(axis=1)))
+
+
+def test_callable_metric_falls_back_to_a_loop_and_seed_is_reproducible():
+    y = np.array([0, 1, 1, 0, 1, 0, 1, 1, 0, 1])
+    pred = np.array([0, 1, 0, 0, 1, 1, 1, 1, 0, 1])
+    a = bootstrap_ci(accuracy_score, y, pred, n_resamples=100, seed=4)
+    b = bootstrap_ci(accuracy_score, y, pred, n_resamples=100, seed=4)
+    assert a.metric == "accuracy_score" and a.estimate == pytest.approx(0.8)
+    assert np.array_equal(a.distribution, b.distribution)
+    named = bootstrap_ci("accuracy", y, pred, n_resamples=100, seed=4)
+    assert np.array_equal(
+        named.distribution, bootstrap_ci("accuracy", y, pred, 100, seed=4).distribution
+    )
+    payload = json.loads(json.dumps(named.to_dict()))
+    assert payload["n_resamples"] == 100 and payload["method"] == "percentile"
+
+
+def test_string_labels():
+    y = np.array(["cat", "dog", "emu"] * 20)
+    pred = np.roll(y, 1)
+    pred[:30] = y[:30]
+    ci = bootstrap_ci("f1_macro", y, pred, n_resamples=50)
+    assert ci.estimate == pytest.approx(f1_score(y, pred, average="macro"))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (("f2", [0, 1], [0, 1]), {}, "unknown metric"),
+        (("accuracy", [0, 1, 1], [0, 1]), {}, "rows"),
+        (("accuracy", [0, 1], [0, 1]), {"confidence": 95}, "confidence"),
+        (("accuracy", [0, 1], [0, 1]), {"n_resamples": 1}, "n_resamples"),
+        (("f1", [0, 1, 2], [0, 1, 2]), {}, "f1_macro"),
+        (("roc_auc", [0, 1, 2], [0.1, 0.5, 0.9]), {}, "binary"),
+        (("log_loss", [0, 1, 2], np.full((3, 2), 0.5)), {}, "columns"),
+    ],
+)
+def test_bad_inputs(args, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        bootstrap_ci(*args, **kwargs)
