@@ -30,6 +30,7 @@ from skyclass.metrics._classification import (
     recall_score,
     specificity_score,
 )
+from skyclass.metrics._curve import Curve
 from skyclass.metrics._decision import (
     ClassThresholds,
     CostMatrix,
@@ -39,6 +40,8 @@ from skyclass.metrics._decision import (
     rule_from_dict,
     rule_to_dict,
 )
+from skyclass.metrics._evaluate import evaluate
+from skyclass.metrics._evaluation import Evaluation
 from skyclass.metrics._probabilistic import (
     brier_score_loss,
     log_loss,
@@ -62,6 +65,9 @@ from skyclass.metrics._warnings import UndefinedMetricWarning
 
 __all__ = [
     # metrics engine (issue 2)
+    "Curve",
+    "Evaluation",
+    "evaluate",
     "UndefinedMetricWarning",
     "accuracy_score",
     "auc",

@@ -1,0 +1,239 @@
+"""``evaluate``: every classification metric from one validation and one sort per class.
+
+Example:
+    >>> import numpy as np
+    >>> from skyclass.metrics import evaluate
+    >>> proba = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.5, 0.4, 0.1]])
+    >>> ev = evaluate(["a", "b", "c", "b"], proba)
+    >>> ev.accuracy, ev.labels
+    (0.75, ['a', 'b', 'c'])
+    >>> ev.roc_auc
+    1.0
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from skyclass.errors import InputError
+from skyclass.metrics._curve import Curve
+from skyclass.metrics._engine import ColumnPass, column_pass
+from skyclass.metrics._evaluation import Evaluation
+from skyclass.metrics._validation import (
+    as_labels,
+    as_scores,
+    as_weights,
+    check_lengths,
+    lookup,
+)
+
+ECE_BINS = 15
+
+
+def evaluate(
+    y_true,
+    y_proba,
+    *,
+    labels=None,
+    sample_weight=None,
+    max_curve_points: int | None = 200,
+    n_jobs: int | None = None,
+) -> Evaluation:
+    """Evaluate predicted probabilities against true labels, all metrics in one pass.
+
+    Args:
+        y_true: true labels, shape (n,): list, numpy array or pandas Series.
+        y_proba: probabilities, shape (n, k) with columns in ``labels`` order, or shape
+            (n,) for binary (probability of the second label). Rows must sum to 1.
+        labels: the class of each column (default: the sorted labels of ``y_true``).
+        sample_weight: optional non-negative weight per row.
+        max_curve_points: ROC/PR curves kept per class are thinned to at most this many
+            points (None keeps scikit-learn's full curves). AUC and average precision are
+            always computed from the full curves.
+        n_jobs: threads for the per-class sorts (default: up to 2, or the CPU count).
+
+    Predicted labels are the argmax of each row (first column on ties), as
+    ``predict`` of scikit-learn classifiers. Returns an :class:`Evaluation`.
+
+    Example:
+        >>> ev = evaluate([0, 1, 1, 0], [0.2, 0.9, 0.4, 0.6])
+        >>> ev.accuracy, ev.roc_auc
+        (0.5, 0.75)
+    """
+    if max_curve_points is not None and max_curve_points < 2:
+        raise InputError(f"max_curve_points must be >= 2 or None; got {max_curve_points}.")
+    yt = as_labels(y_true, "y_true")
+    proba = as_scores(y_proba, "y_proba")
+    check_lengths(y_true=yt, y_proba=proba, sample_weight=sample_weight)
+    weight = as_weights(sample_weight, len(yt))
+    if weight is not None and (weight < 0).any():
+        raise InputError("sample_weight contains negative values; weights must be >= 0.")
+    classes = _classes(yt, labels, proba)
+    k = len(classes)
+    if proba.ndim == 1:
+        proba = np.stack([1 - proba, proba], axis=1)
+    if proba.shape[1] != k:
+        raise InputError(
+            f"y_proba has {proba.shape[1]} columns but there are {k} labels {classes.tolist()}; "
+            "pass labels= naming the class of each column."
+        )
+    _check_probabilities(proba)
+    codes = _codes(yt, classes)
+    pred = np.argmax(proba, axis=1)
+    w_total = float(len(yt)) if weight is None else float(weight.sum())
+    if w_total == 0:
+        raise InputError("sample_weight sums to 0; at least one row needs a positive weight.")
+
+    cm = np.bincount(codes * k + pred, weights=weight, minlength=k * k).reshape(k, k)
+    if weight is not None and weight.dtype.kind in "biu":
+        cm = cm.astype(np.int64)
+    own = proba[np.arange(len(codes)), codes]
+    eps = np.finfo(proba.dtype).eps
+    row_loss = -np.log(np.clip(own, eps, 1 - eps))
+    sq = np.einsum("ij,ij->i", proba, proba) - 2 * own + 1
+    brier = float(np.average(sq, weights=weight)) * (0.5 if k == 2 else 1.0)
+    top_k = _top_k(proba, codes, weight, k)
+    ece = _ece(proba, pred, codes, weight)
+    passes = _column_passes(proba, codes, weight, k, n_jobs)
+    return Evaluation.build(
+        labels=classes,
+        confusion=cm,
+        n_samples=len(yt),
+        weighted=weight is not None,
+        log_loss=float(np.average(row_loss, weights=weight)),
+        brier_score=brier,
+        top_k_accuracy=top_k,
+        expected_calibration_error=ece,
+        class_weight=np.bincount(codes, weights=weight, minlength=k).astype(np.float64),
+        passes=passes,
+        max_curve_points=max_curve_points,
+        curve=_curves,
+    )
+
+
+def _classes(yt: np.ndarray, labels, proba: np.ndarray) -> np.ndarray:
+    if labels is None:
+        classes = np.unique(yt)
+        n_cols = 2 if proba.ndim == 1 else proba.shape[1]
+        if len(classes) != n_cols:
+            raise InputError(
+                f"y_true has {len(classes)} distinct labels {classes.tolist()[:10]} but y_proba "
+                f"has {n_cols} columns; pass labels= naming the class of each column."
+            )
+        return classes
+    classes = as_labels(labels, "labels")
+    if len(np.unique(classes)) != len(classes):
+        raise InputError(f"labels must be unique; got {classes.tolist()}.")
+    if len(classes) < 2:
+        raise InputError(f"labels needs at least two classes; got {classes.tolist()}.")
+    if (classes.dtype.kind in "US") != (yt.dtype.kind in "US"):
+        raise InputError(
+            "labels and y_true: Mix of label input types (string and number); use one type."
+        )
+    return classes
+
+
+def _codes(yt: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    if yt.dtype.kind in "biu" and classes.dtype.kind in "biu":
+        lo = int(min(yt.min(), classes.min()))
+        hi = int(max(yt.max(), classes.max()))
+        if hi - lo < 1 << 20:
+            table = np.full(hi - lo + 1, -1, dtype=np.int64)
+            table[classes.astype(np.int64) - lo] = np.arange(len(classes))
+            codes = table[yt.astype(np.int64) - lo]
+        else:
+            codes = lookup(yt, classes)
+    else:
+        codes = lookup(yt, classes)
+    if (codes < 0).any():
+        unknown = sorted(set(yt[codes < 0].tolist()), key=str)[:5]
+        raise InputError(
+            f"y_true contains labels {unknown} that are not in labels={classes.tolist()}; "
+            "add them to labels or drop those rows."
+        )
+    return codes
+
+
+def _check_probabilities(proba: np.ndarray) -> None:
+    lo, hi = proba.min(), proba.max()
+    if lo < 0 or hi > 1:
+        bad = lo if lo < 0 else hi
+        raise InputError(
+            f"y_proba contains {bad!r}, outside [0, 1]; pass probabilities (e.g. predict_proba)."
+        )
+    sums = proba.sum(axis=1)
+    ok = np.isclose(sums, 1.0)  # numpy.allclose tolerance, as scikit-learn's roc_auc_score
+    if not ok.all():
+        row = int(np.flatnonzero(~ok)[0])
+        raise InputError(
+            f"y_proba rows must sum to 1 (tolerance rtol=1e-5, atol=1e-8); row {row} sums to "
+            f"{float(sums[row])!r}. Normalise the rows or pass predict_proba output."
+        )
+
+
+def _top_k(proba, codes, weight, k) -> dict[int, float]:
+    if k < 3:
+        return {}
+    own = proba[np.arange(len(codes)), codes]
+    ahead = np.zeros(len(codes), dtype=np.int32)
+    for j in range(k):
+        col = proba[:, j]
+        ahead += (col > own) | ((col == own) & (j > codes))
+    return {kk: float(np.average(ahead < kk, weights=weight)) for kk in range(2, min(k, 6))}
+
+
+def _ece(proba, pred, codes, weight) -> float:
+    """Top-label expected calibration error with 15 equal-width confidence bins."""
+    conf = proba[np.arange(len(pred)), pred].astype(np.float64)
+    gap = (pred == codes) - conf
+    bins = np.minimum((conf * ECE_BINS).astype(np.int64), ECE_BINS - 1)
+    w = np.ones_like(conf) if weight is None else weight.astype(np.float64)
+    per_bin = np.bincount(bins, weights=gap * w, minlength=ECE_BINS)
+    return float(np.abs(per_bin).sum() / w.sum())
+
+
+def _column_passes(proba, codes, weight, k, n_jobs) -> list[ColumnPass]:
+    if weight is not None and (weight == 0).any():
+        keep = weight != 0
+        proba, codes, weight = proba[keep], codes[keep], weight[keep]
+    jobs = n_jobs or min(2, os.cpu_count() or 1)
+
+    def one(c: int) -> ColumnPass:
+        return column_pass(np.ascontiguousarray(proba[:, c]), codes, weight, c, k)
+
+    if jobs <= 1 or k == 1:
+        return [one(c) for c in range(k)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, range(k)))
+
+
+def _curves(cp: ColumnPass, max_points: int | None) -> tuple[Curve, Curve, float, float]:
+    """(ROC curve, PR curve, ROC AUC, average precision) of one class, as scikit-learn."""
+    fps, tps, thr = cp.fps, cp.tps, cp.thresholds
+    # ROC, drop_intermediate=True
+    if fps.shape[0] > 2:
+        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        r_fps, r_tps, r_thr = fps[keep], tps[keep], thr[keep]
+    else:
+        r_fps, r_tps, r_thr = fps, tps, thr
+    r_fps, r_tps = np.r_[0.0, r_fps], np.r_[0.0, r_tps]
+    r_thr = np.r_[np.inf, r_thr.astype(np.float64)]
+    fpr = r_fps / r_fps[-1] if r_fps[-1] > 0 else np.full(r_fps.shape, np.nan)
+    tpr = r_tps / r_tps[-1] if r_tps[-1] > 0 else np.full(r_tps.shape, np.nan)
+    has_both = tps[-1] > 0 and fps[-1] > 0
+    roc_auc = float(np.trapezoid(tpr, fpr)) if has_both else math.nan
+    # precision-recall, drop_intermediate=False
+    ps = tps + fps
+    precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1.0), 0.0)
+    recall = tps / tps[-1] if tps[-1] != 0 else np.ones(tps.shape)
+    precision, recall = np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0]
+    ap = float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+    roc = Curve("roc", fpr, tpr, r_thr)
+    pr = Curve("pr", recall, precision, thr[::-1])
+    if max_points is not None:
+        roc, pr = roc.thin(max_points), pr.thin(max_points)
+    return roc, pr, roc_auc, ap
