@@ -13,11 +13,21 @@ from skyclass.monitor._drift import (
     data_drift,
     prediction_drift,
 )
+from skyclass.monitor._estimate import PerformanceEstimate, PerformanceEstimator
+from skyclass.monitor._log import PredictionLog, read_prediction_log
+from skyclass.monitor._performance import PerformanceRow, PerformanceTable, live_performance
 
 __all__ = [
     "ColumnDrift",
     "DriftConfig",
     "DriftReport",
+    "PerformanceEstimate",
+    "PerformanceEstimator",
+    "PerformanceRow",
+    "PerformanceTable",
+    "PredictionLog",
     "data_drift",
+    "live_performance",
     "prediction_drift",
+    "read_prediction_log",
 ]

@@ -1,0 +1,179 @@
+"""Live performance: logged predictions joined with feedback labels, with bootstrap intervals.
+
+Rows are grouped by any of ``window`` (time buckets such as ``"1h"``), ``region``,
+``model_name`` and ``model_version``. The prediction compared with the truth is the label
+the server returned (its decision rule included).
+
+Example:
+    >>> from skyclass.monitor import live_performance, read_prediction_log
+    >>> log = read_prediction_log("skyclass-predictions.db")  # doctest: +SKIP
+    >>> live_performance(log, by=("window", "region"), window="1h").to_frame()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from skyclass.errors import InputError
+from skyclass.monitor._confusion import (
+    METRICS,
+    bootstrap_intervals,
+    confusion_metrics,
+    confusion_stack,
+)
+from skyclass.monitor._log import PredictionLog
+
+__all__ = [
+    "PerformanceRow",
+    "PerformanceTable",
+    "label_index",
+    "live_performance",
+    "window_seconds",
+]
+
+GROUP_KEYS = ("window", "region", "model_name", "model_version")
+
+
+def window_seconds(window: str | float | int) -> float:
+    """Seconds in a window given as ``"15min"``, ``"1h"``, ``"1d"`` or a number of seconds."""
+    if isinstance(window, int | float):
+        seconds = float(window)
+    else:
+        try:
+            seconds = pd.Timedelta(str(window)).total_seconds()
+        except ValueError:
+            raise InputError(
+                f"window {window!r} is not a duration; write e.g. '15min', '1h' or '1d'"
+            ) from None
+    if seconds <= 0:
+        raise InputError(f"window {window!r} must be a positive duration")
+    return seconds
+
+
+def label_index(values: Sequence, labels: list) -> tuple[np.ndarray, list]:
+    """Indices of ``values`` in ``labels`` (matched by text), extended by labels never seen before."""
+    labels = list(labels)
+    position = {str(label): i for i, label in enumerate(labels)}
+    out = np.empty(len(values), dtype=np.int64)
+    for row, value in enumerate(values):
+        key = str(value)
+        if key not in position:
+            position[key] = len(labels)
+            labels.append(value)
+        out[row] = position[key]
+    return out, labels
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    """Metrics of one group: its keys, row count, point values and ``(low, high)`` intervals."""
+
+    keys: dict
+    n: int
+    metrics: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    confusion: list[list[int]] = field(repr=False)
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict."""
+        return {
+            **self.keys,
+            "n": self.n,
+            **self.metrics,
+            "intervals": {k: list(v) for k, v in self.intervals.items()},
+            "confusion": self.confusion,
+        }
+
+
+@dataclass(frozen=True)
+class PerformanceTable:
+    """Live performance per group (``by``) over the labels in ``labels``."""
+
+    by: tuple[str, ...]
+    labels: list
+    rows: list[PerformanceRow]
+    confidence: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group: keys, n, each metric and its interval bounds."""
+        records = []
+        for row in self.rows:
+            record = {**row.keys, "n": row.n, **row.metrics}
+            for name, (lo, hi) in row.intervals.items():
+                record[f"{name}_low"], record[f"{name}_high"] = lo, hi
+            records.append(record)
+        return pd.DataFrame.from_records(records)
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict."""
+        return {
+            "by": list(self.by),
+            "labels": [str(v) for v in self.labels],
+            "confidence": self.confidence,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+def live_performance(
+    log: PredictionLog,
+    *,
+    labels: list | None = None,
+    by: Sequence[str] = ("window",),
+    window: str | float = "1h",
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> PerformanceTable:
+    """Accuracy, balanced accuracy and macro precision/recall/F1 per group, with bootstrap intervals.
+
+    Only predictions with feedback count. ``labels`` (the bundle's) fixes the class order;
+    classes outside it are appended. Groups are sorted by their keys; the ``window`` key is
+    the window's start time in epoch seconds.
+    """
+    unknown = [key for key in by if key not in GROUP_KEYS]
+    if unknown:
+        raise InputError(
+            f"cannot group live performance by {unknown}; use any of {list(GROUP_KEYS)}"
+        )
+    frame = log.labelled().frame
+    true_idx, all_labels = label_index(list(frame["feedback"]), labels or [])
+    pred_idx, all_labels = label_index(list(frame["label"]), all_labels)
+    if labels is None:
+        order = sorted(range(len(all_labels)), key=lambda i: str(all_labels[i]))
+        remap = np.argsort(order)
+        all_labels = [all_labels[i] for i in order]
+        true_idx, pred_idx = remap[true_idx], remap[pred_idx]
+    k = len(all_labels)
+    keys = pd.DataFrame(index=frame.index)
+    step = window_seconds(window)
+    for key in by:
+        keys[key] = np.floor(frame["ts"] / step) * step if key == "window" else frame[key]
+    rows: list[PerformanceRow] = []
+    grouped = keys.groupby(list(by), sort=True).indices if by else {(): np.arange(len(frame))}
+    for group, positions in grouped.items():
+        group = group if isinstance(group, tuple) else (group,)
+        positions = np.asarray(positions)
+        if positions.size == 0:
+            continue
+        cm = confusion_stack(true_idx[positions], pred_idx[positions], k)
+        values = confusion_metrics(cm)
+        rows.append(
+            PerformanceRow(
+                keys={name: _plain(v) for name, v in zip(by, group)},
+                n=int(positions.size),
+                metrics={name: float(values[name]) for name in METRICS},
+                intervals=bootstrap_intervals(
+                    cm, n_resamples=n_resamples, confidence=confidence, seed=seed
+                ),
+                confusion=cm.astype(int).tolist(),
+            )
+        )
+    return PerformanceTable(by=tuple(by), labels=all_labels, rows=rows, confidence=confidence)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
