@@ -40,6 +40,11 @@ from skyclass.metrics._decision import (
     rule_from_dict,
     rule_to_dict,
 )
+from skyclass.metrics._delong import (
+    DeLongTest,
+    delong_ci,
+    delong_test,
+)
 from skyclass.metrics._evaluate import evaluate
 from skyclass.metrics._evaluation import Evaluation
 from skyclass.metrics._probabilistic import (
@@ -93,6 +98,7 @@ __all__ = [
     "ClassThresholds",
     "ConfidenceInterval",
     "CostMatrix",
+    "DeLongTest",
     "PriorShift",
     "ThresholdChoice",
     "ThresholdCurve",
@@ -100,6 +106,8 @@ __all__ = [
     "best_threshold",
     "bootstrap_ci",
     "decide",
+    "delong_ci",
+    "delong_test",
     "rule_from_dict",
     "rule_to_dict",
     "threshold_curve",
