@@ -1,67 +1,120 @@
 """The one-pass engine behind ``evaluate``: one sort per probability column gives everything.
 
-For column ``c`` (scores of class ``c``), sorting once yields
+For column ``c`` (the scores of class ``c``), one sort yields
 
 * the one-vs-rest ROC and precision-recall curves of class ``c`` (counts at every
   distinct threshold), hence its ROC AUC and average precision, and
-* ``S[c, b]`` = sum over samples ``y`` of class ``b`` of the weight of class-``c``
-  samples scored above ``y`` (ties count half), i.e. the Mann-Whitney statistic of
-  class ``c`` against every other class ``b`` on column ``c``. One-vs-one AUC for the
-  pair (a, b) is then ``(S[a, b] / (W_a W_b) + S[b, a] / (W_b W_a)) / 2``: all
-  ``k (k - 1) / 2`` pairs from ``k`` sorts, no per-pair re-sorting.
+* ``pairwise[b]`` = sum over samples ``y`` of class ``b`` of the weight of class-``c``
+  samples scored above ``y`` on column ``c`` (ties count half): the Mann-Whitney
+  statistic of class ``c`` against each other class ``b``. The one-vs-one AUC of the pair
+  (a, b) is ``(S[a, b] + S[b, a]) / (2 W_a W_b)``: all ``k (k - 1) / 2`` pairs from
+  ``k`` sorts, no per-pair re-sorting.
 
 Example:
     >>> import numpy as np
     >>> from skyclass.metrics._engine import column_pass
-    >>> col = column_pass(np.array([0.9, 0.2, 0.6]), np.array([0, 1, 0]), None, 0, 2)
-    >>> col.pairwise.tolist()
-    [2.0, 2.0]
+    >>> r = column_pass(np.array([0.9, 0.2, 0.6]), np.array([0, 1, 0]), None, 0, 2, None)
+    >>> float(r.pairwise[1]), r.roc_auc, r.average_precision
+    (2.0, 1.0, 1.0)
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from skyclass.metrics._curve import Curve
+
 
 @dataclass(frozen=True)
-class ColumnPass:
-    """What one sorted column yields (all counts weighted when weights are given)."""
+class ClassPass:
+    """What one sorted column yields for its class (weighted when weights are given)."""
 
-    fps: np.ndarray  # false positives at each distinct threshold (highest first)
-    tps: np.ndarray  # true positives at each distinct threshold
-    thresholds: np.ndarray  # the distinct scores, highest first
-    pairwise: np.ndarray  # S[c, b] for every class b (see module docstring)
+    roc: Curve  # scikit-learn's roc_curve(drop_intermediate=True), maybe thinned
+    pr: Curve  # scikit-learn's precision_recall_curve(), maybe thinned
+    roc_auc: float  # from the full curve; NaN when the class is absent or is everything
+    average_precision: float
+    pairwise: np.ndarray  # see module docstring
 
 
 def column_pass(
-    score: np.ndarray, codes: np.ndarray, weight: np.ndarray | None, c: int, k: int
-) -> ColumnPass:
-    """Sort ``score`` once and derive class ``c``'s curves and Mann-Whitney sums."""
+    score: np.ndarray,
+    codes: np.ndarray,
+    weight: np.ndarray | None,
+    c: int,
+    k: int,
+    max_points: int | None,
+) -> ClassPass:
+    """Sort ``score`` once and derive class ``c``'s curves, AUC, AP and Mann-Whitney sums."""
     order = np.argsort(score)[::-1]
     s = score[order]
     lab = codes[order]
+    w = None if weight is None else weight[order].astype(np.float64, copy=False)
+    del order
+    n = s.shape[0]
+    change = s[1:] != s[:-1]
+    last = None if change.all() else np.append(np.flatnonzero(change), n - 1)
+    del change
     pos = lab == c
-    last = np.r_[np.flatnonzero(s[1:] != s[:-1]), s.shape[0] - 1]
-    if weight is None:
-        cum_pos = np.cumsum(pos, dtype=np.float64)
-        tps = cum_pos[last]
-        fps = 1 + last.astype(np.float64) - tps
-        w = None
+    if w is None:
+        cum = np.cumsum(pos, dtype=np.float64)
     else:
-        w = weight[order].astype(np.float64, copy=False)
-        pos_w = pos * w
-        cum_pos = np.cumsum(pos_w)
-        tps = cum_pos[last]
-        fps = np.cumsum(w - pos_w)[last]
-    # positives strictly above each group, and inside it: (above + same / 2) = (start + end) / 2
-    end = tps
-    start = np.r_[0.0, end[:-1]]
-    per_group = (start + end) * 0.5
-    group = np.repeat(np.arange(last.shape[0]), np.diff(np.r_[-1, last]))
-    contrib = per_group[group]
-    if w is not None:
-        contrib *= w
+        pos_w = np.where(pos, w, 0.0)
+        cum = np.cumsum(pos_w)
+    del pos
+    if last is None:  # no ties: every sample is its own threshold
+        tps = cum
+        contrib = cum if w is None else cum * w
+    else:
+        tps = cum[last]
+        start = np.empty_like(tps)
+        start[0] = 0.0
+        start[1:] = tps[:-1]
+        contrib = np.repeat((start + tps) * 0.5, np.diff(last, prepend=-1))
+        del start
+        if w is not None:
+            contrib *= w
     pairwise = np.bincount(lab, weights=contrib, minlength=k)
-    return ColumnPass(fps, tps, s[last], pairwise)
+    del contrib, lab
+    if w is None:
+        ends = np.arange(1, n + 1, dtype=np.float64) if last is None else last + 1.0
+        fps = ends - tps
+        del ends
+    else:
+        neg = np.cumsum(w - pos_w)
+        fps = neg if last is None else neg[last]
+        del neg, pos_w
+    thresholds = s if last is None else s[last]
+    del s, cum
+    roc, roc_auc = _roc(fps, tps, thresholds)
+    pr, ap = _pr(fps, tps, thresholds)
+    if max_points is not None:
+        roc, pr = roc.thin(max_points), pr.thin(max_points)
+    return ClassPass(roc, pr, roc_auc, ap, pairwise)
+
+
+def _roc(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> tuple[Curve, float]:
+    if fps.shape[0] > 2:
+        keep = np.empty(fps.shape[0], dtype=bool)
+        keep[0] = keep[-1] = True
+        np.logical_or(np.diff(fps, 2), np.diff(tps, 2), out=keep[1:-1])
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    fps = np.concatenate(([0.0], fps))
+    tps = np.concatenate(([0.0], tps))
+    thr = np.concatenate(([np.inf], thresholds.astype(np.float64)))
+    fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
+    tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
+    roc_auc = float(np.trapezoid(tpr, fpr)) if fps[-1] > 0 and tps[-1] > 0 else math.nan
+    return Curve("roc", fpr, tpr, thr), roc_auc
+
+
+def _pr(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> tuple[Curve, float]:
+    ps = tps + fps
+    precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1.0), 0.0)
+    recall = tps / tps[-1] if tps[-1] != 0 else np.ones(tps.shape)
+    precision = np.concatenate((precision[::-1], [1.0]))
+    recall = np.concatenate((recall[::-1], [0.0]))
+    ap = float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+    return Curve("pr", recall, precision, thresholds[::-1]), ap

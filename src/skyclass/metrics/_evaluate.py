@@ -13,15 +13,13 @@ Example:
 
 from __future__ import annotations
 
-import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._curve import Curve
-from skyclass.metrics._engine import ColumnPass, column_pass
+from skyclass.metrics._engine import ClassPass, column_pass
 from skyclass.metrics._evaluation import Evaluation
 from skyclass.metrics._validation import (
     as_labels,
@@ -98,7 +96,7 @@ def evaluate(
     brier = float(np.average(sq, weights=weight)) * (0.5 if k == 2 else 1.0)
     top_k = _top_k(proba, codes, weight, k)
     ece = _ece(proba, pred, codes, weight)
-    passes = _column_passes(proba, codes, weight, k, n_jobs)
+    passes = _column_passes(proba, codes, weight, k, n_jobs, max_curve_points)
     return Evaluation.build(
         labels=classes,
         confusion=cm,
@@ -110,8 +108,6 @@ def evaluate(
         expected_calibration_error=ece,
         class_weight=np.bincount(codes, weights=weight, minlength=k).astype(np.float64),
         passes=passes,
-        max_curve_points=max_curve_points,
-        curve=_curves,
     )
 
 
@@ -178,11 +174,11 @@ def _check_probabilities(proba: np.ndarray) -> None:
 def _top_k(proba, codes, weight, k) -> dict[int, float]:
     if k < 3:
         return {}
-    own = proba[np.arange(len(codes)), codes]
-    ahead = np.zeros(len(codes), dtype=np.int32)
-    for j in range(k):
-        col = proba[:, j]
-        ahead += (col > own) | ((col == own) & (j > codes))
+    own = proba[np.arange(len(codes)), codes][:, None]
+    ahead = np.count_nonzero(proba > own, axis=1)
+    tied = proba == own
+    tied &= np.arange(k) > codes[:, None]
+    ahead += np.count_nonzero(tied, axis=1)
     return {kk: float(np.average(ahead < kk, weights=weight)) for kk in range(2, min(k, 6))}
 
 
@@ -196,44 +192,16 @@ def _ece(proba, pred, codes, weight) -> float:
     return float(np.abs(per_bin).sum() / w.sum())
 
 
-def _column_passes(proba, codes, weight, k, n_jobs) -> list[ColumnPass]:
+def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPass]:
     if weight is not None and (weight == 0).any():
         keep = weight != 0
         proba, codes, weight = proba[keep], codes[keep], weight[keep]
     jobs = n_jobs or min(2, os.cpu_count() or 1)
 
-    def one(c: int) -> ColumnPass:
-        return column_pass(np.ascontiguousarray(proba[:, c]), codes, weight, c, k)
+    def one(c: int) -> ClassPass:
+        return column_pass(proba[:, c], codes, weight, c, k, max_points)
 
     if jobs <= 1 or k == 1:
         return [one(c) for c in range(k)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, range(k)))
-
-
-def _curves(cp: ColumnPass, max_points: int | None) -> tuple[Curve, Curve, float, float]:
-    """(ROC curve, PR curve, ROC AUC, average precision) of one class, as scikit-learn."""
-    fps, tps, thr = cp.fps, cp.tps, cp.thresholds
-    # ROC, drop_intermediate=True
-    if fps.shape[0] > 2:
-        keep = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        r_fps, r_tps, r_thr = fps[keep], tps[keep], thr[keep]
-    else:
-        r_fps, r_tps, r_thr = fps, tps, thr
-    r_fps, r_tps = np.r_[0.0, r_fps], np.r_[0.0, r_tps]
-    r_thr = np.r_[np.inf, r_thr.astype(np.float64)]
-    fpr = r_fps / r_fps[-1] if r_fps[-1] > 0 else np.full(r_fps.shape, np.nan)
-    tpr = r_tps / r_tps[-1] if r_tps[-1] > 0 else np.full(r_tps.shape, np.nan)
-    has_both = tps[-1] > 0 and fps[-1] > 0
-    roc_auc = float(np.trapezoid(tpr, fpr)) if has_both else math.nan
-    # precision-recall, drop_intermediate=False
-    ps = tps + fps
-    precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1.0), 0.0)
-    recall = tps / tps[-1] if tps[-1] != 0 else np.ones(tps.shape)
-    precision, recall = np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0]
-    ap = float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
-    roc = Curve("roc", fpr, tpr, r_thr)
-    pr = Curve("pr", recall, precision, thr[::-1])
-    if max_points is not None:
-        roc, pr = roc.thin(max_points), pr.thin(max_points)
-    return roc, pr, roc_auc, ap

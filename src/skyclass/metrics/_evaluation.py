@@ -103,8 +103,6 @@ class Evaluation:
         expected_calibration_error,
         class_weight,
         passes,
-        max_curve_points,
-        curve,
     ) -> Evaluation:
         """Assemble an Evaluation from the engine's counts (used by ``evaluate``)."""
         k = len(labels)
@@ -152,11 +150,10 @@ class Evaluation:
         support = confusion.sum(axis=1)
         rocs, prs, aucs, aps = [], [], [], []
         for cp in passes:
-            roc, pr, roc_auc, ap = curve(cp, max_curve_points)
-            rocs.append(roc)
-            prs.append(pr)
-            aucs.append(roc_auc)
-            aps.append(ap)
+            rocs.append(cp.roc)
+            prs.append(cp.pr)
+            aucs.append(cp.roc_auc)
+            aps.append(cp.average_precision)
         aucs_arr = np.asarray(aucs, dtype=np.float64)
         if k == 2:
             headline, ovr_macro, ovr_weighted, ovo_macro, ovo_weighted = (

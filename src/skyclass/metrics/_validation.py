@@ -152,6 +152,8 @@ def as_scores(y_score: object, name: str, *, ndim: tuple[int, ...] = (1, 2)) -> 
             raise InputError(f"{name} must hold numbers; got dtype {arr.dtype}.") from err
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
+    if np.isfinite(arr.sum()):
+        return arr
     finite = np.isfinite(arr)
     if not finite.all():
         where = np.argwhere(~finite)[0]
