@@ -47,6 +47,14 @@ from skyclass.metrics._delong import (
 )
 from skyclass.metrics._evaluate import evaluate
 from skyclass.metrics._evaluation import Evaluation
+from skyclass.metrics._fairness import (
+    GroupMetrics,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+    group_metrics,
+)
 from skyclass.metrics._probabilistic import (
     brier_score_loss,
     log_loss,
@@ -99,6 +107,7 @@ __all__ = [
     "ConfidenceInterval",
     "CostMatrix",
     "DeLongTest",
+    "GroupMetrics",
     "PriorShift",
     "ThresholdChoice",
     "ThresholdCurve",
@@ -108,6 +117,11 @@ __all__ = [
     "decide",
     "delong_ci",
     "delong_test",
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "group_metrics",
     "rule_from_dict",
     "rule_to_dict",
     "threshold_curve",
