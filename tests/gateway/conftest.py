@@ -1,52 +1,17 @@
 """Fixtures: real upstream HTTP server processes and in-thread gateways."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from skyclass.gateway import Endpoint, GatewaySettings, RoutingTable, start_in_thread
-from tests.helpers import free_port, wait_http
-
-_SCRIPT = Path(__file__).with_name("_upstream.py")
-
-
-class Upstream:
-    def __init__(self, region: str, label: str, status: int = 200):
-        self.region = region
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(_SCRIPT), str(self.port), region, label, str(status)]
-        )
-
-    def count(self) -> int:
-        import httpx
-
-        return httpx.get(self.url + "/count", timeout=5).json()["infer"]
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=10)
+from tests.gateway.servers import Upstream, UpstreamPool
 
 
 @pytest.fixture
 def upstreams():
-    """Factory: ``upstreams(("us-1", "us"), ...)`` → started Upstream objects (killed after)."""
-    started: list[Upstream] = []
-
-    def make(*specs: tuple, label: str = "cat", status: int = 200) -> list[Upstream]:
-        batch = [Upstream(region, label, status) for region, *_ in specs]
-        started.extend(batch)
-        for up in batch:
-            wait_http(up.url + "/v2/health/ready")
-        return batch
-
-    yield make
-    for up in started:
-        if up.proc.poll() is None:
-            up.kill()
+    """Factory: ``upstreams(("us-1",), ("eu-1",))`` → started Upstream objects (killed after)."""
+    pool = UpstreamPool()
+    yield pool
+    pool.close()
 
 
 @pytest.fixture

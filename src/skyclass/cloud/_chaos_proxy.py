@@ -1,0 +1,140 @@
+"""A tiny HTTP/1.1 proxy put in front of each local replica for drills and simulated delay.
+
+It frames requests (head + Content-Length body) and, per request, applies the mode
+read from a JSON control file: ``normal``, ``hang`` (accept, never answer),
+``slow`` (``slow_ms`` before forwarding), ``errors`` (answer 500 at ``error_rate``);
+``delay_ms`` always adds simulated network delay. ``skyclass chaos`` rewrites the file.
+
+Run: python -m skyclass.cloud._chaos_proxy LISTEN_PORT UPSTREAM_PORT CONTROL_FILE
+
+Example control file: {"mode": "slow", "slow_ms": 200, "delay_ms": 20}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import sys
+from pathlib import Path
+
+_POLL_S = 0.05
+_ERROR = b'{"error":"chaos drill: injected error (skyclass chaos --errors)"}'
+_ERROR_RESPONSE = (
+    b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
+    b"content-length: " + str(len(_ERROR)).encode() + b"\r\n\r\n" + _ERROR
+)
+
+
+class Control:
+    """The current chaos mode, reloaded when the control file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.mode: dict = {}
+        self._seen: tuple[int, int] | None = None
+
+    def refresh(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.mode = {}
+            return
+        key = (stat.st_mtime_ns, stat.st_size)
+        if key != self._seen:
+            self._seen = key
+            with contextlib.suppress(OSError, ValueError):
+                self.mode = json.loads(self.path.read_text() or "{}")
+
+    async def watch(self) -> None:
+        while True:
+            self.refresh()
+            await asyncio.sleep(_POLL_S)
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    writer.close()
+
+
+def _content_length(head: bytes) -> int | None:
+    """Body length from the request head; None when the body is chunked."""
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"transfer-encoding":
+            return None
+        if name == b"content-length":
+            length = int(value.strip())
+    return length
+
+
+async def _apply_chaos(control: Control, writer: asyncio.StreamWriter) -> bool:
+    """Delay/hang as the mode says; True when this request should get an injected 500."""
+    mode = control.mode
+    if mode.get("delay_ms"):
+        await asyncio.sleep(mode["delay_ms"] / 1000.0)
+    kind = mode.get("mode", "normal")
+    if kind == "hang":
+        await asyncio.Event().wait()
+    if kind == "slow":
+        await asyncio.sleep(mode.get("slow_ms", 0) / 1000.0)
+    return kind == "errors" and random.random() < mode.get("error_rate", 0.0)
+
+
+async def _serve_client(
+    control: Control, upstream_port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    try:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream_port)
+    except OSError:
+        writer.close()
+        return
+    pump = asyncio.create_task(_pipe(up_reader, writer))
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = _content_length(head)
+            if length is None:  # chunked upload: no framing, plain relay from here on
+                up_writer.write(head)
+                await _pipe(reader, up_writer)
+                break
+            body = await reader.readexactly(length)
+            if await _apply_chaos(control, writer):
+                writer.write(_ERROR_RESPONSE)
+                await writer.drain()
+                continue
+            up_writer.write(head + body)
+            await up_writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+        pass
+    finally:
+        up_writer.close()
+        writer.close()
+        pump.cancel()
+
+
+async def main(listen_port: int, upstream_port: int, control_file: str) -> None:
+    control = Control(Path(control_file))
+    control.refresh()
+    watcher = asyncio.create_task(control.watch())
+    server = await asyncio.start_server(
+        lambda r, w: _serve_client(control, upstream_port, r, w),
+        "127.0.0.1",
+        listen_port,
+        backlog=1024,
+    )
+    async with server:
+        await server.serve_forever()
+    watcher.cancel()
+
+
+if __name__ == "__main__":
+    import uvloop
+
+    uvloop.run(main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]))

@@ -1,0 +1,165 @@
+"""A handle on a recorded deployment: status, chaos drills, tear-down.
+
+Example:
+    >>> from skyclass.cloud import connect
+    >>> # dep = connect("tickets"); dep.status(); dep.chaos("aws-us-east-1", kill=True); dep.down()
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from skyclass.cloud._gateway import gateway_url
+from skyclass.cloud._spec import DeploymentSpec
+from skyclass.cloud._state import Replica, StateStore
+from skyclass.cloud._waiting import is_ready
+from skyclass.cloud.providers import get_provider
+from skyclass.cloud.providers._processes import stop
+from skyclass.cloud.providers.local import control_file, write_control
+from skyclass.errors import ConfigError, SkyclassError
+
+STATUS_COLUMNS = (
+    "region",
+    "cloud",
+    "zone",
+    "provider",
+    "ready",
+    "replicas",
+    "model_version",
+    "rps",
+    "p50_ms",
+    "p99_ms",
+    "error_rate",
+    "cost_per_hour",
+    "dollars",
+)
+
+
+class Deployment:
+    """One deployment as recorded in a state folder (works from any new shell)."""
+
+    def __init__(self, name: str, store: StateStore) -> None:
+        self.name = name
+        self.store = store
+
+    @property
+    def spec(self) -> DeploymentSpec:
+        return DeploymentSpec.model_validate(self.store.deployment(self.name)["spec"])
+
+    @property
+    def gateway_url(self) -> str:
+        return self.store.deployment(self.name)["gateway_url"] or gateway_url(self.spec)
+
+    @property
+    def folder(self) -> Path:
+        return self.store.folder(self.name)
+
+    def replicas(self) -> list[Replica]:
+        return self.store.replicas(self.name)
+
+    def _gateway_status(self) -> dict | None:
+        try:
+            return httpx.get(self.gateway_url + "/gateway/status", timeout=1.0).json()
+        except (httpx.HTTPError, ValueError):
+            return None
+
+    def status(self) -> list[dict]:
+        """One row per region: readiness, version, traffic (from the gateway) and cost."""
+        spec = self.spec
+        active = self.replicas()
+        every = self.store.replicas(self.name, active_only=False)
+        live = self._gateway_status()
+        rows = []
+        for region in spec.regions:
+            mine = [r for r in active if r.region == region.name]
+            traffic = (live or {}).get("regions", {}).get(region.name, {})
+            if live is not None:
+                ready = traffic.get("ready", 0)
+            else:
+                ready = sum(1 for r in mine if is_ready(r.url))
+            rows.append(
+                {
+                    "region": region.name,
+                    "cloud": region.cloud,
+                    "zone": region.zone,
+                    "provider": region.provider,
+                    "ready": ready,
+                    "replicas": len(mine),
+                    "model_version": ",".join(sorted({r.model_version for r in mine})) or "-",
+                    "rps": traffic.get("rps", 0.0),
+                    "p50_ms": traffic.get("p50_ms"),
+                    "p99_ms": traffic.get("p99_ms"),
+                    "error_rate": traffic.get("error_rate", 0.0),
+                    "cost_per_hour": region.cost_per_hour * len(mine),
+                    "dollars": sum(
+                        r.hours() * r.cost_per_hour for r in every if r.region == region.name
+                    ),
+                }
+            )
+        return rows
+
+    def chaos(
+        self,
+        region: str,
+        *,
+        kill: bool = False,
+        hang: bool = False,
+        slow_ms: float | None = None,
+        errors: float | None = None,
+        heal: bool = False,
+    ) -> str:
+        """Run one drill on a local region; returns what was done (for the CLI to print)."""
+        spec_region = self.spec.region(region)
+        if spec_region.provider != "local":
+            raise ConfigError(
+                f"region {region!r} uses provider {spec_region.provider}; chaos drills "
+                "work on provider: local only"
+            )
+        if sum([kill, hang, slow_ms is not None, errors is not None, heal]) != 1:
+            raise ConfigError(
+                "choose exactly one of --kill, --hang, --slow MS, --errors RATE, --heal"
+            )
+        if errors is not None and not 0.0 <= errors <= 1.0:
+            raise ConfigError(f"--errors {errors}: give a rate between 0 and 1, e.g. 0.2")
+        if kill:
+            victims = [r for r in self.replicas() if r.region == region]
+            for replica in victims:
+                get_provider("local").stop(replica, graceful=False)
+                self.store.mark_stopped(replica)
+            return f"killed {len(victims)} replica process(es) of {region}"
+        mode: dict = {"mode": "normal", "delay_ms": spec_region.delay_ms}
+        if hang:
+            mode["mode"] = "hang"
+        elif slow_ms is not None:
+            mode.update(mode="slow", slow_ms=slow_ms)
+        elif errors is not None:
+            mode.update(mode="errors", error_rate=errors)
+        write_control(control_file(self.folder, region), mode)
+        return f"{region}: mode {mode['mode']}"
+
+    def down(self) -> int:
+        """Stop the gateway and every replica; forget the deployment. Returns replicas stopped."""
+        row = self.store.deployment(self.name)
+        stop(row["gateway_pid"])
+        replicas = self.replicas()
+        for replica in replicas:
+            get_provider(replica.provider).stop(replica)
+            self.store.mark_stopped(replica)
+        self.store.forget(self.name)
+        return len(replicas)
+
+    def wait_until_ready(self, timeout: float = 30.0) -> None:
+        """Block until the gateway reports every active replica available."""
+        deadline = time.monotonic() + timeout
+        want = len(self.replicas())
+        while time.monotonic() < deadline:
+            live = self._gateway_status()
+            if live and sum(r["ready"] for r in live["regions"].values()) >= want:
+                return
+            time.sleep(0.1)
+        raise SkyclassError(
+            f"deployment {self.name!r}: replicas not all ready after {timeout:.0f}s"
+        )

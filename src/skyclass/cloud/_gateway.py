@@ -1,0 +1,79 @@
+"""Running the gateway of a deployment: as a detached process (deploy) or in the foreground.
+
+The routing table comes from the deployment's ``endpoints.json`` when the state
+folder knows the deployment, otherwise from the spec's external endpoints; any
+number of gateways can run side by side from one spec (each watches the file,
+none coordinates). ``listen`` overrides the spec's address for a second instance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skyclass.cloud._spec import DeploymentSpec, load_spec
+from skyclass.cloud._state import StateStore
+from skyclass.cloud._table import build_table, table_path
+from skyclass.cloud._waiting import wait_http_ok
+from skyclass.cloud.providers._processes import SKYCLASS_CLI, alive, spawn, stop
+from skyclass.errors import NotFoundError
+from skyclass.gateway import serve
+
+
+def run_gateway(
+    spec_path: str | Path, *, state_dir: str | Path | None = None, listen: str | None = None
+) -> None:
+    """Serve the spec's gateway in the foreground until interrupted."""
+    spec = load_spec(spec_path)
+    settings = (
+        spec.gateway if listen is None else spec.gateway.model_copy(update={"listen": listen})
+    )
+    store = StateStore(state_dir)
+    try:
+        store.deployment(spec.name)
+    except NotFoundError:
+        from skyclass.cloud._state import Replica
+
+        static = [
+            Replica(
+                deployment=spec.name,
+                region=r.name,
+                track="primary",
+                provider=r.provider,
+                url=url.rstrip("/"),
+                model_uri=spec.model,
+                model_version="",
+                cost_per_hour=r.cost_per_hour,
+            )
+            for r in spec.regions
+            if r.provider != "local"
+            for url in r.endpoints
+        ]
+        serve(settings, build_table(spec, static, 1))
+        return
+    serve(settings, endpoints_file=table_path(store.folder(spec.name)))
+
+
+def gateway_url(spec: DeploymentSpec) -> str:
+    host, port = spec.gateway.host_port()
+    return f"http://{host}:{port}"
+
+
+def ensure_gateway(
+    store: StateStore, spec: DeploymentSpec, spec_path: Path, previous: dict | None
+) -> str:
+    """Start the deployment's gateway process unless one with the same settings runs.
+
+    ``previous`` is the gateway section recorded before this deploy; when it differs
+    the old gateway process is replaced.
+    """
+    row = store.deployment(spec.name)
+    url = gateway_url(spec)
+    same = previous == spec.gateway.model_dump(mode="json")
+    if alive(row["gateway_pid"]) and row["gateway_url"] == url and same:
+        return url
+    stop(row["gateway_pid"])
+    log = store.folder(spec.name) / "logs" / "gateway.log"
+    proc = spawn([*SKYCLASS_CLI, "gateway", str(spec_path), "--state", str(store.root)], log)
+    wait_http_ok(url + "/gateway/health", proc.pid, f"gateway of {spec.name!r}", log)
+    store.set_gateway(spec.name, url, proc.pid)
+    return url

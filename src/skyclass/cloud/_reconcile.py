@@ -1,0 +1,136 @@
+"""Deploy as a reconcile loop: make the running replicas match the spec, region by region.
+
+For every region and track (primary, and canary/shadow when the rollout asks):
+pin the model version and replicate it to the region's store; if the running
+replicas already serve that version in that number, leave them; otherwise start
+the new ones, wait for V2 readiness, add them to the routing table, then drop
+the old ones from the table and stop them gracefully. Gateways retry on another
+region, so a rolling update fails no request.
+
+Example:
+    >>> from skyclass.cloud import deploy
+    >>> # dep = deploy("deploy.yaml"); print(dep.gateway_url); dep.down()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from skyclass.cloud._deployment import Deployment
+from skyclass.cloud._gateway import ensure_gateway
+from skyclass.cloud._placement import place
+from skyclass.cloud._spec import DeploymentSpec, RegionSpec, load_spec
+from skyclass.cloud._state import Replica, StateStore
+from skyclass.cloud._table import publish
+from skyclass.cloud._waiting import wait_gateway_table, wait_ready
+from skyclass.cloud.providers import LaunchContext, get_provider
+from skyclass.errors import NotFoundError
+
+
+def _tracks(spec: DeploymentSpec, region: RegionSpec) -> list[tuple[str, str, int]]:
+    """``(track, model_uri, count)`` wanted in ``region``."""
+    count = len(region.endpoints) if region.provider == "external" else region.replicas
+    wanted = [("primary", spec.model, count)]
+    if region.provider != "external":
+        if spec.rollout.canary:
+            wanted.append(("canary", spec.rollout.canary.model, spec.rollout.canary.replicas))
+        if spec.rollout.shadow:
+            wanted.append(("shadow", spec.rollout.shadow.model, spec.rollout.shadow.replicas))
+    return wanted
+
+
+class _Reconciler:
+    def __init__(
+        self,
+        store: StateStore,
+        spec: DeploymentSpec,
+        ctx: LaunchContext,
+        gateway_url: str | None,
+        say: Callable[[str], None],
+    ) -> None:
+        self.store, self.spec, self.ctx = store, spec, ctx
+        self.gateway_url = gateway_url
+        self.say = say
+        self.placed: dict[tuple[str, str | None], tuple[str, str]] = {}
+
+    def _publish(self) -> None:
+        table = publish(self.ctx.folder, self.spec, self.store.replicas(self.spec.name))
+        wait_gateway_table(self.gateway_url, table.version)
+
+    def _place(self, model: str, store: str | None) -> tuple[str, str]:
+        key = (model, store)
+        if key not in self.placed:
+            self.placed[key] = place(model, store)
+        return self.placed[key]
+
+    def _retire(self, old: list[Replica]) -> None:
+        if not old:
+            return
+        for replica in old:
+            self.store.mark_stopped(replica)
+        self._publish()
+        for replica in old:
+            get_provider(replica.provider).stop(replica)
+
+    def region(self, region: RegionSpec) -> None:
+        provider = get_provider(region.provider)
+        for track, model, count in _tracks(self.spec, region):
+            uri, version = self._place(model, region.store)
+            current = [
+                r
+                for r in self.store.replicas(self.spec.name)
+                if r.region == region.name and r.track == track
+            ]
+            if len(current) == count and all(
+                r.model_uri == uri and r.model_version == version for r in current
+            ):
+                continue
+            self.say(f"{region.name}: starting {count} {track} replica(s) of version {version}")
+            fresh = provider.launch(self.ctx, region, track, uri, version, count)
+            try:
+                wait_ready(fresh, self.ctx.folder / "logs")
+            except BaseException:
+                for replica in fresh:
+                    provider.stop(replica, graceful=False)
+                raise
+            for replica in fresh:
+                self.store.add_replica(replica)
+            self._publish()
+            self._retire(current)
+
+    def leftovers(self) -> None:
+        names = {r.name for r in self.spec.regions}
+        self._retire([r for r in self.store.replicas(self.spec.name) if r.region not in names])
+
+
+def deploy(
+    spec_path: str | Path,
+    *,
+    state_dir: str | Path | None = None,
+    gateway: bool = True,
+    apply: bool = False,
+    say: Callable[[str], None] = lambda message: None,
+) -> Deployment:
+    """Bring the deployment described by ``spec_path`` up (or up to date); return its handle.
+
+    ``gateway`` starts (or keeps) the spec's gateway as a background process;
+    ``apply`` applies kubernetes regions to their clusters (otherwise only rendered).
+    """
+    spec_path = Path(spec_path).resolve()
+    spec = load_spec(spec_path)
+    store = StateStore(state_dir)
+    folder = store.folder(spec.name)
+    try:
+        previous_gateway = store.deployment(spec.name)["spec"].get("gateway")
+    except NotFoundError:
+        previous_gateway = None
+    store.save_deployment(spec.name, str(spec_path), spec.model_dump_json())
+    publish(folder, spec, store.replicas(spec.name))
+    url = ensure_gateway(store, spec, spec_path, previous_gateway) if gateway else None
+    reconciler = _Reconciler(store, spec, LaunchContext(spec, folder, apply), url, say)
+    for region in spec.regions:
+        reconciler.region(region)
+    reconciler.leftovers()
+    say(f"deployment {spec.name!r} is up" + (f"; gateway {url}" if url else ""))
+    return Deployment(spec.name, store)

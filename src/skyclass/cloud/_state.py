@@ -1,0 +1,156 @@
+"""Deployment state in a small SQLite database, so status/down/chaos work from a new shell.
+
+The folder is ``$SKYCLASS_STATE`` or ``./.skyclass-state``; it also holds each
+deployment's routing table (``<name>/endpoints.json``, watched by gateways),
+chaos control files and replica logs.
+
+Example:
+    >>> import tempfile
+    >>> store = StateStore(tempfile.mkdtemp())
+    >>> store.deployments()
+    []
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from skyclass.errors import NotFoundError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deployments (
+    name TEXT PRIMARY KEY, spec_path TEXT, spec_json TEXT, gateway_url TEXT,
+    gateway_pid INTEGER, created REAL, updated REAL
+);
+CREATE TABLE IF NOT EXISTS replicas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, deployment TEXT, region TEXT, track TEXT,
+    provider TEXT, url TEXT, pid INTEGER, proxy_pid INTEGER, model_uri TEXT,
+    model_version TEXT, cost_per_hour REAL, started REAL, stopped REAL
+);
+"""
+
+
+def default_state_dir() -> Path:
+    """``$SKYCLASS_STATE`` when set, else ``./.skyclass-state``."""
+    return Path(os.environ.get("SKYCLASS_STATE", ".skyclass-state"))
+
+
+@dataclass
+class Replica:
+    """One running (or stopped) replica as recorded in the state database."""
+
+    deployment: str
+    region: str
+    track: str
+    provider: str
+    url: str
+    model_uri: str
+    model_version: str
+    cost_per_hour: float
+    pid: int | None = None
+    proxy_pid: int | None = None
+    started: float = 0.0
+    stopped: float | None = None
+    id: int | None = None
+
+    def hours(self, now: float | None = None) -> float:
+        """Replica-hours billed so far."""
+        end = self.stopped if self.stopped is not None else (now or time.time())
+        return max(0.0, end - self.started) / 3600.0
+
+
+class StateStore:
+    """Read/write access to one state folder."""
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self.root = Path(root) if root is not None else default_state_dir()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = self.root.resolve()
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.root / "state.db", timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def folder(self, deployment: str) -> Path:
+        path = self.root / deployment
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # -- deployments -----------------------------------------------------------
+    def save_deployment(self, name: str, spec_path: str, spec_json: str) -> None:
+        now = time.time()
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO deployments(name, spec_path, spec_json, created, updated) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                "spec_path=excluded.spec_path, spec_json=excluded.spec_json, updated=excluded.updated",
+                (name, spec_path, spec_json, now, now),
+            )
+
+    def set_gateway(self, name: str, url: str | None, pid: int | None) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE deployments SET gateway_url=?, gateway_pid=? WHERE name=?", (url, pid, name)
+            )
+
+    def deployment(self, name: str | None = None) -> dict:
+        """One deployment's row; with no name, the only (or most recent) one."""
+        with self._connect() as db:
+            if name is None:
+                row = db.execute(
+                    "SELECT * FROM deployments ORDER BY updated DESC LIMIT 1"
+                ).fetchone()
+            else:
+                row = db.execute("SELECT * FROM deployments WHERE name=?", (name,)).fetchone()
+        if row is None:
+            what = f"deployment {name!r}" if name else "any deployment"
+            raise NotFoundError(
+                f"no record of {what} in {self.root}; run `skyclass deploy SPEC.yaml` first "
+                "or point $SKYCLASS_STATE / --state at the right folder"
+            )
+        out = dict(row)
+        out["spec"] = json.loads(out.pop("spec_json"))
+        return out
+
+    def deployments(self) -> list[str]:
+        with self._connect() as db:
+            return [r["name"] for r in db.execute("SELECT name FROM deployments ORDER BY name")]
+
+    def forget(self, name: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM deployments WHERE name=?", (name,))
+            db.execute("DELETE FROM replicas WHERE deployment=?", (name,))
+
+    # -- replicas --------------------------------------------------------------
+    def add_replica(self, replica: Replica) -> Replica:
+        row = asdict(replica)
+        row.pop("id")
+        with self._connect() as db:
+            cur = db.execute(
+                f"INSERT INTO replicas({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
+            )
+            replica.id = cur.lastrowid
+        return replica
+
+    def mark_stopped(self, replica: Replica) -> None:
+        replica.stopped = time.time()
+        with self._connect() as db:
+            db.execute("UPDATE replicas SET stopped=? WHERE id=?", (replica.stopped, replica.id))
+
+    def replicas(self, deployment: str, *, active_only: bool = True) -> list[Replica]:
+        query = "SELECT * FROM replicas WHERE deployment=?"
+        if active_only:
+            query += " AND stopped IS NULL"
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY id", (deployment,)).fetchall()
+        return [Replica(**dict(r)) for r in rows]

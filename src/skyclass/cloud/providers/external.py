@@ -1,0 +1,46 @@
+"""External provider: V2 endpoints that already run elsewhere (a managed endpoint in any cloud).
+
+Nothing is started or stopped; each URL in the region's ``endpoints`` becomes a replica
+the gateway routes to, billed at the region's ``cost_per_hour``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from skyclass.cloud._spec import RegionSpec
+from skyclass.cloud._state import Replica
+from skyclass.cloud.providers._base import LaunchContext
+
+
+class ExternalProvider:
+    """Registers existing endpoints (primary track only; ``count`` is the endpoints list)."""
+
+    name = "external"
+
+    def launch(
+        self,
+        ctx: LaunchContext,
+        region: RegionSpec,
+        track: str,
+        model_uri: str,
+        model_version: str,
+        count: int,
+    ) -> list[Replica]:
+        return [
+            Replica(
+                deployment=ctx.spec.name,
+                region=region.name,
+                track=track,
+                provider=self.name,
+                url=url.rstrip("/"),
+                model_uri=model_uri,
+                model_version=model_version,
+                cost_per_hour=region.cost_per_hour,
+                started=time.time(),
+            )
+            for url in (region.endpoints if track == "primary" else [])
+        ]
+
+    def stop(self, replica: Replica, *, graceful: bool = True) -> None:
+        """External endpoints are not ours to stop; only the registration ends."""

@@ -1,0 +1,114 @@
+"""deploy → gateway process → status → second gateway side by side → failover → down,
+with provider: external over real upstream processes (no model needed)."""
+
+import json
+import subprocess
+import sys
+
+import httpx
+import orjson
+import pytest
+
+from skyclass.cloud import connect, deploy
+from skyclass.errors import NotFoundError
+from skyclass.gateway import drive
+from tests.helpers import free_port, wait_http
+
+INFER = "/v2/models/m/infer"
+BODY = orjson.dumps({"inputs": []})
+CLI = [sys.executable, "-c", "from skyclass.cli import main; main()"]
+
+
+def _spec(tmp_path, ups, port):
+    regions = "".join(
+        f"  - name: {u.region}\n    provider: external\n    cloud: {u.region.split('-')[0]}\n"
+        f"    zone: {zone}\n    cost_per_hour: {cost}\n    endpoints: [{u.url}]\n"
+        for u, zone, cost in zip(ups, ["us", "eu"], [0.4, 0.3])
+    )
+    path = tmp_path / "deploy.yaml"
+    path.write_text(
+        f"name: ext\nmodel: file:///registry/m@1\nregions:\n{regions}"
+        f"gateway:\n  listen: 127.0.0.1:{port}\n  policy: round_robin\n"
+        "  residency: {header: X-Data-Zone}\n  health: {interval_ms: 200, timeout_ms: 200}\n"
+    )
+    return path
+
+
+def test_deploy_status_side_by_side_gateways_and_down(tmp_path, upstreams):
+    ups = upstreams(("aws-1",), ("gcp-1",))
+    state = tmp_path / "state"
+    spec = _spec(tmp_path, ups, free_port())
+    handle = deploy(spec, state_dir=state)
+    second = None
+    try:
+        url = handle.gateway_url
+        served = {
+            httpx.post(url + INFER, content=BODY).headers["x-skyclass-region"] for _ in range(4)
+        }
+        assert served == {"aws-1", "gcp-1"}
+        eu = httpx.post(url + INFER, content=BODY, headers={"X-Data-Zone": "eu"})
+        assert eu.headers["x-skyclass-region"] == "gcp-1"
+
+        rows = {r["region"]: r for r in connect("ext", state).status()}
+        assert rows["aws-1"]["ready"] == 1 and rows["aws-1"]["zone"] == "us"
+        assert rows["gcp-1"]["cost_per_hour"] == pytest.approx(0.3)
+        assert rows["aws-1"]["model_version"] == "1"
+        assert rows["aws-1"]["rps"] > 0
+
+        out = subprocess.run(
+            [*CLI, "status", "--json", "--state", str(state)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert {r["region"] for r in json.loads(out.stdout)["regions"]} == {"aws-1", "gcp-1"}
+        table = subprocess.run(
+            [*CLI, "status", "--state", str(state)], capture_output=True, text=True, check=True
+        ).stdout
+        assert "aws-1" in table and "$ so far" in table
+
+        port2 = free_port()
+        second = subprocess.Popen(
+            [*CLI, "gateway", str(spec), "--state", str(state), "--listen", f"127.0.0.1:{port2}"]
+        )
+        url2 = f"http://127.0.0.1:{port2}"
+        wait_http(url2 + "/gateway/health")
+        result = drive(url2 + INFER, BODY, rate=100, duration=2.0, events=[(0.7, ups[0].kill)])
+        assert result.failed == 0
+        assert result.last_sent_to("aws-1") < result.events[0] + 1.0
+        assert httpx.post(url + INFER, content=BODY).status_code == 200  # first one fails over too
+    finally:
+        if second is not None:
+            second.terminate()
+            second.wait(timeout=10)
+        stopped = connect("ext", state).down()
+    assert stopped == 2
+    with pytest.raises(NotFoundError):
+        connect("ext", state)
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(url + "/gateway/health", timeout=1)
+    gone = subprocess.run([*CLI, "status", "--state", str(state)], capture_output=True, text=True)
+    assert gone.returncode == 2
+    assert "run `skyclass deploy SPEC.yaml` first" in " ".join(gone.stderr.split())
+
+
+def test_bad_spec_on_the_command_line_is_one_line_and_exit_2(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("name: x\nmodel: /m\nregions:\n  - name: a\n    provider: moon\n")
+    out = subprocess.run(
+        [*CLI, "deploy", str(spec), "--state", str(tmp_path / "s")], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert "line 5: regions[0].provider" in " ".join(out.stderr.split())
+    assert "Traceback" not in out.stderr
+
+
+def test_chaos_refuses_non_local_regions(tmp_path, upstreams):
+    ups = upstreams(("aws-1",), ("gcp-1",))
+    state = tmp_path / "state"
+    deploy(_spec(tmp_path, ups, free_port()), state_dir=state, gateway=False)
+    out = subprocess.run(
+        [*CLI, "chaos", "aws-1", "--kill", "--state", str(state)], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and "provider: local only" in " ".join(out.stderr.split())
+    connect("ext", state).down()
