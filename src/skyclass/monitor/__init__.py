@@ -6,6 +6,8 @@ Example:
     0.5
 """
 
+from skyclass.monitor._alerts import Alert, AlertManager, AlertRule
+from skyclass.monitor._config import MonitorConfig, load_monitor_config
 from skyclass.monitor._drift import (
     ColumnDrift,
     DriftConfig,
@@ -16,8 +18,17 @@ from skyclass.monitor._drift import (
 from skyclass.monitor._estimate import PerformanceEstimate, PerformanceEstimator
 from skyclass.monitor._log import PredictionLog, read_prediction_log
 from skyclass.monitor._performance import PerformanceRow, PerformanceTable, live_performance
+from skyclass.monitor._run import MonitorResult, WindowValues, monitor
 
 __all__ = [
+    "MonitorResult",
+    "WindowValues",
+    "monitor",
+    "Alert",
+    "AlertManager",
+    "AlertRule",
+    "MonitorConfig",
+    "load_monitor_config",
     "ColumnDrift",
     "DriftConfig",
     "DriftReport",

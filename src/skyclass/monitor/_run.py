@@ -1,0 +1,319 @@
+"""One monitoring pass: drift, prediction drift, live and estimated performance, alerts.
+
+Example:
+    >>> from skyclass.monitor import monitor
+    >>> result = monitor("registry-uri-or-bundle-dir", ["skyclass-predictions.db"])  # doctest: +SKIP
+    >>> result.drift.dataset_drift  # doctest: +SKIP
+    False
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skyclass.errors import InputError
+from skyclass.monitor._alerts import Alert, AlertManager
+from skyclass.monitor._config import MonitorConfig
+from skyclass.monitor._drift import ColumnDrift, DriftReport, data_drift, prediction_drift
+from skyclass.monitor._estimate import PerformanceEstimator
+from skyclass.monitor._log import PredictionLog, read_prediction_log
+from skyclass.monitor._performance import PerformanceTable, live_performance, window_seconds
+
+__all__ = ["MonitorResult", "WindowValues", "monitor"]
+
+LIVE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "precision_macro", "recall_macro")
+
+
+@dataclass(frozen=True)
+class WindowValues:
+    """Every alertable metric over the window ``[start, end)``; missing ones are absent."""
+
+    window: str
+    start: float
+    end: float
+    n_predictions: int
+    n_labelled: int
+    values: dict[str, float]
+    drift: DriftReport | None
+    prediction_drift: ColumnDrift | None
+
+
+@dataclass
+class MonitorResult:
+    """Everything one monitoring pass found; ``to_dict()`` is JSON-safe."""
+
+    model: str
+    labels: list
+    generated_at: float
+    config: MonitorConfig
+    n_predictions: int
+    n_labelled: int
+    current: WindowValues
+    windows: dict[str, WindowValues]
+    live: dict[str, PerformanceTable]
+    estimated: list[dict]
+    estimator_reference: str | None
+    models: list[dict]
+    regions: list[dict]
+    alerts: list[Alert] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def drift(self) -> DriftReport | None:
+        return self.current.drift
+
+    @property
+    def prediction_drift(self) -> ColumnDrift | None:
+        return self.current.prediction_drift
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict of the whole result."""
+
+        def window(w: WindowValues) -> dict:
+            return {
+                "window": w.window,
+                "start": w.start,
+                "end": w.end,
+                "n_predictions": w.n_predictions,
+                "n_labelled": w.n_labelled,
+                "values": w.values,
+                "drift": w.drift.to_dict() if w.drift else None,
+                "prediction_drift": vars(w.prediction_drift) if w.prediction_drift else None,
+            }
+
+        return _json_safe(
+            {
+                "model": self.model,
+                "labels": [str(v) for v in self.labels],
+                "generated_at": self.generated_at,
+                "n_predictions": self.n_predictions,
+                "n_labelled": self.n_labelled,
+                "current": window(self.current),
+                "windows": {k: window(v) for k, v in self.windows.items()},
+                "live": {k: v.to_dict() for k, v in self.live.items()},
+                "estimated": self.estimated,
+                "estimator_reference": self.estimator_reference,
+                "models": self.models,
+                "regions": self.regions,
+                "alerts": [a.to_dict() for a in self.alerts],
+                "notes": self.notes,
+            }
+        )
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _source(model) -> tuple[Mapping, list, str]:
+    if isinstance(model, str):
+        from skyclass.bundle import load
+
+        model = load(model)
+    reference = getattr(model, "reference", None)
+    labels = getattr(model, "labels", None)
+    if reference is None or labels is None:
+        raise InputError(
+            "monitor needs a bundle (path or registry URI) with reference.json and labels"
+        )
+    return reference, list(labels), str(getattr(model, "name", "model"))
+
+
+def _usable(log: PredictionLog, k: int) -> PredictionLog:
+    lengths = log.frame["probabilities"].map(len)
+    return PredictionLog(log.frame[lengths == k])
+
+
+def _window_values(
+    name: str,
+    log: PredictionLog,
+    start: float,
+    end: float,
+    reference: Mapping,
+    labels: list,
+    config: MonitorConfig,
+    estimator: PerformanceEstimator | None,
+) -> WindowValues:
+    part = log.between(start, end)
+    values: dict[str, float] = {"n_predictions": float(len(part))}
+    drift = pred_drift = None
+    if len(part):
+        drift = data_drift(reference, part.features(), config=config.drift)
+        values.update(
+            drift_share=drift.share,
+            dataset_drift=float(drift.dataset_drift),
+            drifted_columns=float(drift.n_drifted),
+        )
+        for col in drift.columns:
+            values[f"drift.{col.column}"] = col.score
+            values[f"psi.{col.column}"] = col.psi
+        if reference.get("predictions"):
+            pred_drift = prediction_drift(
+                reference, part.frame["label"].tolist(), config=config.drift
+            )
+            values["prediction_drift"] = pred_drift.score
+            values["prediction_drifted"] = float(pred_drift.drifted)
+    labelled = part.labelled()
+    values["n_labelled"] = float(len(labelled))
+    if len(labelled):
+        table = live_performance(labelled, labels=labels, by=(), n_resamples=1, seed=0)
+        values.update({m: table.rows[0].metrics[m] for m in LIVE_METRICS})
+    usable = _usable(part, len(labels))
+    if estimator is not None and len(usable):
+        estimate = estimator.estimate(usable.probabilities(), usable.frame["label"].tolist())
+        values.update({f"estimated_{m}": v for m, v in estimate.metrics.items()})
+    return WindowValues(name, start, end, len(part), len(labelled), values, drift, pred_drift)
+
+
+def _estimator(
+    log: PredictionLog, labels: list, calibration, before: float, notes: list[str]
+) -> tuple[PerformanceEstimator | None, str | None]:
+    estimator = PerformanceEstimator(labels)
+    if calibration is not None:
+        y_true, proba = calibration
+        return estimator.fit(y_true, proba), f"{len(y_true)} labelled reference rows"
+    labelled = _usable(log.labelled(), len(labels))
+    earlier = labelled.between(None, before)
+    source = earlier if len(earlier) >= 100 else labelled
+    if len(source) < 30:
+        notes.append(
+            "estimated performance needs labelled reference rows: send feedback for at least 30 "
+            "predictions, or pass --reference-data with a labelled held-out table"
+        )
+        return None, None
+    what = "before the current window" if source is earlier else "in the log"
+    known = {str(v) for v in labels}
+    source = PredictionLog(source.frame[source.frame["feedback"].map(lambda v: str(v) in known)])
+    estimator.fit(source.frame["feedback"].tolist(), source.probabilities())
+    return estimator, f"{len(source)} labelled production rows {what}"
+
+
+def _estimated_trend(
+    log: PredictionLog, estimator: PerformanceEstimator, step: float
+) -> list[dict]:
+    rows = []
+    starts = np.floor(log.frame["ts"].to_numpy() / step) * step
+    for start in np.unique(starts):
+        part = PredictionLog(log.frame[starts == start])
+        est = estimator.estimate(part.probabilities(), part.frame["label"].tolist())
+        rows.append({"window": float(start), **est.to_dict()})
+    return rows
+
+
+def _inventory(log: PredictionLog, key: Sequence[str]) -> list[dict]:
+    if not len(log):
+        return []
+    frame = log.frame
+    grouped = frame.groupby(list(key), sort=True)
+    out = grouped.agg(
+        n=("id", "size"),
+        first_ts=("ts", "min"),
+        last_ts=("ts", "max"),
+        n_labelled=("feedback", "count"),
+    ).reset_index()
+    return out.to_dict(orient="records")
+
+
+def monitor(
+    model,
+    logs: Sequence[str] | PredictionLog,
+    *,
+    config: MonitorConfig | None = None,
+    now: float | None = None,
+    calibration: tuple[Sequence, np.ndarray] | None = None,
+    alerts: AlertManager | None = None,
+) -> MonitorResult:
+    """Run one monitoring pass over the prediction log(s) of ``model``.
+
+    Args:
+        model: a ``Bundle`` (anything with ``reference``, ``labels``, ``name``) or a bundle
+            path / registry URI.
+        logs: prediction log paths or URIs (``skyclass serve --log``), or a ``PredictionLog``.
+        config: windows, drift thresholds and alert rules.
+        now: end of the current window (default: the time now).
+        calibration: ``(y_true, y_proba)`` of a labelled held-out set for estimated
+            performance; by default labelled production rows are used.
+        alerts: an ``AlertManager`` to keep state between passes (default: one from the config).
+    """
+    config = config or MonitorConfig()
+    reference, labels, name = _source(model)
+    log = logs if isinstance(logs, PredictionLog) else read_prediction_log(*logs)
+    if len(log) and name in set(log.frame["model_name"]):
+        log = log.where(model_name=name)
+    now = time.time() if now is None else float(now)
+    notes: list[str] = []
+    if not len(log):
+        notes.append("the prediction log has no predictions for this model yet; send traffic first")
+    current_len = window_seconds(config.window)
+    estimator, estimator_reference = _estimator(log, labels, calibration, now - current_len, notes)
+    windows: dict[str, WindowValues] = {}
+    for window in {config.window, *(r.window or config.window for r in config.rules)}:
+        start = now - window_seconds(window)
+        windows[window] = _window_values(
+            window, log, start, now, reference, labels, config, estimator
+        )
+    current = windows[config.window]
+    if len(log) and current.n_predictions == 0:
+        notes.append(f"no predictions in the last {config.window}; drift needs recent traffic")
+    trend = window_seconds(config.trend_window)
+    live = {}
+    if len(log.labelled()):
+        for key, by in {
+            "window": ("window",),
+            "region": ("region",),
+            "model_version": ("model_version",),
+        }.items():
+            live[key] = live_performance(
+                log,
+                labels=labels,
+                by=by,
+                window=trend,
+                n_resamples=config.n_resamples,
+                confidence=config.confidence,
+            )
+    else:
+        notes.append(
+            "no feedback labels yet: live performance needs POST /v2/models/{name}/feedback"
+        )
+    usable = _usable(log, len(labels))
+    estimated = (
+        _estimated_trend(usable, estimator, trend) if estimator is not None and len(usable) else []
+    )
+    result = MonitorResult(
+        model=name,
+        labels=labels,
+        generated_at=now,
+        config=config,
+        n_predictions=len(log),
+        n_labelled=len(log.labelled()),
+        current=current,
+        windows=windows,
+        live=live,
+        estimated=estimated,
+        estimator_reference=estimator_reference,
+        models=_inventory(log, ("model_name", "model_version")),
+        regions=_inventory(log, ("region",)),
+        notes=notes,
+    )
+    manager = alerts or AlertManager(config.rules, webhook=config.webhook, state_path=config.state)
+    rule_values = {}
+    for rule in manager.rules:
+        w = windows[rule.window or config.window]
+        rows = w.n_labelled if rule.metric in LIVE_METRICS else w.n_predictions
+        if rows >= rule.min_rows and rule.metric in w.values:
+            rule_values[rule.name] = w.values[rule.metric]
+    result.alerts = manager.evaluate(rule_values, now=now, context={"model": name})
+    return result
