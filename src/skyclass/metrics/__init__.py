@@ -17,6 +17,13 @@ from skyclass.metrics._bootstrap import (
 from skyclass.metrics._bootstrap_interval import (
     ConfidenceInterval,
 )
+from skyclass.metrics._calibration import (
+    CalibrationBins,
+    calibration_bins,
+    calibration_curve,
+    expected_calibration_error,
+    max_calibration_error,
+)
 from skyclass.metrics._classification import (
     accuracy_score,
     balanced_accuracy_score,
@@ -103,6 +110,7 @@ __all__ = [
     "specificity_score",
     "top_k_accuracy_score",
     # decisions, thresholds, intervals, fairness, calibration (issue 3)
+    "CalibrationBins",
     "ClassThresholds",
     "ConfidenceInterval",
     "CostMatrix",
@@ -114,6 +122,8 @@ __all__ = [
     "ThresholdRule",
     "best_threshold",
     "bootstrap_ci",
+    "calibration_bins",
+    "calibration_curve",
     "decide",
     "delong_ci",
     "delong_test",
@@ -121,7 +131,9 @@ __all__ = [
     "demographic_parity_ratio",
     "equalized_odds_difference",
     "equalized_odds_ratio",
+    "expected_calibration_error",
     "group_metrics",
+    "max_calibration_error",
     "rule_from_dict",
     "rule_to_dict",
     "threshold_curve",
