@@ -1,7 +1,7 @@
 """A tiny HTTP/1.1 proxy put in front of each local replica for drills and simulated delay.
 
 It frames requests (head + Content-Length body) and, per request, applies the mode
-read from a JSON control file: ``normal``, ``hang`` (accept, never answer),
+read from a JSON control file (checked on every request): ``normal``, ``hang`` (accept, never answer),
 ``slow`` (``slow_ms`` before forwarding), ``errors`` (answer 500 at ``error_rate``);
 ``delay_ms`` always adds simulated network delay. ``skyclass chaos`` rewrites the file.
 
@@ -19,7 +19,6 @@ import random
 import sys
 from pathlib import Path
 
-_POLL_S = 0.05
 _ERROR = b'{"error":"chaos drill: injected error (skyclass chaos --errors)"}'
 _ERROR_RESPONSE = (
     b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
@@ -47,11 +46,6 @@ class Control:
             with contextlib.suppress(OSError, ValueError):
                 self.mode = json.loads(self.path.read_text() or "{}")
 
-    async def watch(self) -> None:
-        while True:
-            self.refresh()
-            await asyncio.sleep(_POLL_S)
-
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
@@ -74,8 +68,9 @@ def _content_length(head: bytes) -> int | None:
     return length
 
 
-async def _apply_chaos(control: Control, writer: asyncio.StreamWriter) -> bool:
+async def _apply_chaos(control: Control) -> bool:
     """Delay/hang as the mode says; True when this request should get an injected 500."""
+    control.refresh()  # one stat() per request: a drill applies to the very next request
     mode = control.mode
     if mode.get("delay_ms"):
         await asyncio.sleep(mode["delay_ms"] / 1000.0)
@@ -105,7 +100,7 @@ async def _serve_client(
                 await _pipe(reader, up_writer)
                 break
             body = await reader.readexactly(length)
-            if await _apply_chaos(control, writer):
+            if await _apply_chaos(control):
                 writer.write(_ERROR_RESPONSE)
                 await writer.drain()
                 continue
@@ -121,8 +116,6 @@ async def _serve_client(
 
 async def main(listen_port: int, upstream_port: int, control_file: str) -> None:
     control = Control(Path(control_file))
-    control.refresh()
-    watcher = asyncio.create_task(control.watch())
     server = await asyncio.start_server(
         lambda r, w: _serve_client(control, upstream_port, r, w),
         "127.0.0.1",
@@ -131,7 +124,6 @@ async def main(listen_port: int, upstream_port: int, control_file: str) -> None:
     )
     async with server:
         await server.serve_forever()
-    watcher.cancel()
 
 
 if __name__ == "__main__":
