@@ -6,12 +6,18 @@ Example:
 
 from skyclass.data._load import iter_table, load_table, sniff
 from skyclass.data._profile import profile
+from skyclass.data._schema import KINDS, ColumnSchema, Schema, canonical_array, infer_schema
 from skyclass.data._split import stratified_folds, stratified_split
 from skyclass.data._validate import Decision, Validation, min_class_size_for, validate
 
 __all__ = [
+    "KINDS",
+    "ColumnSchema",
     "Decision",
+    "Schema",
     "Validation",
+    "canonical_array",
+    "infer_schema",
     "iter_table",
     "load_table",
     "min_class_size_for",

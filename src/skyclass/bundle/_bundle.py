@@ -1,0 +1,247 @@
+"""``Bundle``: a loaded, verified model bundle that predicts through onnxruntime."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from skyclass.bundle._format import (
+    GOLDEN,
+    GOLDEN_TOLERANCE,
+    MANIFEST,
+    MODEL,
+    REFERENCE,
+    check_files,
+    parse_manifest,
+)
+from skyclass.data import Schema
+from skyclass.errors import InputError, IntegrityError, NotFoundError
+
+__all__ = ["Bundle", "load", "read_files"]
+
+
+class Bundle:
+    """A model bundle in memory: manifest, schema, ONNX session, reference and golden rows.
+
+    Get one with ``skyclass.bundle.load``.
+
+    Example:
+        >>> from skyclass.bundle import load
+        >>> bundle = load("out/churn")  # doctest: +SKIP
+        >>> bundle.predict([{"age": 40, "plan": "pro"}])  # doctest: +SKIP
+        array(['no'], dtype=object)
+    """
+
+    def __init__(self, files: Mapping[str, bytes], *, source: str, verify: bool = True) -> None:
+        self.source = source
+        manifest_bytes = files.get(MANIFEST)
+        if manifest_bytes is None:
+            raise IntegrityError(f"{source}: no manifest.json; not a skyclass bundle")
+        self.manifest: dict[str, Any] = parse_manifest(manifest_bytes, source)
+        if verify:
+            check_files(self.manifest, files, source)
+        self._files = dict(files)
+        self.schema = Schema.from_dict(self.manifest["schema"])
+        self.labels: list[Any] = list(self.manifest["labels"])
+        self._label_array = np.asarray(self.labels, dtype=object)
+        self.reference: dict[str, Any] = self._json(REFERENCE)
+        self.golden: list[dict[str, Any]] = self._json(GOLDEN)
+        self._inputs = list(self.manifest["inputs"])
+        try:
+            self._session = ort.InferenceSession(files[MODEL], providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime raises its own exception types
+            raise IntegrityError(
+                f"{source}: model.onnx cannot be loaded by onnxruntime ({err})"
+            ) from err
+        if verify:
+            self.check_golden()
+
+    # -- identity -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The model name."""
+        return self.manifest["name"]
+
+    @property
+    def version(self) -> int | None:
+        """The registry version (``None`` until pushed)."""
+        return self.manifest.get("version")
+
+    @property
+    def target(self) -> str | None:
+        """The name of the predicted column."""
+        return self.manifest.get("target")
+
+    @property
+    def decision_rule(self) -> dict[str, Any] | None:
+        """The decision rule dict (``None`` = argmax), as ``skyclass.metrics.rule_to_dict`` writes it."""
+        return self.manifest.get("decision_rule")
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """Every file of the bundle (name → bytes), manifest included."""
+        return dict(self._files)
+
+    def __repr__(self) -> str:
+        return f"Bundle(name={self.name!r}, version={self.version!r}, labels={self.labels!r})"
+
+    # -- prediction -----------------------------------------------------------
+    def predict_proba(self, data: Any) -> np.ndarray:
+        """Class probabilities ``[n, k]`` (float32) for a DataFrame, records or dict of columns.
+
+        Input is validated with ``Schema.coerce`` rules; an unseen category
+        encodes as all zeros.
+        """
+        return self.predict_proba_arrays(self.schema.to_arrays(data))
+
+    def predict_proba_arrays(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Fast path: ``columns`` already canonical 1-D arrays (see ``Schema.to_arrays``).
+
+        numeric/boolean/datetime → float64 (datetime as epoch seconds, NaN =
+        missing; bool and datetime64 arrays are converted), categorical → str
+        ("" = missing).
+        """
+        feeds = {}
+        n = None
+        for spec in self._inputs:
+            name = spec["name"]
+            if name not in columns:
+                raise InputError(f"missing column {name!r}; expected columns {self.schema.names}")
+            arr = _feed_array(np.asarray(columns[name]), spec["type"], name)
+            if n is None:
+                n = len(arr)
+            elif len(arr) != n:
+                raise InputError(f"column {name!r} has {len(arr)} rows, other columns have {n}")
+            feeds[name] = arr.reshape(-1, 1)
+        if not n:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        return self._session.run(["probabilities"], feeds)[0]
+
+    def predict(self, data: Any) -> np.ndarray:
+        """Predicted labels (the decision rule applied to ``predict_proba``)."""
+        return self.decide(self.predict_proba(data))
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """Labels for probabilities ``[n, k]``: argmax, or the bundle's decision rule."""
+        proba = np.asarray(proba)
+        rule = self.decision_rule
+        if rule is None:
+            return self._label_array[np.argmax(proba, axis=1)]
+        from skyclass.metrics import decide, rule_from_dict
+
+        return np.asarray(decide(proba, rule_from_dict(rule), labels=self.labels), dtype=object)
+
+    # -- verification ---------------------------------------------------------
+    def verify(self) -> None:
+        """Re-check every file's hash (re-read from the source when it is a path) and the golden rows."""
+        files = self._files
+        if self.source and Path(self.source).exists():
+            files = read_files(self.source)
+        check_files(self.manifest, files, self.source)
+        if files.get(MANIFEST) != self._files.get(MANIFEST):
+            raise IntegrityError(
+                f"{self.source}: manifest.json changed since the bundle was loaded"
+            )
+        self.check_golden()
+
+    def check_golden(self) -> None:
+        """Run the golden rows; ``IntegrityError`` if any probability differs by more than 1e-5."""
+        if not self.golden:
+            raise IntegrityError(f"{self.source}: golden.json has no rows; cannot check the model")
+        rows = [g["row"] for g in self.golden]
+        expected = np.asarray([g["probabilities"] for g in self.golden], dtype=np.float64)
+        try:
+            got = self.predict_proba(rows).astype(np.float64)
+        except InputError as err:
+            raise IntegrityError(
+                f"{self.source}: golden.json rows do not fit the schema ({err})"
+            ) from err
+        if got.shape != expected.shape:
+            raise IntegrityError(
+                f"{self.source}: model.onnx gives shape {got.shape} on golden.json, expected {expected.shape}"
+            )
+        diff = np.abs(got - expected).max(axis=1)
+        worst = int(np.argmax(diff))
+        if diff[worst] > GOLDEN_TOLERANCE:
+            raise IntegrityError(
+                f"{self.source}: golden.json row {worst}: model.onnx gives probabilities differing by "
+                f"{diff[worst]:.3g} (> {GOLDEN_TOLERANCE}); the model does not reproduce its training"
+            )
+
+    def _json(self, name: str) -> Any:
+        try:
+            return json.loads(self._files[name])
+        except (KeyError, ValueError, UnicodeDecodeError) as err:
+            raise IntegrityError(
+                f"{self.source}: {name} is missing or not valid JSON ({err})"
+            ) from err
+
+
+def _feed_array(arr: np.ndarray, onnx_type: str, name: str) -> np.ndarray:
+    if onnx_type == "string":
+        if arr.dtype.kind in "US":
+            return arr.astype(object)
+        if arr.dtype == object:
+            return np.array(["" if v is None or v != v else str(v) for v in arr], dtype=object)
+        raise InputError(f"column {name!r}: expected strings, got an array of {arr.dtype}")
+    if arr.dtype.kind == "M":
+        values = arr.astype("datetime64[ns]")
+        seconds = values.astype(np.int64).astype(np.float64) / 1e9
+        seconds[np.isnat(values)] = np.nan
+        return seconds
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64, copy=False)
+    raise InputError(f"column {name!r}: expected numbers, got an array of {arr.dtype}")
+
+
+def read_files(path: str | os.PathLike[str]) -> dict[str, bytes]:
+    """Every regular file of a bundle directory or ``.skyclass`` zip (name → bytes)."""
+    p = Path(path)
+    if p.is_dir():
+        return {f.name: f.read_bytes() for f in sorted(p.iterdir()) if f.is_file()}
+    if p.is_file():
+        try:
+            with zipfile.ZipFile(p) as zf:
+                return {
+                    info.filename: zf.read(info)
+                    for info in zf.infolist()
+                    if not info.is_dir() and "/" not in info.filename
+                }
+        except zipfile.BadZipFile as err:
+            raise IntegrityError(
+                f"{p}: not a bundle directory nor a valid .skyclass zip ({err})"
+            ) from err
+    raise NotFoundError(
+        f"bundle {str(path)!r} not found; give a bundle directory, .skyclass file or registry URI"
+    )
+
+
+def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
+    """Load a bundle from a directory, a ``.skyclass`` zip or a registry URI.
+
+    Registry URIs end in ``name@version`` or ``name@alias``, e.g.
+    ``file:///srv/registry/churn@champion`` or ``s3://bucket/models/churn@3``.
+    With ``verify`` (the default) every file hash and the golden rows are
+    checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
+    the file.
+
+    Example:
+        >>> bundle = load("out/churn")  # doctest: +SKIP
+        >>> bundle.predict_proba([{"age": 40, "plan": "pro"}]).shape  # doctest: +SKIP
+        (1, 2)
+    """
+    text = os.fspath(path_or_uri)
+    if "://" in text and "@" in text.rsplit("/", 1)[-1]:
+        from skyclass.bundle._registry import load_uri
+
+        return load_uri(text, verify=verify)
+    if text.startswith("file://"):
+        text = text.removeprefix("file://")
+    return Bundle(read_files(text), source=text, verify=verify)

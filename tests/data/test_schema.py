@@ -1,0 +1,168 @@
+"""Schema inference, JSON round trip and MLflow-like input validation (``Schema.coerce``)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skyclass.data import ColumnSchema, Schema, infer_schema
+from skyclass.errors import InputError
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "age": [31, 45, 52, 23],
+            "income": [1.5, None, 3.0, 2.0],
+            "member": [True, False, True, True],
+            "plan": ["basic", "pro", None, "basic"],
+            "signup": ["2024-01-02", "2024-03-04T10:00:00", "2023-12-31", "2024-02-29"],
+            "when": pd.to_datetime(["2020-01-01", "2020-06-01", None, "2021-01-01"]),
+            "churn": ["no", "yes", "no", "no"],
+        }
+    )
+
+
+def test_infer_kinds_ranges_and_required(table):
+    schema = infer_schema(table, target="churn")
+    assert schema.target == "churn"
+    assert schema.names == ["age", "income", "member", "plan", "signup", "when"]
+    kinds = {c.name: c.kind for c in schema}
+    assert kinds == {
+        "age": "numeric",
+        "income": "numeric",
+        "member": "boolean",
+        "plan": "categorical",
+        "signup": "datetime",
+        "when": "datetime",
+    }
+    assert schema["age"].minimum == 23.0 and schema["age"].maximum == 52.0
+    assert schema["age"].required and not schema["income"].required
+    assert schema["plan"].categories == ["basic", "pro"]
+    assert schema["signup"].minimum == "2023-12-31T00:00:00"
+
+
+def test_infer_text_when_long_and_mostly_unique():
+    words = [f"customer {i} wrote a long complaint about item {i % 7}" for i in range(80)]
+    schema = infer_schema(pd.DataFrame({"note": words, "tag": ["a", "b"] * 40}))
+    assert schema["note"].kind == "text"
+    assert schema["tag"].kind == "categorical"
+
+
+def test_infer_target_missing_is_an_error(table):
+    with pytest.raises(InputError, match="'nope' not found"):
+        infer_schema(table, target="nope")
+
+
+def test_round_trip_through_json(table):
+    schema = infer_schema(table, target="churn")
+    again = Schema.from_dict(json.loads(json.dumps(schema.to_dict())))
+    assert again == schema
+
+
+def test_from_dict_rejects_unknown_fields_and_kinds():
+    with pytest.raises(InputError, match="unknown fields"):
+        Schema.from_dict({"columns": [{"name": "a", "kind": "numeric", "colour": 1}]})
+    with pytest.raises(InputError, match="kind 'float'"):
+        ColumnSchema("a", "float")
+    with pytest.raises(InputError, match="appears twice"):
+        Schema([ColumnSchema("a", "numeric"), ColumnSchema("a", "numeric")])
+
+
+def test_coerce_records_dicts_and_frames_agree(table):
+    schema = infer_schema(table, target="churn")
+    frame = schema.coerce(table)
+    records = schema.coerce(table.drop(columns="churn").to_dict("records"))
+    pd.testing.assert_frame_equal(frame, records, check_dtype=False)
+    assert frame["age"].dtype == np.float64
+    assert frame["member"].dtype == "boolean"
+    assert frame["when"].dtype == "datetime64[ns]"
+    assert frame["plan"].isna().tolist() == [False, False, True, False]
+    assert frame["signup"].iloc[1] == pd.Timestamp("2024-03-04 10:00:00")
+
+
+def test_coerce_missing_required_column_is_named():
+    schema = Schema([ColumnSchema("age", "numeric"), ColumnSchema("plan", "categorical")])
+    with pytest.raises(InputError, match="missing required column 'plan'"):
+        schema.coerce([{"age": 3}])
+
+
+def test_coerce_optional_column_filled_and_extra_ignored():
+    schema = Schema(
+        [ColumnSchema("age", "numeric"), ColumnSchema("bonus", "numeric", required=False)]
+    )
+    out = schema.coerce({"age": [1, 2], "unused": ["x", "y"]})
+    assert out.columns.tolist() == ["age", "bonus"]
+    assert out["age"].tolist() == [1.0, 2.0]
+    assert out["bonus"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "bad_row"),
+    [
+        ("numeric", [1, "2.5"], 1),
+        ("numeric", [1.0, True], 1),
+        ("boolean", [True, 2], 1),
+        ("boolean", ["true"], 0),
+        ("categorical", ["a", 1.5], 1),
+        ("datetime", ["2024-01-01", 1700000000], 1),
+        ("datetime", ["yesterday"], 0),
+    ],
+)
+def test_coerce_wrong_type_names_column_and_row(kind, values, bad_row):
+    schema = Schema([ColumnSchema("col", kind)])
+    with pytest.raises(InputError, match=rf"column 'col': row {bad_row} "):
+        schema.coerce({"col": values})
+
+
+def test_coerce_safe_upcasts():
+    schema = Schema(
+        [
+            ColumnSchema("n", "numeric"),
+            ColumnSchema("b", "boolean"),
+            ColumnSchema("c", "categorical"),
+            ColumnSchema("d", "datetime"),
+        ]
+    )
+    out = schema.coerce(
+        [
+            {"n": 1, "b": 1, "c": 7, "d": "2024-01-02T03:04:05+02:00"},
+            {"n": None, "b": False, "c": "x", "d": None},
+        ]
+    )
+    assert out["n"].tolist()[0] == 1.0 and np.isnan(out["n"].tolist()[1])
+    assert out["b"].tolist() == [True, False]
+    assert out["c"].tolist() == ["7", "x"]
+    assert out["d"].iloc[0] == pd.Timestamp("2024-01-02 01:04:05")  # converted to UTC
+    assert pd.isna(out["d"].iloc[1])
+
+
+def test_coerce_rejects_ragged_and_non_records():
+    schema = Schema([ColumnSchema("a", "numeric")])
+    with pytest.raises(InputError, match="different lengths"):
+        schema.coerce({"a": [1, 2], "b": [1]})
+    with pytest.raises(InputError, match="row 1: expected an object"):
+        schema.coerce([{"a": 1}, [2]])
+
+
+def test_to_arrays_is_canonical():
+    schema = Schema(
+        [
+            ColumnSchema("n", "numeric"),
+            ColumnSchema("b", "boolean"),
+            ColumnSchema("c", "categorical"),
+            ColumnSchema("d", "datetime"),
+        ]
+    )
+    arrays = schema.to_arrays(
+        [
+            {"n": 2, "b": True, "c": "x", "d": "1970-01-02"},
+            {"n": None, "b": None, "c": None, "d": None},
+        ]
+    )
+    assert arrays["n"].dtype == np.float64 and arrays["n"][0] == 2.0 and np.isnan(arrays["n"][1])
+    assert arrays["b"][0] == 1.0 and np.isnan(arrays["b"][1])
+    assert arrays["c"].tolist() == ["x", ""]
+    assert arrays["d"][0] == 86400.0 and np.isnan(arrays["d"][1])
