@@ -19,17 +19,30 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-__all__ = ["stratified_folds", "stratified_split"]
+__all__ = ["stratified_folds", "stratified_split", "stratified_split_index"]
+
+
+def stratified_split_index(
+    y: pd.Series | np.ndarray, *, test_size: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions ``(train, test)`` of a seeded split that keeps class shares."""
+    y = np.asarray(y)
+    positions = np.arange(len(y))
+    train, test = train_test_split(
+        positions, test_size=test_size, stratify=y, random_state=seed, shuffle=True
+    )
+    return np.sort(train), np.sort(test)
 
 
 def stratified_split(
     frame: pd.DataFrame, target: str, *, test_size: float = 0.2, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split ``frame`` into (train, test) keeping class shares; indexes are reset."""
-    train, test = train_test_split(
-        frame, test_size=test_size, stratify=frame[target], random_state=seed, shuffle=True
+    train, test = stratified_split_index(frame[target], test_size=test_size, seed=seed)
+    return (
+        frame.iloc[train].reset_index(drop=True),
+        frame.iloc[test].reset_index(drop=True),
     )
-    return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
 def stratified_folds(

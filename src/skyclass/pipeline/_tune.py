@@ -35,10 +35,11 @@ import numpy as np
 import optuna
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from threadpoolctl import threadpool_limits
 
 from skyclass.pipeline.candidates import Candidate
 
-__all__ = ["CandidateResult", "Fold", "tune"]
+__all__ = ["CandidateResult", "Fold", "fit_quietly", "tune"]
 
 Score = Callable[[np.ndarray, np.ndarray], float]
 
@@ -90,6 +91,24 @@ class CandidateResult:
         }
 
 
+_SMALL = 50_000  # rows below which native thread pools slow fits down on a busy machine
+
+
+def fit_quietly(model: Any, X: Any, y: np.ndarray, X_predict: Any = None) -> np.ndarray | None:
+    """Fit ``model`` (warnings silenced) and return ``predict_proba(X_predict)`` when given.
+
+    Below 50,000 rows OpenMP/BLAS pools are limited to one thread: on small data
+    their start-up and contention cost far more than they save.
+    """
+    limit = 1 if X.shape[0] < _SMALL else None
+    with threadpool_limits(limits=limit), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+        if X_predict is None:
+            return None
+        return np.asarray(model.predict_proba(X_predict), dtype=np.float64)
+
+
 class _BudgetExceeded(optuna.TrialPruned):
     """Raised between folds when a trial would overrun its candidate's budget."""
 
@@ -111,10 +130,7 @@ def _run_trial(
         if trial.number > 0 and time.monotonic() > deadline:
             raise _BudgetExceeded()
         model = candidate.build(params, seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(fold.X_train, fold.y_train)
-            proba = np.asarray(model.predict_proba(fold.X_val), dtype=np.float64)
+        proba = fit_quietly(model, fold.X_train, fold.y_train, fold.X_val)
         oof[fold.val_index] = proba
         scores.append(float(score(fold.y_val, proba)))
         trial.report(float(np.mean(scores)), step)
