@@ -7,7 +7,7 @@ Example:
 from skyclass.data._load import iter_table, load_table, sniff
 from skyclass.data._profile import profile
 from skyclass.data._schema import KINDS, ColumnSchema, Schema, canonical_array, infer_schema
-from skyclass.data._split import stratified_folds, stratified_split
+from skyclass.data._split import stratified_folds, stratified_split, stratified_split_index
 from skyclass.data._validate import Decision, Validation, min_class_size_for, validate
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "sniff",
     "stratified_folds",
     "stratified_split",
+    "stratified_split_index",
     "validate",
 ]
