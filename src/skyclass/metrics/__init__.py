@@ -11,6 +11,10 @@ Example:
     0.75
 """
 
+from skyclass.metrics._advisor import (
+    Recommendation,
+    recommend_metric,
+)
 from skyclass.metrics._bootstrap import (
     bootstrap_ci,
 )
@@ -117,6 +121,7 @@ __all__ = [
     "DeLongTest",
     "GroupMetrics",
     "PriorShift",
+    "Recommendation",
     "ThresholdChoice",
     "ThresholdCurve",
     "ThresholdRule",
@@ -134,6 +139,7 @@ __all__ = [
     "expected_calibration_error",
     "group_metrics",
     "max_calibration_error",
+    "recommend_metric",
     "rule_from_dict",
     "rule_to_dict",
     "threshold_curve",
