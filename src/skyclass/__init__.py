@@ -1,9 +1,23 @@
 """skyclass: a labelled table to a trusted, served, multi-cloud multiclass classifier.
 
+``skyclass.train`` is imported on first use, so ``import skyclass`` stays light.
+
 Example:
     >>> import skyclass
     >>> skyclass.__version__
     '0.1.0'
+    >>> callable(skyclass.train)
+    True
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["TrainResult", "__version__", "train"]
+
+
+def __getattr__(name: str):
+    if name in ("train", "TrainResult"):
+        from skyclass.pipeline import _train
+
+        return getattr(_train, name)
+    raise AttributeError(f"module 'skyclass' has no attribute {name!r}")

@@ -13,6 +13,7 @@ from rich.console import Console
 from skyclass.cli._app import app
 from skyclass.cli import deploy as _deploy  # noqa: F401
 from skyclass.cli import serve as _serve  # noqa: F401
+from skyclass.cli import train as _train  # noqa: F401
 from skyclass.errors import SkyclassError
 
 __all__ = ["app", "main"]
@@ -24,7 +25,7 @@ def main() -> None:
         code = app(standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except SkyclassError as err:
-        Console(stderr=True).print(f"[red]error:[/red] {err}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {err}", highlight=False)
         sys.exit(2)
     except SystemExit:
         raise

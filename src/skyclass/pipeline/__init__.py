@@ -4,6 +4,8 @@ Example:
     >>> from skyclass.pipeline import Preprocessor, package  # doctest: +SKIP
 """
 
+from skyclass.pipeline._assess import evaluate_bundle
+from skyclass.pipeline._batch import predict_file
 from skyclass.pipeline._compare import corrected_ttest, rank_results
 from skyclass.pipeline._costs import Costs, read_costs
 from skyclass.pipeline._decision_rule import choose_rule
@@ -26,11 +28,13 @@ __all__ = [
     "choose_rule",
     "corrected_ttest",
     "datetime_parts",
+    "evaluate_bundle",
     "export_onnx",
     "get_scorer",
     "input_types",
     "package",
     "permutation_ranking",
+    "predict_file",
     "rank_results",
     "read_costs",
     "top_coefficients",

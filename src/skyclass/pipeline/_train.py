@@ -227,7 +227,7 @@ def train(
     uses at most 60% of it, on at most ``tune_rows`` training rows.
     """
     started = time.monotonic()
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, soft_wrap=True)
     steps = Steps(console)
     _check_options(test_size, cv, time_budget)
     candidates = get_candidates(models)

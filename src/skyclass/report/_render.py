@@ -312,35 +312,30 @@ def _timings(ctx: dict) -> str:
 def render_report(context: dict, *, y_true, proba, y_pred, labels) -> str:
     """The report page as one HTML string.
 
+    Sections whose context keys are absent are left out (``skyclass evaluate``
+    has no selection, for instance).
+
     Example:
-        >>> # see skyclass.train, which calls this with its results
+        >>> html = render_report({"title": "t", "test": {"metrics": {}}}, y_true=["a", "b"],
+        ...                      proba=[[0.9, 0.1], [0.2, 0.8]], y_pred=["a", "b"], labels=["a", "b"])
+        >>> html.count("<figure>")
+        5
     """
     labels = list(labels)
     proba = np.asarray(proba, dtype=float)
-    sections = [
-        _overview(context),
-        _decisions(context),
-        _explore(context),
-        _selection(context),
-        _test(context, np.asarray(y_true), proba, np.asarray(y_pred), labels),
-        _interpret(context),
-        _fairness(context),
-        _timings(context),
+    parts = [
+        ("overview", "Overview", _overview(context)),
+        ("decisions", "Decisions", _decisions(context) if "decisions" in context else ""),
+        ("explore", "Explore", _explore(context) if "profile" in context else ""),
+        ("selection", "Selection", _selection(context) if "candidates" in context else ""),
+        ("test", "Test", _test(context, np.asarray(y_true), proba, np.asarray(y_pred), labels)),
+        ("interpret", "Interpretation", _interpret(context) if "interpretation" in context else ""),
+        ("fairness", "Fairness", _fairness(context)),
+        ("timings", "Timings", _timings(context)),
     ]
-    nav = "".join(
-        f'<a href="#{a}">{t}</a>'
-        for a, t in [
-            ("overview", "Overview"),
-            ("decisions", "Decisions"),
-            ("explore", "Explore"),
-            ("selection", "Selection"),
-            ("test", "Test"),
-            ("interpret", "Interpretation"),
-            ("fairness", "Fairness"),
-            ("timings", "Timings"),
-        ]
-        if a != "fairness" or context.get("fairness")
-    )
+    parts = [p for p in parts if p[2]]
+    sections = [p[2] for p in parts]
+    nav = "".join(f'<a href="#{a}">{t}</a>' for a, t, _ in parts)
     title = context.get("title", "skyclass report")
     stamp = context.get("created") or _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
