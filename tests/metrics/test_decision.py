@@ -157,3 +157,26 @@ def test_numpy_labels_become_plain_json():
 def test_bad_rules(make, message):
     with pytest.raises(InputError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "_advisor",
+        "_bootstrap",
+        "_bootstrap_interval",
+        "_bootstrap_metrics",
+        "_calibration",
+        "_decision",
+        "_decision_checks",
+        "_delong",
+        "_fairness",
+        "_threshold",
+    ],
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"skyclass.metrics.{module}"))
+    assert result.attempted > 0 and result.failed == 0
