@@ -95,6 +95,7 @@ def _on_ready(host: ModelHost, metrics: ServingMetrics, log: PredictionLog | Non
     metrics.ready.set(1)
     if log is not None:
         log.model_name, log.model_version = host.name, host.version
+        log.kinds = {column.name: column.kind for column in host.bundle.schema}
 
 
 def _routes(app: FastAPI, h: Handlers) -> None:

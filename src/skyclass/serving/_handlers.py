@@ -57,8 +57,8 @@ def guarded(handler):
             return error_response(err.status, str(err))
         except NotFoundError as err:
             return error_response(404, str(err))
-        except BodyTooLarge:
-            return error_response(413, "request body is over the size limit (--max-body-bytes)")
+        except BodyTooLarge as err:
+            return error_response(413, str(err))
         except (InputError, SkyclassError) as err:
             return error_response(400, str(err))
         except TimeoutError:
@@ -134,8 +134,9 @@ class Handlers:
 
     async def ready(self, request: Request) -> Response:
         if self.host.ready:
-            return JSONResponse({"ready": True})
-        return JSONResponse({"ready": False, "error": self.host.reason}, status_code=503)
+            return JSONResponse({"ready": True, "state": "ready"})
+        body = {"ready": False, "state": self.host.state, "error": self.host.reason}
+        return JSONResponse(body, status_code=503)
 
     async def server_metadata(self, request: Request) -> Response:
         return JSONResponse(

@@ -47,7 +47,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self._message(f"more than {self.max_bytes}"))
             return message
 
         async def tracking_send(message):
@@ -58,6 +58,6 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except BodyTooLarge as err:
             if not started:
-                await send_error(send, 413, self._message(f"more than {self.max_bytes}"))
+                await send_error(send, 413, str(err))

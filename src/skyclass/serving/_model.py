@@ -41,6 +41,7 @@ class ModelHost:
         self.on_ready = on_ready
         self.bundle = None
         self.ready = False
+        self.state = "loading"
         self.reason = "model is loading and verifying (hashes, golden rows)"
         self.name: str | None = None
         self.version: str | None = None
@@ -67,13 +68,15 @@ class ModelHost:
         except Exception as err:  # every failure becomes the 503 reason
             kind = "" if isinstance(err, SkyclassError) else f"{type(err).__name__}: "
             self.reason = f"model failed to load: {kind}{err}"
+            self.state = "failed"
             _logger.error("%s", self.reason)
         else:
             self.bundle = bundle
-            self.ready = True
-            self.reason = ""
             if self.on_ready is not None:
                 self.on_ready(self)
+            self.state = "ready"
+            self.reason = ""
+            self.ready = True
         finally:
             self._done.set()
 

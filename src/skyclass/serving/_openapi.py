@@ -136,6 +136,7 @@ class Live(BaseModel):
 
 class Ready(BaseModel):
     ready: bool
+    state: str = Field(description="loading, ready or failed")
     error: str | None = None
 
 

@@ -52,8 +52,10 @@ class _Item:
 class PredictionLog:
     """Asynchronous, bounded, single-writer log of predictions and feedback.
 
-    ``model_name``/``model_version`` are stamped on every prediction row; the server sets
-    them once the model is loaded.
+    ``model_name``/``model_version`` are stamped on every prediction row and ``kinds``
+    (column → schema kind) turns canonical arrays back into client values (booleans as
+    true/false, datetimes as ISO-8601 UTC, missing as null); the server sets them once the
+    model is loaded.
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class PredictionLog:
         self.model_name = model_name
         self.model_version = model_version
         self.region = region
+        self.kinds: dict[str, str] = {}
         self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
         self._thread = threading.Thread(target=self._run, name="skyclass-predlog", daemon=True)
         self._opened = threading.Event()
@@ -168,7 +171,7 @@ class PredictionLog:
 
     def _rows(self, item: _Item) -> list[PredictionRow]:
         names = list(item.columns)
-        values = [_json_values(item.columns[name]) for name in names]
+        values = [_json_values(item.columns[name], self.kinds.get(name, "")) for name in names]
         inputs = [orjson.dumps(dict(zip(names, row))).decode() for row in zip(*values)]
         probabilities = [orjson.dumps(row).decode() for row in item.probabilities.tolist()]
         return [
@@ -188,14 +191,18 @@ class PredictionLog:
         ]
 
 
-def _json_values(array: np.ndarray) -> list:
-    """Plain Python values; NaN (missing) becomes ``None``."""
+def _json_values(array: np.ndarray, kind: str) -> list:
+    """A canonical array back as the JSON values a client sends; missing becomes ``None``."""
+    if kind in ("categorical", "text"):
+        return [value if value != "" else None for value in array.tolist()]
     values = array.tolist()
-    if array.dtype.kind == "f":
-        return [None if v != v else v for v in values]
-    if array.dtype.kind == "M":
-        return [None if v is None else str(v) for v in array.astype(str).tolist()]
-    return values
+    if kind == "boolean":
+        return [None if v != v else v == 1.0 for v in values]
+    if kind == "datetime":
+        stamps = np.where(np.isnan(array), 0, array * 1e6).astype("datetime64[us]")
+        text = np.datetime_as_string(stamps, unit="s").tolist()
+        return [None if v != v else t for v, t in zip(values, text)]
+    return [None if v != v else v for v in values]
 
 
 class _Done(Future):

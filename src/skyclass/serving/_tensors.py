@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -196,6 +197,8 @@ def _fast_array(data: list, datatype: str) -> np.ndarray | None:
     except (ValueError, OverflowError):
         return None
     kind = array.dtype.kind
+    if kind in "iuf" and _has_bool(data):  # numpy reads True as 1: leave it to the checks
+        return None
     if datatype == "BOOL":
         ok = kind == "b"
     elif datatype in _FLOAT:
@@ -203,6 +206,11 @@ def _fast_array(data: list, datatype: str) -> np.ndarray | None:
     else:
         ok = kind in "iu"
     return array if ok or (array.size == 0 and kind == "f") else None
+
+
+def _has_bool(data: list) -> bool:
+    items = itertools.chain.from_iterable(data) if data and type(data[0]) is list else data
+    return bool in map(type, items)
 
 
 def _check_range(flat: np.ndarray, datatype: str, where: str) -> None:

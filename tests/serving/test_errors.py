@@ -1,0 +1,187 @@
+"""Bad requests get the right 4xx with a message naming the fault, and the server keeps serving."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from skyclass.serving import v2_request
+
+ROW = {
+    "sepal_length": 5.1,
+    "sepal_width": 3.5,
+    "petal_length": 1.4,
+    "petal_width": 0.2,
+    "site": "north",
+    "checked": True,
+    "measured": "2024-03-01T00:00:00",
+}
+
+
+@pytest.fixture(scope="module")
+def body(fitted):
+    from skyclass.bundle import load
+
+    return v2_request(load(fitted.path).schema, [ROW, ROW])
+
+
+def _with(body: dict, name: str, **changes) -> dict:
+    inputs = [dict(i, **changes) if i["name"] == name else i for i in body["inputs"]]
+    return {**body, "inputs": inputs}
+
+
+def _still_serving(server, body) -> None:
+    assert server.client.get("/v2/health/ready").status_code == 200
+    assert server.client.post("/v2/models/iris/infer", json=body).status_code == 200
+
+
+def _error(response: httpx.Response, status: int, *fragments: str) -> None:
+    assert response.status_code == status, response.text
+    message = response.json()["error"]
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_malformed_json(server, body):
+    response = server.client.post(
+        "/v2/models/iris/infer",
+        content=b'{"inputs": [',
+        headers={"content-type": "application/json"},
+    )
+    _error(response, 400, "malformed JSON")
+    _still_serving(server, body)
+
+
+def test_nan_literal_is_refused_with_a_hint(server, body):
+    raw = httpx.Request("POST", "/", json=body).content.replace(b"5.1", b"NaN", 1)
+    _error(server.client.post("/v2/models/iris/infer", content=raw), 400, "NaN", "null")
+    _still_serving(server, body)
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "fragments"),
+    [
+        (
+            "sepal_length",
+            {"datatype": "BYTES", "data": ["5.1", "5.1"]},
+            ("sepal_length", "numeric", "FP64"),
+        ),
+        ("sepal_length", {"data": ["a", 5.1]}, ("sepal_length", "element 0", "FP64")),
+        ("sepal_length", {"data": [5.1, True]}, ("sepal_length", "element 1")),
+        ("sepal_length", {"shape": [3]}, ("sepal_length", "shape [3]", "3 values")),
+        ("sepal_length", {"shape": [2, 2]}, ("sepal_length", "shape")),
+        ("sepal_length", {"datatype": "FP128"}, ("sepal_length", "FP128")),
+        (
+            "sepal_length",
+            {"datatype": "INT32", "data": [1, 2**40]},
+            ("sepal_length", "INT32 range"),
+        ),
+        (
+            "sepal_length",
+            {"datatype": "INT64", "data": [1, 1.5]},
+            ("sepal_length", "element 1", "INT64"),
+        ),
+        ("site", {"data": ["north", 3]}, ("site", "element 1", "BYTES")),
+        ("site", {"datatype": "FP64", "data": [1.0, 2.0]}, ("site", "categorical", "BYTES")),
+        ("checked", {"datatype": "INT64", "data": [1, 7]}, ("checked", "row 1")),
+        ("checked", {"data": [1, 0]}, ("checked", "BOOL")),
+        ("measured", {"data": ["yesterday", "2024-01-01"]}, ("measured", "row 0")),
+        ("petal_width", {"data": [[0.2], [0.3, 0.4]], "shape": [2, 1]}, ("petal_width", "ragged")),
+    ],
+)
+def test_wrong_datatype_or_shape(server, body, name, changes, fragments):
+    response = server.client.post("/v2/models/iris/infer", json=_with(body, name, **changes))
+    _error(response, 400, *fragments)
+
+
+def test_structural_errors(server, body):
+    infer = "/v2/models/iris/infer"
+    _error(server.client.post(infer, json=[1, 2]), 400, "JSON object")
+    _error(server.client.post(infer, json={"inputs": []}), 400, "inputs")
+    _error(
+        server.client.post(infer, json={**body, "inputs": body["inputs"][1:]}), 400, "sepal_length"
+    )
+    twice = {**body, "inputs": [*body["inputs"], body["inputs"][0]]}
+    _error(server.client.post(infer, json=twice), 400, "appears twice")
+    short = _with(body, "site", shape=[1], data=["north"])
+    _error(server.client.post(infer, json=short), 400, "site", "rows")
+    _error(server.client.post(infer, json={**body, "outputs": [{"name": "x"}]}), 400, "'x'")
+    _error(server.client.post(infer, json={**body, "id": 5}), 400, "'id'")
+    _error(server.client.post("/v2/models/iris/predict", json={"rows": []}), 400, "instances")
+    _error(
+        server.client.post("/v2/models/iris/predict", json={"instances": [1]}), 400, "instances[0]"
+    )
+    _still_serving(server, body)
+
+
+def test_unknown_model_version_or_route(server, body):
+    _error(server.client.post("/v2/models/nope/infer", json=body), 404, "'nope'", "'iris'")
+    _error(server.client.post("/v2/models/iris/versions/9/infer", json=body), 404, "'9'")
+    _error(server.client.get("/v2/models/nope"), 404, "nope")
+    _error(server.client.get("/v2/models/iris/versions/9/ready"), 404, "'9'")
+    _error(server.client.get("/v3/anything"), 404, "Not Found")
+    _error(server.client.delete("/v2/models/iris/infer"), 405, "DELETE")
+    _still_serving(server, body)
+
+
+def test_oversized_body_and_too_many_rows(start_server, fitted, body):
+    server = start_server(
+        fitted.path, "--log", "none", "--max-body-bytes", "2000", "--max-rows", "3"
+    ).wait_ready()
+    big = v2_request_from(body, 200)
+    _error(server.client.post("/v2/models/iris/infer", json=big), 413, "2000")
+
+    def chunks():
+        payload = httpx.Request("POST", "/", json=big).content
+        for start in range(0, len(payload), 500):
+            yield payload[start : start + 500]
+
+    _error(server.client.post("/v2/models/iris/infer", content=chunks()), 413, "2000")
+    four = v2_request_from(body, 4)
+    _error(server.client.post("/v2/models/iris/infer", json=four), 413, "4 rows", "--max-rows")
+    _still_serving(server, body)
+
+
+def v2_request_from(body: dict, n: int) -> dict:
+    """``body`` (two equal rows) grown to ``n`` rows."""
+    inputs = [dict(i, shape=[n], data=[i["data"][0]] * n) for i in body["inputs"]]
+    return {"inputs": inputs}
+
+
+def test_auth_required_except_health(start_server, fitted, body):
+    env = {"SKYCLASS_TEST_KEY": "k3y-s3cret-value"}
+    server = start_server(
+        fitted.path, "--log", "none", "--api-key-env", "SKYCLASS_TEST_KEY", env=env
+    ).wait_ready()
+    assert server.client.get("/v2/health/live").status_code == 200
+    assert server.client.get("/v2/health/ready").status_code == 200
+    for method, path in (
+        ("GET", "/v2"),
+        ("GET", "/v2/models/iris"),
+        ("GET", "/metrics"),
+        ("POST", "/v2/models/iris/infer"),
+        ("GET", "/openapi.json"),
+    ):
+        _error(server.client.request(method, path, json=body), 401, "Authorization: Bearer")
+    wrong = {"Authorization": "Bearer nope"}
+    _error(server.client.post("/v2/models/iris/infer", json=body, headers=wrong), 401, "API key")
+    good = {"Authorization": "Bearer k3y-s3cret-value"}
+    assert server.client.post("/v2/models/iris/infer", json=body, headers=good).status_code == 200
+    assert server.client.get("/metrics", headers=good).status_code == 200
+    assert "k3y-s3cret-value" not in server.log_text()
+
+
+def test_missing_api_key_variable_is_a_one_line_cli_error(fitted, tmp_path):
+    import subprocess
+
+    from tests.serving.conftest import CLI
+
+    done = subprocess.run(
+        [*CLI, "serve", str(fitted.path), "--api-key-env", "SKYCLASS_UNSET_VARIABLE_X"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "SKYCLASS_UNSET_VARIABLE_X" in done.stderr and "Traceback" not in done.stderr

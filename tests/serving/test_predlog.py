@@ -1,0 +1,176 @@
+"""The prediction log: exact SQLite schema, durability under kill -9, feedback, bounded queue."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import numpy as np
+import orjson
+import pytest
+
+from skyclass.serving import v2_request
+from skyclass.serving._metrics import ServingMetrics
+from skyclass.serving._predlog import PredictionLog
+from skyclass.serving._sinks import JsonLinesSink, open_sink
+
+ROW = {
+    "sepal_length": 5.1,
+    "sepal_width": 3.5,
+    "petal_length": 1.4,
+    "petal_width": None,
+    "site": "north",
+    "checked": True,
+    "measured": "2024-03-01T00:00:00",
+}
+
+
+def _schema(fitted):
+    from skyclass.bundle import load
+
+    return load(fitted.path).schema
+
+
+def test_acknowledged_durable_predictions_survive_kill_9(start_server, fitted, tmp_path):
+    db = tmp_path / "log.db"
+    server = start_server(fitted.path, "--log", str(db), "--region", "eu-west").wait_ready()
+    schema = _schema(fitted)
+    acknowledged = []
+    for i in range(20):
+        body = v2_request(schema, [ROW] * (1 + i % 3), id=f"req-{i}")
+        reply = server.client.post(
+            "/v2/models/iris/infer", json=body, headers={"X-Skyclass-Durable": "true"}
+        )
+        assert reply.status_code == 200 and reply.headers["x-skyclass-logged"] == "committed"
+        acknowledged += [f"req-{i}"] if i % 3 == 0 else [f"req-{i}:{j}" for j in range(1 + i % 3)]
+    body = v2_request(schema, [ROW], id="param-durable")
+    body["parameters"] = {"durable": True}
+    reply = server.client.post("/v2/models/iris/infer", json=body)
+    assert reply.headers["x-skyclass-logged"] == "committed"
+    acknowledged.append("param-durable")
+    server.kill()
+
+    with sqlite3.connect(db) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT id, model_name || ':' || model_version || ':' || region FROM predictions"
+            ).fetchall()
+        )
+        assert set(acknowledged) <= set(rows)
+        assert set(rows.values()) == {"iris:0:eu-west"}
+        inputs, proba, label = conn.execute(
+            "SELECT inputs, probabilities, label FROM predictions WHERE id = 'req-0'"
+        ).fetchone()
+    assert orjson.loads(inputs) == ROW
+    expected = fitted.proba([ROW])[0]
+    np.testing.assert_allclose(orjson.loads(proba), expected, atol=1e-5)
+    assert orjson.loads(label) == fitted.model.classes_[expected.argmax()]
+
+
+def test_sqlite_tables_are_exactly_the_contract(tmp_path):
+    sink = open_sink(str(tmp_path / "p.db"))
+    sink.open()
+    sink.close()
+    with sqlite3.connect(tmp_path / "p.db") as conn:
+        columns = {
+            table: [(c[1], c[2], c[5]) for c in conn.execute(f"PRAGMA table_info({table})")]
+            for table in ("predictions", "feedback")
+        }
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert columns["predictions"] == [
+        ("id", "TEXT", 1),
+        ("ts", "REAL", 0),
+        ("model_name", "TEXT", 0),
+        ("model_version", "TEXT", 0),
+        ("region", "TEXT", 0),
+        ("inputs", "TEXT", 0),
+        ("probabilities", "TEXT", 0),
+        ("label", "TEXT", 0),
+    ]
+    assert columns["feedback"] == [("id", "TEXT", 0), ("ts", "REAL", 0), ("label", "TEXT", 0)]
+
+
+def test_feedback_round_trip(start_server, fitted, tmp_path):
+    db = tmp_path / "log.db"
+    server = start_server(fitted.path, "--log", str(db)).wait_ready()
+    body = v2_request(_schema(fitted), [ROW, ROW], id="fb")
+    server.client.post("/v2/models/iris/infer", json=body, headers={"X-Skyclass-Durable": "1"})
+    one = server.client.post("/v2/models/iris/feedback", json={"id": "fb:0", "label": "setosa"})
+    assert one.status_code == 200 and one.json() == {"recorded": 1}
+    many = [{"id": "fb:1", "label": "virginica"}, {"id": "fb:0", "label": "versicolor"}]
+    assert server.client.post("/v2/models/iris/feedback", json=many).json() == {"recorded": 2}
+    bad = server.client.post("/v2/models/iris/feedback", json={"id": "fb:0", "label": "rose"})
+    assert bad.status_code == 400 and "rose" in bad.json()["error"]
+    bad = server.client.post("/v2/models/iris/feedback", json=[{"label": "setosa"}])
+    assert bad.status_code == 400 and "feedback[0]" in bad.json()["error"]
+    assert server.client.post("/v2/models/other/feedback", json=many).status_code == 404
+    with sqlite3.connect(db) as conn:
+        joined = conn.execute(
+            "SELECT p.id, f.label FROM predictions p JOIN feedback f ON f.id = p.id "
+            "ORDER BY f.ts, f.rowid"
+        ).fetchall()
+    assert joined == [("fb:0", '"setosa"'), ("fb:1", '"virginica"'), ("fb:0", '"versicolor"')]
+
+
+def test_feedback_without_a_log_is_409(start_server, fitted):
+    server = start_server(fitted.path, "--log", "none").wait_ready()
+    reply = server.client.post("/v2/models/iris/feedback", json={"id": "x", "label": "setosa"})
+    assert reply.status_code == 409 and "--log" in reply.json()["error"]
+    body = v2_request(_schema(fitted), [ROW])
+    reply = server.client.post("/v2/models/iris/infer", json=body)
+    assert reply.headers["x-skyclass-logged"] == "off"
+
+
+class _GatedSink(JsonLinesSink):
+    """A real JSON Lines sink whose writes wait for a gate: a slow disk on demand."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.gate = threading.Event()
+
+    def write(self, predictions, feedback):
+        self.gate.wait(30)
+        return super().write(predictions, feedback)
+
+
+def test_full_queue_drops_and_counts_without_blocking(tmp_path):
+    sink = _GatedSink(tmp_path / "p.jsonl")
+    metrics = ServingMetrics()
+    log = PredictionLog(sink, metrics, region="r", model_name="m", model_version="1", max_queue=2)
+    log.start()
+    columns = {"x": np.array([1.0, 2.0])}
+    proba = np.array([[0.5, 0.5], [0.1, 0.9]], dtype=np.float32)
+    results = []
+    start = time.perf_counter()
+    for i in range(6):
+        results.append(log.submit([f"a{i}", f"b{i}"], columns, proba, ['"p"', '"q"']))
+    assert time.perf_counter() - start < 1.0
+    dropped = sum(r is None for r in results)
+    assert 3 <= dropped <= 4  # one batch may already sit in the writer, two in the queue
+    assert metrics.registry.get_sample_value("skyclass_prediction_log_dropped_total") == 2 * dropped
+    sink.gate.set()
+    log.close()
+    lines = [orjson.loads(line) for line in (tmp_path / "p.jsonl").read_bytes().splitlines()]
+    assert len(lines) == 2 * (6 - dropped)
+    assert lines[0] == {
+        "kind": "prediction",
+        "id": "a0",
+        "ts": lines[0]["ts"],
+        "model_name": "m",
+        "model_version": "1",
+        "region": "r",
+        "inputs": {"x": 1.0},
+        "probabilities": [0.5, 0.5],
+        "label": "p",
+    }
+
+
+def test_sink_specs(tmp_path):
+    assert open_sink("none") is None
+    assert type(open_sink(f"jsonl://{tmp_path}/a.log")).__name__ == "JsonLinesSink"
+    assert type(open_sink(f"sqlite://{tmp_path}/a.log")).__name__ == "SqliteSink"
+    from skyclass.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown sink"):
+        open_sink("kafka://x")
