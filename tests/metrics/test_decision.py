@@ -74,6 +74,13 @@ def test_binary_threshold_rule():
     assert decide(proba, rule0, labels=["no", "yes"]).tolist() == ["no", "yes", "yes", "yes"]
 
 
+def test_labels_match_across_json_text_and_numbers():
+    proba = np.array([[0.7, 0.3], [0.2, 0.8]])
+    rule = {"kind": "threshold", "threshold": 0.25, "positive": "1"}
+    assert decide(proba, rule, labels=[0, 1]).tolist() == [1, 1]
+    assert decide(proba, ThresholdRule(0.9, positive=1), labels=["0", "1"]).tolist() == ["0", "0"]
+
+
 def test_class_thresholds_binary_equivalence_and_fit():
     p = np.random.default_rng(1).uniform(size=200)
     proba = np.column_stack([1 - p, p])

@@ -107,8 +107,11 @@ def test_group_metrics_with_two_features_matches_metricframe():
         for name in ("acc", "fpr"):
             assert table.by_group[key][name] == pytest.approx(frame.by_group.loc[key, name])
     assert table.difference()["acc"] == pytest.approx(frame.difference()["acc"])
-    payload = json.loads(json.dumps(table.to_dict()))
+    payload = json.loads(json.dumps(table.to_dict(), allow_nan=False))
     assert "x & eu" in payload["by_group"]
+    nobody = group_metrics([0, 1, 0, 1], [0, 0, 0, 0], ["a", "a", "b", "b"], ["selection_rate"])
+    assert np.isnan(nobody.ratio()["selection_rate"])  # 0 / 0, as in Fairlearn
+    assert nobody.to_dict()["ratio"]["selection_rate"] is None
 
 
 def test_multiclass_is_one_vs_rest_with_the_worst_class():

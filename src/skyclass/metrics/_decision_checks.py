@@ -91,10 +91,17 @@ def binary_target(y_true: Any, pos_label: Any = None, name: str = "y_true") -> n
 
 
 def label_index(labels: Sequence[Any], label: Any, what: str) -> int:
-    """Position of ``label`` in ``labels``; an InputError listing them when absent."""
+    """Position of ``label`` in ``labels``; an InputError listing them when absent.
+
+    An exact match wins; otherwise a unique match of the text forms (``1`` and ``"1"``),
+    since labels may have passed through JSON or a CSV on one side only.
+    """
     for i, candidate in enumerate(labels):
         if candidate == label:
             return i
+    as_text = [i for i, candidate in enumerate(labels) if str(candidate) == str(label)]
+    if len(as_text) == 1:
+        return as_text[0]
     raise InputError(f"{what} {label!r} is not one of the labels {list(labels)}")
 
 

@@ -186,17 +186,20 @@ class GroupMetrics:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: group keys become strings (tuples joined with ``" & "``)."""
+        """JSON-safe: group keys become strings (tuples joined with ``" & "``), NaN/inf None."""
 
         def key(group: Any) -> str:
             return " & ".join(map(str, group)) if isinstance(group, tuple) else str(group)
 
+        def clean(values: dict[str, float]) -> dict[str, float | None]:
+            return {k: (v if np.isfinite(v) else None) for k, v in values.items()}
+
         return {
             "metrics": list(self.metrics),
-            "by_group": {key(g): dict(self.by_group[g]) for g in self.groups},
-            "overall": dict(self.overall),
-            "difference": self.difference(),
-            "ratio": self.ratio(),
+            "by_group": {key(g): clean(self.by_group[g]) for g in self.groups},
+            "overall": clean(self.overall),
+            "difference": clean(self.difference()),
+            "ratio": clean(self.ratio()),
         }
 
 
