@@ -36,6 +36,9 @@ def train(
         "auto", help="Selection metric, or auto (recommend_metric decides)."
     ),
     costs: Path = typer.Option(None, help='JSON/CSV costs: {"fp": 1, "fn": 5} or a k x k matrix.'),
+    priority: str = typer.Option(
+        None, help="What matters most for --metric auto: ranking, probabilities, recall, precision."
+    ),
     sensitive: str = typer.Option(
         None, help="Column for the fairness section (per-group metrics)."
     ),
@@ -69,6 +72,7 @@ def train(
         models=models,
         metric=metric,
         costs=costs,
+        priority=priority,
         sensitive=sensitive,
         time_budget=time_budget,
         test_size=test_size,

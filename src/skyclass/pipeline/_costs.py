@@ -76,8 +76,11 @@ def _parse_file(path: Path) -> Any:
     return {"labels": header, "matrix": matrix} if header else matrix
 
 
-def read_costs(source: Any, labels: Sequence[Any]) -> Costs:
-    """Costs from a file path, a dict, a pair or a matrix, checked against ``labels``."""
+def read_costs(source: Any, labels: Sequence[Any], positive: Any = None) -> Costs:
+    """Costs from a file path, a dict, a pair or a matrix, checked against ``labels``.
+
+    A pair's positive class is ``positive`` (default: the second label).
+    """
     where = "--costs"
     if isinstance(source, CostMatrix):
         return Costs(source)
@@ -108,7 +111,9 @@ def read_costs(source: Any, labels: Sequence[Any]) -> Costs:
         if (array < 0).any() or not np.isfinite(array).all():
             raise InputError(f"{where}: FP and FN costs must be finite numbers >= 0")
         fp, fn = float(array[0]), float(array[1])
-        return Costs(CostMatrix.from_binary(fp, fn, labels=labels), (fp, fn))
+        positive = labels[1] if positive is None else positive
+        order = [v for v in labels if v != positive] + [positive]
+        return Costs(CostMatrix.from_binary(fp, fn, labels=order), (fp, fn))
     if array.ndim != 2 or array.shape != (k, k):
         raise InputError(
             f"{where}: the cost matrix has shape {'x'.join(map(str, array.shape))} but the target "

@@ -26,7 +26,7 @@ from skyclass.pipeline._costs import Costs
 
 __all__ = ["choose_rule"]
 
-_F1_LIKE = ("f1", "f1_macro", "f1_weighted", "precision", "recall", "average_precision")
+_F1_LIKE = ("f1", "fbeta", "f1_macro", "f1_weighted", "precision", "recall", "average_precision")
 _YOUDEN = ("balanced_accuracy", "roc_auc", "roc_auc_ovr")
 
 
@@ -41,13 +41,20 @@ def choose_rule(
     *,
     metric: str,
     costs: Costs | None = None,
+    positive: Any = None,
 ) -> dict:
-    """``{"rule": dict | None, "explanation": str, "oof": {...}}`` from out-of-fold rows."""
+    """``{"rule": dict | None, "explanation": str, "oof": {...}}`` from out-of-fold rows.
+
+    ``positive`` is the positive class of a binary target (default: the second label).
+    """
     labels = list(labels)
     y_true = np.asarray(y_true)
     argmax = decide(proba, None, labels)
+    if len(labels) == 2:
+        positive = labels[1] if positive is None else positive
+        score = proba[:, labels.index(positive)]
     if costs is not None and len(labels) == 2 and costs.pair is not None:
-        choice = best_threshold(y_true, proba[:, 1], "cost", costs=costs.pair, pos_label=labels[1])
+        choice = best_threshold(y_true, score, "cost", costs=costs.pair, pos_label=positive)
         rule = choice.to_rule()
         pred = decide(proba, rule, labels)
         before, after = (
@@ -55,7 +62,7 @@ def choose_rule(
             _mean_cost(costs, y_true, pred, labels),
         )
         text = (
-            f"Predict {labels[1]!r} when its probability is at least {choice.threshold:.4f}: the "
+            f"Predict {positive!r} when its probability is at least {choice.threshold:.4f}: the "
             f"threshold with the lowest mean cost (FP {costs.pair[0]:g}, FN {costs.pair[1]:g}) on "
             f"out-of-fold predictions ({after:.4f} per row, against {before:.4f} for argmax)."
         )
@@ -81,9 +88,9 @@ def choose_rule(
         }
     if len(labels) == 2 and metric in _F1_LIKE + _YOUDEN:
         objective = "f1" if metric in _F1_LIKE else "youden"
-        choice = best_threshold(y_true, proba[:, 1], objective, pos_label=labels[1])
+        choice = best_threshold(y_true, score, objective, pos_label=positive)
         text = (
-            f"Predict {labels[1]!r} when its probability is at least {choice.threshold:.4f}: the "
+            f"Predict {positive!r} when its probability is at least {choice.threshold:.4f}: the "
             f"threshold maximising {'F1' if objective == 'f1' else 'recall − false positive rate'} "
             f"on out-of-fold predictions ({objective} {choice.score:.4f})."
         )

@@ -85,17 +85,46 @@ SCORERS: dict[str, Scorer] = {
         Scorer("log_loss", _log_loss, greater_is_better=False, uses_proba=True),
     ]
 }
-_BINARY_ONLY = ("f1", "precision", "recall")
+_BINARY_ONLY = ("f1", "precision", "recall", "fbeta")
+_NAMES = (*SCORERS, "fbeta", "expected_cost")
 
 
-def get_scorer(name: str, *, n_classes: int) -> Scorer:
-    """The scorer called ``name``; binary-only names need ``n_classes == 2``."""
-    if name not in SCORERS:
+def get_scorer(
+    name: str,
+    *,
+    n_classes: int,
+    positive: int = 1,
+    beta: float | None = None,
+    cost_matrix: np.ndarray | None = None,
+) -> Scorer:
+    """The scorer called ``name``.
+
+    Binary names (``f1``, ``precision``, ``recall``, ``fbeta`` with ``beta``) score the
+    class with code ``positive``; ``expected_cost`` is the mean cost per row of the
+    Bayes decision under ``cost_matrix`` (``[k, k]`` in code order; lower is better).
+    """
+    if name not in _NAMES:
         raise InputError(
-            f"--metric: unknown metric {name!r}; choose auto or one of {', '.join(SCORERS)}"
+            f"--metric: unknown metric {name!r}; choose auto or one of {', '.join(_NAMES)}"
         )
     if name in _BINARY_ONLY and n_classes != 2:
         raise InputError(
-            f"--metric {name} is for two classes; with {n_classes} classes use {name}_macro"
+            f"--metric {name} is for two classes; with {n_classes} classes use f1_macro, "
+            "precision_macro or recall_macro"
         )
+    if name == "expected_cost":
+        if cost_matrix is None:
+            raise InputError("--metric expected_cost needs --costs (a k x k cost matrix)")
+        costs = np.asarray(cost_matrix, dtype=float)
+
+        def expected_cost(y, proba):
+            return float(costs[y, np.argmin(proba @ costs, axis=1)].mean())
+
+        return Scorer("expected_cost", expected_cost, greater_is_better=False, uses_proba=True)
+    if name == "fbeta":
+        b = 1.0 if beta is None else float(beta)
+        return Scorer("fbeta", _labels(M.fbeta_score, beta=b, pos_label=positive, zero_division=0))
+    if name in ("f1", "precision", "recall") and positive != 1:
+        fn = {"f1": M.f1_score, "precision": M.precision_score, "recall": M.recall_score}[name]
+        return Scorer(name, _labels(fn, pos_label=positive, zero_division=0))
     return SCORERS[name]

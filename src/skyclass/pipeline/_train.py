@@ -95,11 +95,25 @@ def _check_options(test_size: float, cv: int, time_budget: float) -> None:
         raise InputError(f"--time-budget must be positive seconds, got {time_budget}")
 
 
-def _choose_metric(metric: str, y: pd.Series, labels: list, costs: Costs | None) -> dict:
+def _positive(y: np.ndarray, labels: list) -> Any:
+    """A binary target's positive class: the rarer one (the second label on a tie)."""
+    if len(labels) != 2:
+        return None
+    counts = [int(np.sum(y == v)) for v in labels]
+    return labels[1] if counts[0] == counts[1] else labels[int(np.argmin(counts))]
+
+
+def _choose_metric(
+    metric: str, y: np.ndarray, costs: Costs | None, priority: str | None, positive: Any
+) -> dict:
+    """``{"name", "reasons", "beta"}``: ``--metric`` as given, else ``recommend_metric``'s pick."""
     if metric != "auto":
-        return {"name": metric, "reasons": [f"chosen with --metric {metric}"]}
-    rec = M.recommend_metric(y.to_numpy(), costs=costs.pair if costs and costs.pair else None)
-    return {"name": rec.metric, "reasons": list(rec.reasons)}
+        return {"name": metric, "reasons": [f"chosen with --metric {metric}"], "beta": None}
+    spec = None
+    if costs is not None:
+        spec = costs.pair if costs.pair is not None else costs.matrix.array.tolist()
+    rec = M.recommend_metric(y, costs=spec, priority=priority, pos_label=positive)
+    return {"name": rec.primary, "reasons": list(rec.reasons), "beta": rec.beta}
 
 
 def _subsample(y_codes: np.ndarray, rows: int, seed: int) -> np.ndarray:
@@ -142,28 +156,46 @@ def _significance(ranked: list[CandidateResult], scorer: Scorer, cv: int, y_tune
     return out
 
 
-def _test_metrics(y_test, proba, y_pred, labels, scorer_name: str, seed: int) -> dict:
-    names = list(dict.fromkeys([scorer_name, *_HEADLINE]))
+def _label_metric(scorer: Scorer, labels: list):
+    """``f(y_true, y_pred)`` for a scorer bootstrap_ci does not know by name."""
+    codes = {v: i for i, v in enumerate(labels)}
+    eye = np.eye(len(labels))
+
+    def metric(y_true, y_pred):
+        onehot = eye[[codes[v] for v in y_pred]]
+        return scorer.score(np.array([codes[v] for v in y_true]), onehot)
+
+    metric.__name__ = scorer.name
+    return metric
+
+
+def _test_metrics(
+    y_test, proba, y_pred, labels, scorer: Scorer, seed: int, positive, costs: Costs | None
+) -> dict:
+    """The selection metric and the headline metrics on the test rows, with 95% intervals."""
+    names = list(dict.fromkeys([scorer.name, *_HEADLINE]))
     binary = len(labels) == 2
     out = {}
     for name in names:
         if name in ("roc_auc", "roc_auc_ovr"):
-            scores = proba[:, 1] if binary else proba
             if binary:
-                ci = M.delong_ci(y_test, scores, pos_label=labels[1])
+                ci = M.delong_ci(y_test, proba[:, labels.index(positive)], pos_label=positive)
             else:
                 ci = M.bootstrap_ci("roc_auc", y_test, proba, labels=labels, seed=seed)
-            out[name] = {"value": ci.estimate, "low": ci.low, "high": ci.high, "method": ci.method}
+        elif name == "expected_cost" and costs is not None:
+
+            def expected_cost(y_true, y_hat):
+                return costs.matrix.total_cost(y_true, y_hat, labels) / len(y_true)
+
+            ci = M.bootstrap_ci(expected_cost, y_test, y_pred, seed=seed)
+        elif name == "fbeta" or (name in ("f1", "precision", "recall") and positive != labels[-1]):
+            ci = M.bootstrap_ci(_label_metric(scorer, labels), y_test, y_pred, seed=seed)
+        elif name == "average_precision":
             continue
-        if name in ("f1", "precision", "recall") and not binary:
-            continue
-        values = proba if name == "log_loss" else y_pred
-        try:
+        else:
+            values = proba if name == "log_loss" else y_pred
             ci = M.bootstrap_ci(name, y_test, values, labels=labels, seed=seed)
-        except InputError:
-            continue
-        method = "bootstrap " + ci.method
-        out[name] = {"value": ci.estimate, "low": ci.low, "high": ci.high, "method": method}
+        out[name] = {"value": ci.estimate, "low": ci.low, "high": ci.high, "method": ci.method}
     return out
 
 
@@ -203,6 +235,7 @@ def train(
     models: str | list[str] | None = None,
     metric: str = "auto",
     costs: Any = None,
+    priority: str | None = None,
     sensitive: str | None = None,
     time_budget: float = 300.0,
     test_size: float = 0.2,
@@ -223,7 +256,8 @@ def train(
     and ``out/train.json``; pushes the bundle to ``registry`` when given. Candidates
     (``models``): logreg, logreg-ovr, hgb, rf. ``metric="auto"`` asks
     ``skyclass.metrics.recommend_metric``. ``costs``: a ``--costs`` file or value
-    (see ``read_costs``). ``time_budget`` (seconds) bounds the whole run; tuning
+    (see ``read_costs``); ``priority`` (ranking, probabilities, recall, precision) steers
+    ``recommend_metric``. ``time_budget`` (seconds) bounds the whole run; tuning
     uses at most 60% of it, on at most ``tune_rows`` training rows.
     """
     started = time.monotonic()
@@ -273,7 +307,8 @@ def train(
         step.note = f"{len(frame):,} rows, {len(schema.names)} features, {len(labels)} classes; {len(checked.decisions)} decisions"
         for d in checked.decisions:
             steps.info(f"{d.column or '(rows)'}: {d.action} - {d.reason}")
-        cost_spec = read_costs(costs, labels) if costs is not None else None
+        positive = _positive(frame[target].to_numpy(), labels)
+        cost_spec = read_costs(costs, labels, positive) if costs is not None else None
 
     with steps.step("explore") as step:
         prof = profile(frame, target, seed=seed)
@@ -281,9 +316,15 @@ def train(
             f"imbalance ratio {prof['imbalance_ratio']:.2f}; top feature by mutual information: "
             + next(iter(prof["mutual_information"]), "-")
         )
-        chosen = _choose_metric(metric, frame[target], labels, cost_spec)
-        scorer = get_scorer(chosen["name"], n_classes=len(labels))
-        steps.info(f"metric {scorer.name}: " + "; ".join(chosen["reasons"]))
+        chosen = _choose_metric(metric, frame[target].to_numpy(), cost_spec, priority, positive)
+        scorer = get_scorer(
+            chosen["name"],
+            n_classes=len(labels),
+            positive=labels.index(positive) if positive is not None else 1,
+            beta=chosen["beta"],
+            cost_matrix=cost_spec.matrix.array if cost_spec is not None else None,
+        )
+        steps.info(f"metric {scorer.name}: " + " ".join(chosen["reasons"]))
 
     with steps.step("split") as step:
         y_all = frame[target].to_numpy()
@@ -336,7 +377,12 @@ def train(
     with steps.step("decide") as step:
         y_tune_labels = np.asarray(labels, dtype=object)[c_tune]
         rule_info = choose_rule(
-            y_tune_labels, best.oof_proba, labels, metric=scorer.name, costs=cost_spec
+            y_tune_labels,
+            best.oof_proba,
+            labels,
+            metric=scorer.name,
+            costs=cost_spec,
+            positive=positive,
         )
         step.note = rule_info["explanation"]
 
@@ -350,7 +396,9 @@ def train(
         proba = np.asarray(model.predict_proba(preprocessor.transform(X_test)), dtype=np.float64)
         y_pred = M.decide(proba, rule_info["rule"], labels)
         evaluation = M.evaluate(y_test, proba, labels=labels)
-        test_metrics = _test_metrics(y_test, proba, y_pred, labels, scorer.name, seed)
+        test_metrics = _test_metrics(
+            y_test, proba, y_pred, labels, scorer, seed, positive, cost_spec
+        )
         per_class = M.classification_report(
             y_test, y_pred, labels=labels, output_dict=True, zero_division=0
         )
