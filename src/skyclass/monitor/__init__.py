@@ -8,6 +8,7 @@ Example:
 
 from skyclass.monitor._alerts import Alert, AlertManager, AlertRule
 from skyclass.monitor._config import MonitorConfig, load_monitor_config
+from skyclass.monitor._dashboard import dashboard_app
 from skyclass.monitor._drift import (
     ColumnDrift,
     DriftConfig,
@@ -16,11 +17,20 @@ from skyclass.monitor._drift import (
     prediction_drift,
 )
 from skyclass.monitor._estimate import PerformanceEstimate, PerformanceEstimator
+from skyclass.monitor._html import render_html
 from skyclass.monitor._log import PredictionLog, read_prediction_log
 from skyclass.monitor._performance import PerformanceRow, PerformanceTable, live_performance
+from skyclass.monitor._regions import read_status_file, regions_from_gateway, regions_from_status
 from skyclass.monitor._run import MonitorResult, WindowValues, monitor
+from skyclass.monitor._summary import print_summary
 
 __all__ = [
+    "dashboard_app",
+    "print_summary",
+    "read_status_file",
+    "regions_from_gateway",
+    "regions_from_status",
+    "render_html",
     "MonitorResult",
     "WindowValues",
     "monitor",

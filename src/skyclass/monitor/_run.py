@@ -41,6 +41,7 @@ class WindowValues:
     values: dict[str, float]
     drift: DriftReport | None
     prediction_drift: ColumnDrift | None
+    prediction_shares: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,7 +61,9 @@ class MonitorResult:
     estimator_reference: str | None
     models: list[dict]
     regions: list[dict]
+    reference_predictions: dict[str, float] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
+    firing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +87,7 @@ class MonitorResult:
                 "values": w.values,
                 "drift": w.drift.to_dict() if w.drift else None,
                 "prediction_drift": vars(w.prediction_drift) if w.prediction_drift else None,
+                "prediction_shares": w.prediction_shares,
             }
 
         return _json_safe(
@@ -100,7 +104,9 @@ class MonitorResult:
                 "estimator_reference": self.estimator_reference,
                 "models": self.models,
                 "regions": self.regions,
+                "reference_predictions": self.reference_predictions,
                 "alerts": [a.to_dict() for a in self.alerts],
+                "firing": self.firing,
                 "notes": self.notes,
             }
         )
@@ -175,7 +181,11 @@ def _window_values(
     if estimator is not None and len(usable):
         estimate = estimator.estimate(usable.probabilities(), usable.frame["label"].tolist())
         values.update({f"estimated_{m}": v for m, v in estimate.metrics.items()})
-    return WindowValues(name, start, end, len(part), len(labelled), values, drift, pred_drift)
+    shares = part.frame["label"].map(str).value_counts(normalize=True) if len(part) else {}
+    return WindowValues(
+        name, start, end, len(part), len(labelled), values, drift, pred_drift,
+        {str(k): float(v) for k, v in dict(shares).items()},
+    )  # fmt: skip
 
 
 def _estimator(
@@ -306,6 +316,9 @@ def monitor(
         estimator_reference=estimator_reference,
         models=_inventory(log, ("model_name", "model_version")),
         regions=_inventory(log, ("region",)),
+        reference_predictions={
+            str(k): float(v) for k, v in (reference.get("predictions") or {}).items()
+        },
         notes=notes,
     )
     manager = alerts or AlertManager(config.rules, webhook=config.webhook, state_path=config.state)
@@ -316,4 +329,5 @@ def monitor(
         if rows >= rule.min_rows and rule.metric in w.values:
             rule_values[rule.name] = w.values[rule.metric]
     result.alerts = manager.evaluate(rule_values, now=now, context={"model": name})
+    result.firing = sorted(manager.firing)
     return result

@@ -1,0 +1,127 @@
+"""The ``skyclass monitor`` terminal summary: rich tables of drift, performance and alerts.
+
+Example:
+    >>> from rich.console import Console
+    >>> from skyclass.monitor import monitor, print_summary
+    >>> print_summary(monitor("bundle/", ["log.db"]), Console())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from skyclass.monitor._run import MonitorResult
+
+__all__ = ["print_summary"]
+
+
+def _f(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}g}"
+
+
+def _with_interval(value, interval) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+def print_summary(result: MonitorResult, console: Console) -> None:
+    """Print the overview, drift, performance and alert tables."""
+    window = result.config.window
+    drift = result.drift
+    overview = Table(
+        title=f"skyclass monitor — {result.model}", show_header=False, title_justify="left"
+    )
+    overview.add_column("what", style="bold")
+    overview.add_column("value")
+    overview.add_row(
+        "predictions logged", f"{result.n_predictions:,} ({result.n_labelled:,} with feedback)"
+    )
+    overview.add_row(f"in the last {window}", f"{result.current.n_predictions:,}")
+    if drift is not None:
+        verdict = "[red]DRIFT[/red]" if drift.dataset_drift else "[green]no drift[/green]"
+        overview.add_row(
+            "dataset drift",
+            f"{verdict}: {drift.n_drifted}/{len(drift.columns)} columns (share {drift.share:.2f} "
+            f"≥ {drift.drift_share:.2f} means drift)",
+        )
+    pred = result.prediction_drift
+    if pred is not None:
+        overview.add_row(
+            "prediction drift",
+            ("[red]yes[/red]" if pred.drifted else "[green]no[/green]")
+            + f" ({pred.stattest} {_f(pred.score)}, threshold {_f(pred.threshold)})",
+        )
+    values = result.current.values
+    live_rows = result.live["window"].rows if "window" in result.live else []
+    if "accuracy" in values:
+        overview.add_row(
+            f"live accuracy (last {window})",
+            f"{values['accuracy']:.3f} on {result.current.n_labelled} labels",
+        )
+    if live_rows:
+        last = live_rows[-1]
+        overview.add_row(
+            "live accuracy (latest bucket)",
+            _with_interval(last.metrics["accuracy"], last.intervals["accuracy"]),
+        )
+    if result.estimated:
+        latest = result.estimated[-1]
+        overview.add_row(
+            "estimated accuracy (latest bucket)",
+            _with_interval(latest["accuracy"], latest["intervals"]["accuracy"])
+            + " (no labels needed)",
+        )
+    overview.add_row("alerts firing", ", ".join(result.firing) if result.firing else "none")
+    console.print(overview)
+    if drift is not None and drift.columns:
+        table = Table(title=f"Drift per feature (last {window})", title_justify="left")
+        for name in ("column", "kind", "test", "score", "threshold", "drifted", "PSI"):
+            table.add_column(
+                name, justify="left" if name in ("column", "kind", "test") else "right"
+            )
+        rows = list(drift.columns) + ([pred] if pred is not None else [])
+        for col in rows:
+            table.add_row(
+                "(predictions)" if col is pred else col.column,
+                col.kind,
+                col.stattest,
+                _f(col.score),
+                _f(col.threshold),
+                "[red]yes[/red]" if col.drifted else "no",
+                _f(col.psi),
+            )
+        console.print(table)
+    for key, title in (
+        ("window", "time"),
+        ("region", "region"),
+        ("model_version", "model version"),
+    ):
+        if key not in result.live:
+            continue
+        table = Table(
+            title=f"Live performance by {title} ({result.config.confidence:.0%} bootstrap intervals)",
+            title_justify="left",
+        )
+        table.add_column(title)
+        for name in ("labelled", "accuracy", "macro F1"):
+            table.add_column(name, justify="right")
+        for row in result.live[key].rows:
+            label = row.keys[key]
+            if key == "window":
+                label = time.strftime("%Y-%m-%d %H:%M", time.gmtime(label))
+            table.add_row(
+                str(label),
+                str(row.n),
+                _with_interval(row.metrics["accuracy"], row.intervals["accuracy"]),
+                _with_interval(row.metrics["f1_macro"], row.intervals["f1_macro"]),
+            )
+        console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
