@@ -7,7 +7,9 @@ import pytest
 from scipy import stats
 from sklearn.metrics import (
     accuracy_score,
+    average_precision_score,
     balanced_accuracy_score,
+    brier_score_loss,
     cohen_kappa_score,
     f1_score,
     log_loss,
@@ -19,7 +21,11 @@ from sklearn.metrics import (
 
 from skyclass.errors import InputError
 from skyclass.metrics import bootstrap_ci
-from skyclass.metrics._bootstrap_metrics import LABEL_METRICS, weighted_binary_auc
+from skyclass.metrics._bootstrap_metrics import (
+    LABEL_METRICS,
+    weighted_average_precision,
+    weighted_binary_auc,
+)
 
 SKLEARN = {
     "accuracy": accuracy_score,
@@ -78,6 +84,17 @@ def test_weighted_auc_equals_sklearn_with_counts_as_sample_weight():
         assert value == pytest.approx(roc_auc_score(y, score, sample_weight=w))
 
 
+def test_weighted_average_precision_equals_sklearn_with_counts_as_sample_weight():
+    rng = np.random.default_rng(6)
+    y = rng.random(300) < 0.2
+    score = (rng.random(300) + 0.4 * y).round(2)  # ties
+    weights = rng.integers(0, 4, size=(6, 300)).astype(float)
+    got = weighted_average_precision(weights, y, score)
+    for w, value in zip(weights, got):
+        assert value == pytest.approx(average_precision_score(y, score, sample_weight=w))
+    assert np.isnan(weighted_average_precision(np.ones((1, 300)), np.zeros(300, bool), score)[0])
+
+
 @pytest.mark.parametrize("stratified", [True, False])
 def test_interval_matches_a_naive_sklearn_loop(stratified):
     rng = np.random.default_rng(7)
@@ -87,7 +104,7 @@ def test_interval_matches_a_naive_sklearn_loop(stratified):
     ours = bootstrap_ci("f1_macro", y, pred, n_resamples=2000, stratified=stratified, seed=3)
     loop = []
     classes = [np.flatnonzero(y == c) for c in range(3)]
-    for _ in range(600):
+    for _ in range(400):
         if stratified:
             idx = np.concatenate([rng.choice(m, m.size) for m in classes])
         else:
@@ -128,9 +145,24 @@ def test_probability_metrics():
     assert auc.low < auc.estimate < auc.high
     loss = bootstrap_ci("log_loss", y, proba, n_resamples=200)
     assert loss.estimate == pytest.approx(log_loss(y, proba))
+    brier = bootstrap_ci("brier_score_loss", y, proba, n_resamples=200)
+    assert brier.estimate == pytest.approx(brier_score_loss(y, proba))
+    assert brier.low < brier.estimate < brier.high
+    ap = bootstrap_ci("average_precision", y, proba, n_resamples=200)
+    expected_ap = np.mean([average_precision_score(y == j, proba[:, j]) for j in range(3)])
+    assert ap.estimate == pytest.approx(expected_ap)
+    assert ap.estimate == pytest.approx(average_precision_score(y, proba, average="macro"))
     yb = (y == 1).astype(int)
     binary = bootstrap_ci("roc_auc", yb, proba[:, 1], n_resamples=200, stratified=False)
     assert binary.estimate == pytest.approx(roc_auc_score(yb, proba[:, 1]))
+    for name, fn in (
+        ("brier_score_loss", brier_score_loss),
+        ("average_precision", average_precision_score),
+        ("log_loss", log_loss),
+    ):
+        assert bootstrap_ci(name, yb, proba[:, 1], n_resamples=20).estimate == pytest.approx(
+            fn(yb, proba[:, 1])
+        )
     # probabilities given to a label metric are decided by argmax
     acc = bootstrap_ci("accuracy", y, proba, n_resamples=50)
     assert acc.estimate == pytest.approx(accuracy_score(y, proba.argmax(axis=1)))

@@ -4,7 +4,8 @@ A label metric depends on the rows only through the confusion matrix, so
 resampling n rows with replacement is the same as drawing the n rows' cells
 from a multinomial over the k × k cells (per true class when stratified).
 1000 resamples are then 1000 small matrices, not 1000 passes over the rows.
-Probability metrics (``roc_auc``, ``log_loss``) use resample counts per row as
+Probability metrics (``roc_auc``, ``average_precision``, ``log_loss``,
+``brier_score_loss``) use resample counts per row as
 weights, a chunk of resamples at a time. Any other callable falls back to a
 plain loop over index resamples.
 
@@ -30,15 +31,18 @@ from skyclass.errors import InputError
 from skyclass.metrics._bootstrap_interval import ConfidenceInterval
 from skyclass.metrics._bootstrap_metrics import (
     LABEL_METRICS,
+    brier_rows,
     log_loss_rows,
+    weighted_average_precision,
     weighted_binary_auc,
-    weighted_log_loss,
+    weighted_mean_loss,
 )
 from skyclass.metrics._decision_checks import as_1d, same_length
 
 __all__ = ["bootstrap_ci"]
 
-PROBA_METRICS = ("roc_auc", "roc_auc_ovr", "log_loss")
+PROBA_METRICS = ("roc_auc", "roc_auc_ovr", "average_precision", "log_loss", "brier_score_loss")
+_ROW_LOSSES = {"log_loss": log_loss_rows, "brier_score_loss": brier_rows}
 _CHUNK_CELLS = 4_000_000  # resamples x rows held in memory at once for probability metrics
 
 
@@ -58,8 +62,9 @@ def bootstrap_ci(
     Names: ``accuracy``, ``balanced_accuracy``, ``f1``/``precision``/``recall``
     (binary, positive = last label) and their ``_macro``/``_micro``/``_weighted``
     forms, ``matthews_corrcoef``, ``cohen_kappa`` (labels, or probabilities that
-    are turned into labels by argmax), and ``roc_auc`` (binary, or one-vs-rest
-    macro for a probability matrix), ``log_loss`` (probabilities). ``stratified``
+    are turned into labels by argmax), and ``roc_auc`` / ``average_precision``
+    (binary, or one-vs-rest macro for a probability matrix), ``log_loss`` and
+    ``brier_score_loss`` (probabilities). ``stratified``
     resamples within each true class, keeping class counts fixed.
 
     Example:
@@ -186,7 +191,8 @@ def _proba_bootstrap(metric, y, values, labels, n_resamples, stratified, rng):
                 f"1-D scores need a binary y_true, got {len(order)} classes; pass the "
                 "probability matrix [n, k] instead"
             )
-        values = np.column_stack([1 - values, values]) if metric == "log_loss" else values
+        if metric in _ROW_LOSSES:
+            values = np.column_stack([1 - values, values])
     elif values.shape[1] != len(order):
         raise InputError(
             f"probabilities have {values.shape[1]} columns but there are {len(order)} labels; "
@@ -194,12 +200,13 @@ def _proba_bootstrap(metric, y, values, labels, n_resamples, stratified, rng):
         )
     positions = _codes(y, order, "y_true")
     ones = np.ones((1, y.shape[0]))
-    if metric == "log_loss":
-        row_loss = log_loss_rows(positions, values)
+    if metric in _ROW_LOSSES:
+        row_loss = _ROW_LOSSES[metric](positions, values)
 
         def evaluate(weights: np.ndarray) -> np.ndarray:
-            return weighted_log_loss(weights, row_loss)
+            return weighted_mean_loss(weights, row_loss)
     else:
+        curve = weighted_average_precision if metric == "average_precision" else weighted_binary_auc
         if values.ndim == 1 or values.shape[1] == 2:  # binary: score of the second label
             scores = [values if values.ndim == 1 else values[:, 1]]
             targets = [positions == 1]
@@ -208,7 +215,7 @@ def _proba_bootstrap(metric, y, values, labels, n_resamples, stratified, rng):
             targets = [positions == j for j in range(values.shape[1])]
 
         def evaluate(weights: np.ndarray) -> np.ndarray:
-            per_class = [weighted_binary_auc(weights, t, s) for t, s in zip(targets, scores)]
+            per_class = [curve(weights, t, s) for t, s in zip(targets, scores)]
             return np.mean(per_class, axis=0)
 
     estimate = evaluate(ones)[0]

@@ -121,7 +121,7 @@ for _name, _fn in (("f1", _f1), ("precision", _precision), ("recall", _recall)):
         LABEL_METRICS[f"{_name}_{_avg}"] = _averaged(_fn, _avg)
 
 
-def weighted_log_loss(weights: np.ndarray, row_loss: np.ndarray) -> np.ndarray:
+def weighted_mean_loss(weights: np.ndarray, row_loss: np.ndarray) -> np.ndarray:
     """Mean per-row loss under resample counts ``weights`` ``[R, n]``."""
     return (weights @ row_loss) / weights.sum(axis=1)
 
@@ -133,18 +133,52 @@ def log_loss_rows(positions: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return -np.log(picked)
 
 
-def weighted_binary_auc(weights: np.ndarray, positive: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """ROC AUC under resample counts ``weights`` ``[R, n]`` (ties count one half); NaN if undefined.
+def brier_rows(positions: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per-row Brier score as scikit-learn defines it.
 
-    Rows are grouped by distinct score once; each resample then costs O(distinct scores).
+    Binary: ``(p_positive - y)^2``; multiclass: ``sum_j (p_j - [y = j])^2``.
     """
+    onehot = np.zeros_like(proba)
+    onehot[np.arange(proba.shape[0]), positions] = 1.0
+    loss = ((proba - onehot) ** 2).sum(axis=1)
+    return loss / 2 if proba.shape[1] == 2 else loss
+
+
+def _score_groups(
+    weights: np.ndarray, positive: np.ndarray, score: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positive and negative weight per distinct score (ascending), per resample: ``[R, V]``."""
     values, inverse = np.unique(score, return_inverse=True)
     n, v = score.shape[0], values.shape[0]
     rows = np.arange(n)
     pos_map = sparse.csr_matrix((positive.astype(float), (rows, inverse)), shape=(n, v))
     neg_map = sparse.csr_matrix(((~positive).astype(float), (rows, inverse)), shape=(n, v))
-    pos = np.asarray(pos_map.T @ weights.T).T  # [R, V] positive weight per distinct score
-    neg = np.asarray(neg_map.T @ weights.T).T
+    return np.asarray(pos_map.T @ weights.T).T, np.asarray(neg_map.T @ weights.T).T
+
+
+def weighted_average_precision(
+    weights: np.ndarray, positive: np.ndarray, score: np.ndarray
+) -> np.ndarray:
+    """Average precision under resample counts ``weights`` ``[R, n]``; NaN without positives.
+
+    ``sum_t (R_t - R_{t-1}) P_t`` over distinct thresholds from high to low, as scikit-learn.
+    """
+    pos, neg = _score_groups(weights, positive, score)
+    tp = np.cumsum(pos[:, ::-1], axis=1)  # predicted positive: score >= threshold
+    fp = np.cumsum(neg[:, ::-1], axis=1)
+    total = tp[:, -1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall_step = pos[:, ::-1] / total
+        return np.where(total[:, 0] > 0, (recall_step * precision).sum(axis=1), np.nan)
+
+
+def weighted_binary_auc(weights: np.ndarray, positive: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """ROC AUC under resample counts ``weights`` ``[R, n]`` (ties count one half); NaN if undefined.
+
+    Rows are grouped by distinct score once; each resample then costs O(distinct scores).
+    """
+    pos, neg = _score_groups(weights, positive, score)
     below = np.cumsum(neg, axis=1) - neg
     area = (pos * (below + 0.5 * neg)).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
