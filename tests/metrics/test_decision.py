@@ -108,6 +108,22 @@ def test_prior_shift_matches_bayes_rule_by_hand():
     assert fitted.train_priors == (0.5, 0.25, 0.25) and fitted.labels == ("a", "b", "c")
 
 
+def test_prior_shift_estimate_recovers_the_new_class_shares():
+    rng = np.random.default_rng(8)
+    # two Gaussian classes (means 0 and 1.5, sd 1); the model was calibrated on 50/50 data
+    x = np.where(rng.random(20000) < 0.8, rng.normal(0, 1, 20000), rng.normal(1.5, 1, 20000))
+    like0, like1 = np.exp(-0.5 * x**2), np.exp(-0.5 * (x - 1.5) ** 2)
+    proba = np.column_stack([like0, like1]) / (like0 + like1)[:, None]
+    rule = PriorShift.estimate(proba, [0.5, 0.5], labels=["a", "b"])
+    assert rule.target_priors[0] == pytest.approx(0.8, abs=0.02)
+    assert rule.labels == ("a", "b")
+    truth = np.where(like0 * 0.8 > like1 * 0.2, "a", "b")  # the Bayes decision under 80/20
+    agree = np.mean(decide(proba, rule) == truth)
+    assert agree > 0.99 and np.mean(decide(proba, None, ["a", "b"]) == truth) < agree
+    with pytest.raises(InputError, match="train_priors"):
+        PriorShift.estimate(proba, [0.2, 0.3, 0.5])
+
+
 @pytest.mark.parametrize(
     "rule",
     [

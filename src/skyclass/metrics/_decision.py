@@ -322,6 +322,44 @@ class PriorShift:
         counts = np.array([np.count_nonzero(y == label) for label in order], dtype=np.float64)
         return cls(tuple(counts / counts.sum()), tuple(target_priors), _labels_tuple(order))
 
+    @classmethod
+    def estimate(
+        cls,
+        proba: Any,
+        train_priors: Any,
+        labels: Sequence[Any] | None = None,
+        *,
+        max_iter: int = 1000,
+        tol: float = 1e-8,
+    ) -> PriorShift:
+        """Estimate the target priors from unlabelled predictions (EM, Saerens et al. 2002).
+
+        Alternates re-weighting ``proba`` by ``target / train`` and setting ``target``
+        to the mean adjusted probability, until it moves less than ``tol``.
+
+        Example:
+            >>> proba = [[0.9, 0.1], [0.7, 0.3], [0.2, 0.8], [0.6, 0.4]]
+            >>> [round(p, 2) for p in PriorShift.estimate(proba, [0.5, 0.5]).target_priors]
+            [0.84, 0.16]
+        """
+        proba = _as_model_proba(proba)
+        train = np.asarray(_float_vector(train_priors, "train_priors", positive=True))
+        if train.size != proba.shape[1]:
+            raise InputError(
+                f"proba has {proba.shape[1]} classes but train_priors has {train.size}"
+            )
+        target = train / train.sum()
+        for _ in range(max_iter):
+            adjusted = proba * (target / train)
+            adjusted /= np.maximum(adjusted.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+            updated = adjusted.mean(axis=0)
+            done = np.abs(updated - target).max() < tol
+            target = updated
+            if done:
+                break
+        target = np.maximum(target, np.finfo(float).tiny)  # priors stay positive
+        return cls(tuple(train), tuple(target), _labels_tuple(labels))
+
     def adjust(self, proba: Any, labels: Sequence[Any] | None = None) -> np.ndarray:
         """Probabilities re-weighted by ``target / train`` and renormalised per row."""
         proba = _as_model_proba(proba)
