@@ -32,15 +32,23 @@ def test_killed_region_gets_no_traffic_and_no_request_fails(upstreams, gateway):
     ups = upstreams(("aws-1",), ("gcp-1",), ("azure-1",))
     table = RoutingTable(endpoints=[endpoint(u) for u in ups])
     gw = gateway(table, policy="round_robin", health={"interval_ms": 200, "timeout_ms": 200})
-    result = drive(gw.url + INFER, BODY, rate=150, duration=3.0, events=[(1.0, ups[0].kill)])
+    killed_at = []
+
+    def kill():
+        killed_at.append(time.time())
+        ups[0].kill()
+
+    result = drive(gw.url + INFER, BODY, rate=150, duration=3.0, events=[(1.0, kill)])
     assert result.failed == 0, [c for c in result.calls if not c.ok][:3]
-    killed_at = result.events[0]
+    kill_event = result.events[0]
     last = result.last_sent_to("aws-1")
-    assert last is not None and last < killed_at + 1.0
-    after = [c for c in result.calls if c.sent > killed_at + 0.2]
+    assert last is not None and last < kill_event + 1.0
+    after = [c for c in result.calls if c.sent > kill_event + 0.2]
     assert after and all(c.region != "aws-1" for c in after)
     stats = httpx.get(gw.url + "/gateway/status").json()
     assert stats["regions"]["aws-1"]["ready"] == 0
+    # the last attempt the gateway itself sent the dead region (failed over) was within 1 s
+    assert stats["regions"]["aws-1"]["endpoints"][0]["last_routed"] < killed_at[0] + 1.0
     assert stats["regions"]["gcp-1"]["ready"] == 1
 
 

@@ -18,10 +18,11 @@ import logging
 import os
 from pathlib import Path
 
-import httpx
+import aiohttp
 import orjson
 from pydantic import ValidationError
 
+from skyclass.gateway._client import new_session
 from skyclass.gateway._health import HealthChecker
 from skyclass.gateway._proxy import Proxy
 from skyclass.gateway._router import Router
@@ -57,21 +58,16 @@ class GatewayApp:
             table = read_table(endpoints_file)
         self.router = Router(settings, table)
         self._proxy: Proxy | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._health: HealthChecker | None = None
-        self._health_client: httpx.AsyncClient | None = None
+        self._health_session: aiohttp.ClientSession | None = None
         self._watcher: asyncio.Task | None = None
 
     async def startup(self) -> None:
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        timeout = httpx.Timeout(self.settings.timeout_ms / 1000.0)
-        self._client = httpx.AsyncClient(
-            limits=limits, timeout=timeout, headers={"accept-encoding": "identity"}
-        )
-        health_client = httpx.AsyncClient(limits=limits)
-        self._proxy = Proxy(self.router, self._client)
-        self._health = HealthChecker(self.router, health_client)
-        self._health_client = health_client
+        self._session = new_session(self.settings.timeout_ms)
+        self._health_session = new_session(self.settings.health.timeout_ms, limit=100)
+        self._proxy = Proxy(self.router, self._session)
+        self._health = HealthChecker(self.router, self._health_session)
         self._health.sync()
         if self.endpoints_file is not None:
             self._watcher = asyncio.create_task(self._watch(Path(self.endpoints_file)))
@@ -83,11 +79,11 @@ class GatewayApp:
                 await self._watcher
         if self._health is not None:
             await self._health.stop()
-            await self._health_client.aclose()
+            await self._health_session.close()
         if self._proxy is not None:
             await self._proxy.drain()
-        if self._client is not None:
-            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def _watch(self, path: Path) -> None:
         """Reload the table whenever the file changes (writers replace it atomically)."""

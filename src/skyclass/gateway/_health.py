@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
+import aiohttp
 
+from skyclass.gateway._client import TRANSPORT_ERRORS
 from skyclass.gateway._router import Router
 from skyclass.gateway._state import EndpointState
 
 
-async def check_forever(router: Router, state: EndpointState, client: httpx.AsyncClient) -> None:
+async def check_forever(
+    router: Router, state: EndpointState, session: aiohttp.ClientSession
+) -> None:
     """GET ``health.path`` every ``interval_ms`` and report each result to the router."""
     health = router.settings.health
     url = state.endpoint.url.rstrip("/") + health.path
-    timeout = health.timeout_ms / 1000.0
+    timeout = aiohttp.ClientTimeout(total=health.timeout_ms / 1000.0)
     while True:
         started = time.perf_counter()
         try:
-            response = await client.get(url, timeout=timeout)
-            ok = response.status_code == 200
-        except httpx.HTTPError:
+            async with session.get(url, timeout=timeout) as response:
+                await response.read()
+                ok = response.status == 200
+        except TRANSPORT_ERRORS:
             ok = False
         router.on_health(state, ok, (time.perf_counter() - started) * 1000.0)
         await asyncio.sleep(health.interval_ms / 1000.0)
@@ -30,9 +34,9 @@ async def check_forever(router: Router, state: EndpointState, client: httpx.Asyn
 class HealthChecker:
     """Keeps exactly one check task per endpoint of the router's current table."""
 
-    def __init__(self, router: Router, client: httpx.AsyncClient) -> None:
+    def __init__(self, router: Router, session: aiohttp.ClientSession) -> None:
         self._router = router
-        self._client = client
+        self._session = session
         self._tasks: dict[str, tuple[EndpointState, asyncio.Task]] = {}
 
     def sync(self) -> None:
@@ -44,7 +48,7 @@ class HealthChecker:
                 del self._tasks[url]
         for url, state in states.items():
             if url not in self._tasks:
-                task = asyncio.create_task(check_forever(self._router, state, self._client))
+                task = asyncio.create_task(check_forever(self._router, state, self._session))
                 self._tasks[url] = (state, task)
 
     async def stop(self) -> None:

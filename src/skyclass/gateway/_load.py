@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
+
+from skyclass.gateway._client import TRANSPORT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -79,24 +81,24 @@ async def _drive(
     concurrency: int,
 ) -> LoadResult:
     result = LoadResult()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     gate = asyncio.Semaphore(concurrency)
     start = time.perf_counter()
 
-    async def one(client: httpx.AsyncClient) -> None:
+    async def one(session: aiohttp.ClientSession) -> None:
         async with gate:
             sent = time.perf_counter() - start
             try:
-                r = await client.request(method, url, content=body or None, headers=headers)
-                call = Call(
-                    sent,
-                    time.perf_counter() - start,
-                    r.status_code,
-                    r.headers.get("x-skyclass-region", ""),
-                    r.headers.get("x-skyclass-track", ""),
-                    "" if r.status_code < 300 else r.text[:200],
-                )
-            except httpx.HTTPError as err:
+                async with session.request(method, url, data=body or None, headers=headers) as r:
+                    text = await r.text()
+                    call = Call(
+                        sent,
+                        time.perf_counter() - start,
+                        r.status,
+                        r.headers.get("x-skyclass-region", ""),
+                        r.headers.get("x-skyclass-track", ""),
+                        "" if r.status < 300 else text[:200],
+                    )
+            except TRANSPORT_ERRORS as err:
                 call = Call(
                     sent, time.perf_counter() - start, 0, "", "", f"{type(err).__name__}: {err}"
                 )
@@ -107,7 +109,9 @@ async def _drive(
         result.events.append(time.perf_counter() - start)
         await asyncio.to_thread(action)
 
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    async with aiohttp.ClientSession(connector=connector, timeout=client_timeout) as client:
         side = [asyncio.create_task(fire(at, action)) for at, action in events]
         tasks = []
         n = max(1, int(rate * duration))

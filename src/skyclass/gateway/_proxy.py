@@ -1,7 +1,7 @@
 """Forwarding one client request: residency, canary split, retries elsewhere, hedging, shadow.
 
-Example (inside an event loop, with a router and an ``httpx.AsyncClient``):
-    status, headers, body = await Proxy(router, client).handle("POST", "/v2/models/m/infer", [], b"{}")
+Example (inside an event loop, with a router and an ``aiohttp.ClientSession``):
+    status, headers, body = await Proxy(router, session).handle("POST", "/v2/models/m/infer", [], b"{}")
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 import orjson
+from multidict import CIMultiDict
 
+from skyclass.gateway._client import TRANSPORT_ERRORS
 from skyclass.gateway._router import Router
 from skyclass.gateway._state import EndpointState
 
@@ -33,6 +35,7 @@ _HOP_BY_HOP = {
 _NOT_PASSED_BACK = _HOP_BY_HOP | {b"x-skyclass-region", b"x-skyclass-track"}
 
 Headers = list[tuple[bytes, bytes]]
+Forward = CIMultiDict
 
 
 @dataclass
@@ -70,9 +73,9 @@ def _labels_of(body: bytes) -> list | None:
 class Proxy:
     """Routes requests through a :class:`Router` with one shared connection pool."""
 
-    def __init__(self, router: Router, client: httpx.AsyncClient) -> None:
+    def __init__(self, router: Router, session: aiohttp.ClientSession) -> None:
         self.router = router
-        self.client = client
+        self.session = session
         self._background: set[asyncio.Task] = set()
 
     async def handle(
@@ -80,7 +83,9 @@ class Proxy:
     ) -> tuple[int, Headers, bytes]:
         """Answer one client request: ``(status, headers, body)``, never raising for bad input."""
         router = self.router
-        forward = [(k, v) for k, v in headers if k not in _HOP_BY_HOP]
+        forward = CIMultiDict(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in headers if k not in _HOP_BY_HOP
+        )
         zone = self._zone(headers)
         if zone is not None and zone not in router.zones():
             known = ", ".join(sorted(router.zones())) or "none"
@@ -121,7 +126,7 @@ class Proxy:
         return None
 
     async def _route(
-        self, track: str, zone: str | None, method: str, target: str, headers: Headers, body: bytes
+        self, track: str, zone: str | None, method: str, target: str, headers: Forward, body: bytes
     ) -> Outcome | None:
         router = self.router
         tried: set[str] = set()
@@ -151,7 +156,7 @@ class Proxy:
         tried: set[str],
         method: str,
         target: str,
-        headers: Headers,
+        headers: Forward,
         body: bytes,
     ) -> Outcome:
         hedge_ms = self.router.settings.hedge_after_ms
@@ -180,21 +185,24 @@ class Proxy:
         return result
 
     async def _attempt(
-        self, state: EndpointState, method: str, target: str, headers: Headers, body: bytes
+        self, state: EndpointState, method: str, target: str, headers: Forward, body: bytes
     ) -> Outcome:
         router = self.router
         url = state.endpoint.url.rstrip("/") + target
         state.outstanding += 1
+        state.last_routed = time.time()
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, url, headers=headers, content=body)
-        except httpx.TransportError as err:
+            async with self.session.request(method, url, headers=headers, data=body) as response:
+                content = await response.read()
+                status, raw = response.status, list(response.raw_headers)
+        except TRANSPORT_ERRORS as err:
             router.on_transport_error(state, (time.perf_counter() - started) * 1000.0)
             return Outcome(state, error=f"{type(err).__name__}: {err}".rstrip(": "))
         finally:
             state.outstanding -= 1
-        router.on_response(state, response.status_code, (time.perf_counter() - started) * 1000.0)
-        return Outcome(state, response.status_code, response.headers.raw, response.content)
+        router.on_response(state, status, (time.perf_counter() - started) * 1000.0)
+        return Outcome(state, status, raw, content)
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -206,7 +214,7 @@ class Proxy:
         zone: str | None,
         method: str,
         target: str,
-        headers: Headers,
+        headers: Forward,
         body: bytes,
         primary_body: bytes,
     ) -> None:

@@ -196,6 +196,7 @@ class Router:
                     "available": state.available(now),
                     "outstanding": state.outstanding,
                     "ewma_ms": state.ewma_ms,
+                    "last_routed": state.last_routed,
                 }
             )
         for name, entry in regions.items():
