@@ -72,7 +72,7 @@ def decode_request(body: object) -> InferRequest:
     request_id = body.get("id")
     if request_id is not None and not isinstance(request_id, str):
         raise InputError("field 'id' must be a string")
-    parameters = body.get("parameters") or {}
+    parameters = body.get("parameters", {})
     if not isinstance(parameters, dict):
         raise InputError("field 'parameters' must be a JSON object")
     raw_inputs = body.get("inputs")
