@@ -110,3 +110,54 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def labels_tuple(labels: Sequence[Any] | None) -> tuple[Any, ...] | None:
+    """Labels as a tuple of plain (JSON) values, or ``None``."""
+    if labels is None:
+        return None
+    return tuple(to_json_value(label) for label in labels)
+
+
+def float_vector(values: Any, name: str, *, positive: bool = False) -> tuple[float, ...]:
+    """One finite float per class (at least two), all > 0 when ``positive``."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"{name} must be a list of numbers, got {values!r}") from err
+    if array.ndim != 1 or array.size < 2:
+        raise InputError(f"{name} must be a list with one number per class, got {values!r}")
+    if not np.isfinite(array).all():
+        raise InputError(f"{name} must hold finite numbers, got {array.tolist()}")
+    if positive and (array <= 0).any():
+        raise InputError(f"{name} must be positive, got {array.tolist()}")
+    return tuple(float(v) for v in array)
+
+
+def as_model_proba(proba: Any) -> np.ndarray:
+    """A probability matrix; a 1-D array is read as P(second class) of a binary model."""
+    array = np.asarray(proba, dtype=np.float64)
+    if array.ndim == 1:
+        array = np.column_stack([1.0 - array, array])
+    return as_proba(array)
+
+
+def align(
+    rule_labels: tuple[Any, ...] | None,
+    labels: Sequence[Any] | None,
+    size: int,
+    what: str,
+    n_columns: int,
+) -> np.ndarray:
+    """Index array mapping the model's columns to the rule's entries."""
+    if n_columns != size:
+        raise InputError(f"proba has {n_columns} classes but the {what} has {size}")
+    if rule_labels is None or labels is None:
+        if labels is not None and len(labels) != size:
+            raise InputError(f"{what} has {size} classes but the model has {len(labels)} labels")
+        return np.arange(size)
+    if len(labels) != size:
+        raise InputError(f"{what} has {size} classes but the model has {len(labels)} labels")
+    return np.array(
+        [label_index(rule_labels, to_json_value(name), f"{what}: model label") for name in labels]
+    )

@@ -177,7 +177,7 @@ class ThresholdChoice:
 
     def to_rule(self) -> Any:
         """The :class:`ThresholdRule` that applies this threshold with :func:`decide`."""
-        from skyclass.metrics._decision import ThresholdRule
+        from skyclass.metrics._decision_threshold_rules import ThresholdRule
 
         return ThresholdRule(threshold=self.threshold, positive=self.positive)
 

@@ -1,0 +1,134 @@
+"""The cost-matrix decision rule: the Bayes decision that minimises expected cost.
+
+Example:
+    >>> from skyclass.metrics import CostMatrix
+    >>> CostMatrix([[0, 1], [10, 0]], labels=["ok", "fraud"]).decide([[0.85, 0.15]]).tolist()
+    ['fraud']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from skyclass.errors import InputError
+from skyclass.metrics._decision_checks import (
+    align,
+    as_1d,
+    as_model_proba,
+    labels_tuple,
+    to_json_value,
+)
+
+__all__ = ["CostMatrix"]
+
+
+@dataclass(frozen=True)
+class CostMatrix:
+    """Misclassification costs ``C[i, j]``: the cost of predicting ``j`` when the truth is ``i``.
+
+    Costs are non-negative; the Bayes decision minimises the expected cost
+    ``sum_i p_i C[i, j]`` per row.
+
+    Example:
+        >>> costs = CostMatrix([[0, 1], [10, 0]], labels=["ok", "fraud"])
+        >>> costs.decide([[0.85, 0.15], [0.95, 0.05]]).tolist()
+        ['fraud', 'ok']
+        >>> costs.total_cost(["ok", "fraud"], ["fraud", "ok"])
+        11.0
+    """
+
+    matrix: tuple[tuple[float, ...], ...]
+    labels: tuple[Any, ...] | None = None
+    kind: ClassVar[str] = "cost_matrix"
+
+    def __post_init__(self) -> None:
+        try:
+            array = np.asarray(self.matrix, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise InputError(f"cost matrix must be a square list of numbers: {err}") from err
+        if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] < 2:
+            raise InputError(
+                f"cost matrix must be square k x k (k >= 2 classes), got shape {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise InputError("cost matrix must hold finite numbers")
+        negative = np.argwhere(array < 0)
+        if negative.size:
+            i, j = negative[0]
+            raise InputError(
+                f"cost matrix entry [{i}][{j}] is {array[i, j]:g}; costs must be >= 0 "
+                "(express gains as lower costs)"
+            )
+        labels = labels_tuple(self.labels)
+        if labels is not None and len(labels) != array.shape[0]:
+            raise InputError(
+                f"cost matrix is {array.shape[0]} x {array.shape[0]} but {len(labels)} labels "
+                "were given; give one row and column per label"
+            )
+        object.__setattr__(self, "matrix", tuple(tuple(float(v) for v in row) for row in array))
+        object.__setattr__(self, "labels", labels)
+
+    @classmethod
+    def from_binary(cls, cost_fp: float, cost_fn: float, labels: Sequence[Any] | None = None):
+        """The 2 × 2 matrix ``[[0, cost_fp], [cost_fn, 0]]`` (positive class second)."""
+        return cls(((0.0, float(cost_fp)), (float(cost_fn), 0.0)), labels=labels_tuple(labels))
+
+    @property
+    def array(self) -> np.ndarray:
+        """The matrix as a float array ``[k, k]``."""
+        return np.asarray(self.matrix, dtype=np.float64)
+
+    def expected_costs(self, proba: Any) -> np.ndarray:
+        """Expected cost of predicting each class, per row: ``proba @ C`` (``[n, k]``)."""
+        proba = as_model_proba(proba)
+        matrix = self.array
+        if proba.shape[1] != matrix.shape[0]:
+            raise InputError(
+                f"proba has {proba.shape[1]} classes but the cost matrix has {matrix.shape[0]}"
+            )
+        return proba @ matrix
+
+    def decide(self, proba: Any, labels: Sequence[Any] | None = None) -> np.ndarray:
+        """Labels for ``proba`` (see :func:`decide`)."""
+        from skyclass.metrics._decision import decide
+
+        return decide(proba, self, labels)
+
+    def total_cost(self, y_true: Any, y_pred: Any, labels: Sequence[Any] | None = None) -> float:
+        """Total cost of the decisions ``y_pred`` against the truth ``y_true``."""
+        order = self._order(labels)
+        truth, pred = as_1d(y_true, "y_true"), as_1d(y_pred, "y_pred")
+        if truth.shape[0] != pred.shape[0]:
+            raise InputError(f"y_true has {truth.shape[0]} rows but y_pred has {pred.shape[0]}")
+        position = {label: i for i, label in enumerate(order)}
+        try:
+            rows = np.fromiter((position[to_json_value(v)] for v in truth), dtype=np.intp)
+            cols = np.fromiter((position[to_json_value(v)] for v in pred), dtype=np.intp)
+        except KeyError as err:
+            raise InputError(
+                f"label {err.args[0]!r} is not one of the labels {list(order)}"
+            ) from err
+        return float(self.array[rows, cols].sum())
+
+    def _order(self, labels: Sequence[Any] | None) -> tuple[Any, ...]:
+        if self.labels is not None:
+            return self.labels
+        if labels is not None:
+            return labels_tuple(labels)
+        return tuple(range(len(self.matrix)))
+
+    def _indices(self, proba: np.ndarray, labels: Sequence[Any]) -> np.ndarray:
+        idx = align(self.labels, labels, len(self.matrix), "cost matrix", proba.shape[1])
+        matrix = self.array[np.ix_(idx, idx)]
+        return np.argmin(proba @ matrix, axis=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (see :func:`rule_from_dict`)."""
+        out: dict[str, Any] = {"kind": self.kind, "matrix": [list(row) for row in self.matrix]}
+        if self.labels is not None:
+            out["labels"] = list(self.labels)
+        return out
