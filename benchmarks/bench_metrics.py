@@ -87,7 +87,9 @@ def main() -> None:
         f"evaluate peak extra memory: {peak / 1e6:.0f} MB "
         f"= {peak / proba.nbytes:.2f}x the probability matrix"
     )
-    print(f"metrics_evaluate: ratio={peer / ours:.2f} (skyclass {ours:.2f} s vs scikit-learn {peer:.2f} s)")
+    print(
+        f"metrics_evaluate: ratio={peer / ours:.2f} (skyclass {ours:.2f} s vs scikit-learn {peer:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

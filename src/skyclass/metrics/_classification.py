@@ -352,13 +352,17 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
                 cm = cm / cm.sum()
         cm = np.nan_to_num(cm)
     if cm.shape == (1, 1):
-        warnings.warn(
-            "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to "
-            "have the correct shape, use the 'labels' parameter to pass all known labels.",
-            UserWarning,
-            stacklevel=2,
-        )
+        _warn_single_label()
     return cm
+
+
+def _warn_single_label() -> None:
+    warnings.warn(
+        "A single label was found in 'y_true' and 'y_pred'. For the confusion matrix to "
+        "have the correct shape, use the 'labels' parameter to pass all known labels.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
@@ -369,15 +373,18 @@ def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=Fals
         0.5
     """
     c = label_counts(check_targets(y_true, y_pred, sample_weight))
+    if len(c.labels) == 1:
+        _warn_single_label()
     with np.errstate(divide="ignore", invalid="ignore"):
         per_class = c.tp / c.true
     if np.isnan(per_class).any():
         warnings.warn("y_pred contains classes not in y_true", UserWarning, stacklevel=2)
         per_class = per_class[~np.isnan(per_class)]
-    score = float(np.mean(per_class))
+    score = np.mean(per_class)
     if adjusted:
         chance = 1 / per_class.shape[0]
-        score = (score - chance) / (1 - chance)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (score - chance) / np.float64(1 - chance)
     return float(score)
 
 
@@ -389,6 +396,8 @@ def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
         1.0
     """
     c = label_counts(check_targets(y_true, y_pred, sample_weight))
+    if len(c.labels) == 1:
+        _warn_single_label()
     return _mcc(c.tp, c.true, c.pred)
 
 

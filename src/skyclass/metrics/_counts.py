@@ -52,6 +52,8 @@ def label_counts(targets: Targets, labels: np.ndarray | None = None) -> LabelCou
     pred = np.bincount(yp, weights=w, minlength=n)
     true = np.bincount(yt, weights=w, minlength=n)
     total = len(yt) if w is None else w.sum()
+    if not hit.any():  # scikit-learn's counts turn float when nothing is a true positive
+        tp, pred, true = (x.astype(np.float64) for x in (tp, pred, true))
     if labels is None:
         return LabelCounts(present, tp, pred, true, total)
     idx = lookup(np.asarray(labels), present)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -32,8 +33,8 @@ from skyclass.metrics._curve import Curve
 class ClassPass:
     """What one sorted column yields for its class (weighted when weights are given)."""
 
-    roc: Curve  # scikit-learn's roc_curve(drop_intermediate=True), maybe thinned
-    pr: Curve  # scikit-learn's precision_recall_curve(), maybe thinned
+    roc: Curve  # scikit-learn's roc_curve(drop_intermediate=True), or at most max_points
+    pr: Curve  # scikit-learn's precision_recall_curve(), or at most max_points
     roc_auc: float  # from the full curve; NaN when the class is absent or is everything
     average_precision: float
     pairwise: np.ndarray  # see module docstring
@@ -88,14 +89,43 @@ def column_pass(
         del neg, pos_w
     thresholds = s if last is None else s[last]
     del s, cum
-    roc, roc_auc = _roc(fps, tps, thresholds)
-    pr, ap = _pr(fps, tps, thresholds)
+    total_pos, total_neg = tps[-1], fps[-1]
+    if total_pos > 0 and total_neg > 0:
+        others = pairwise.copy()
+        others[c] = 0.0
+        roc_auc = float(others.sum() / (total_pos * total_neg))
+    else:
+        roc_auc = math.nan
+    ap = _average_precision(fps, tps)
     if max_points is not None:
-        roc, pr = roc.thin(max_points), pr.thin(max_points)
-    return ClassPass(roc, pr, roc_auc, ap, pairwise)
+        keep = _spread(fps, tps, max_points - 1)
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    return ClassPass(_roc(fps, tps, thresholds), _pr(fps, tps, thresholds), roc_auc, ap, pairwise)
 
 
-def _roc(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> tuple[Curve, float]:
+def _average_precision(fps: np.ndarray, tps: np.ndarray) -> float:
+    """sum over thresholds of (recall step) x precision, as scikit-learn's (no interpolation)."""
+    if tps[-1] == 0:
+        return 0.0
+    steps = np.diff(tps, prepend=0.0)
+    return float(max(0.0, np.dot(steps, tps / (tps + fps)) / tps[-1]))
+
+
+def _spread(fps: np.ndarray, tps: np.ndarray, n_points: int) -> np.ndarray:
+    """Indices of about ``n_points`` thresholds evenly spread along the ROC polyline."""
+    if fps.shape[0] <= n_points:
+        return np.arange(fps.shape[0])
+    walked = fps / fps[-1] if fps[-1] > 0 else np.zeros_like(fps)
+    if tps[-1] > 0:
+        walked = walked + tps / tps[-1]
+    idx = np.searchsorted(walked, np.linspace(0.0, walked[-1], n_points), side="left")
+    idx = np.unique(np.minimum(idx, fps.shape[0] - 1))
+    idx[-1] = fps.shape[0] - 1
+    return np.unique(idx)
+
+
+def _roc(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> Curve:
+    """scikit-learn's ``roc_curve(..., drop_intermediate=True)`` from the counts."""
     if fps.shape[0] > 2:
         keep = np.empty(fps.shape[0], dtype=bool)
         keep[0] = keep[-1] = True
@@ -106,15 +136,33 @@ def _roc(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> tuple[Curv
     thr = np.concatenate(([np.inf], thresholds.astype(np.float64)))
     fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
     tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
-    roc_auc = float(np.trapezoid(tpr, fpr)) if fps[-1] > 0 and tps[-1] > 0 else math.nan
-    return Curve("roc", fpr, tpr, thr), roc_auc
+    return Curve("roc", fpr, tpr, thr)
 
 
-def _pr(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> tuple[Curve, float]:
+def _pr(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> Curve:
+    """scikit-learn's ``precision_recall_curve(...)`` from the counts."""
     ps = tps + fps
     precision = np.where(ps != 0, tps / np.where(ps != 0, ps, 1.0), 0.0)
     recall = tps / tps[-1] if tps[-1] != 0 else np.ones(tps.shape)
     precision = np.concatenate((precision[::-1], [1.0]))
     recall = np.concatenate((recall[::-1], [0.0]))
-    ap = float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
-    return Curve("pr", recall, precision, thresholds[::-1]), ap
+    return Curve("pr", recall, precision, thresholds[::-1])
+
+
+def ovo_auc(pairwise: np.ndarray, class_weight: np.ndarray) -> tuple[float, float]:
+    """(macro, prevalence-weighted) one-vs-one AUC from the k x k Mann-Whitney sums.
+
+    Only classes present (``class_weight > 0``) form pairs, as in scikit-learn.
+    """
+    present = np.flatnonzero(class_weight > 0)
+    pairs = list(combinations(present, 2))
+    if not pairs:
+        return math.nan, math.nan
+    scores = np.empty(len(pairs))
+    prevalence = np.empty(len(pairs))
+    total = class_weight.sum()
+    for i, (a, b) in enumerate(pairs):
+        na, nb = class_weight[a], class_weight[b]
+        scores[i] = (pairwise[a, b] / (na * nb) + pairwise[b, a] / (na * nb)) / 2
+        prevalence[i] = (na + nb) / total
+    return float(np.mean(scores)), float(np.average(scores, weights=prevalence))

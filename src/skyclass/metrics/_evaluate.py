@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -39,7 +38,7 @@ def evaluate(
     labels=None,
     sample_weight=None,
     max_curve_points: int | None = 200,
-    n_jobs: int | None = None,
+    n_jobs: int = 1,
 ) -> Evaluation:
     """Evaluate predicted probabilities against true labels, all metrics in one pass.
 
@@ -52,7 +51,8 @@ def evaluate(
         max_curve_points: ROC/PR curves kept per class are thinned to at most this many
             points (None keeps scikit-learn's full curves). AUC and average precision are
             always computed from the full curves.
-        n_jobs: threads for the per-class sorts (default: up to 2, or the CPU count).
+        n_jobs: threads for the per-class sorts (numpy releases the GIL while sorting, so
+            2 helps on an idle multi-core machine; 1 is best on a busy one).
 
     Predicted labels are the argmax of each row (first column on ties), as
     ``predict`` of scikit-learn classifiers. Returns an :class:`Evaluation`.
@@ -196,7 +196,7 @@ def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPas
     if weight is not None and (weight == 0).any():
         keep = weight != 0
         proba, codes, weight = proba[keep], codes[keep], weight[keep]
-    jobs = n_jobs or min(2, os.cpu_count() or 1)
+    jobs = max(1, int(n_jobs))
 
     def one(c: int) -> ClassPass:
         return column_pass(proba[:, c], codes, weight, c, k, max_points)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 
 from skyclass.metrics._classification import _kappa, _mcc
 from skyclass.metrics._curve import Curve
+from skyclass.metrics._engine import ovo_auc
 
 _SCALARS = (
     "accuracy",
@@ -171,7 +171,7 @@ class Evaluation:
                 ovo_macro = ovo_weighted = None
             else:
                 pairwise = np.stack([cp.pairwise for cp in passes])
-                ovo_macro, ovo_weighted = _ovo(pairwise, class_weight)
+                ovo_macro, ovo_weighted = ovo_auc(pairwise, class_weight)
         return cls(
             labels=[_py(v) for v in labels],
             n_samples=int(n_samples),
@@ -305,21 +305,6 @@ def _weighted_ovr(aucs: np.ndarray, class_weight: np.ndarray) -> float:
     scores = aucs.copy()
     scores[class_weight == 0] = 0
     return float(np.average(scores, weights=class_weight))
-
-
-def _ovo(pairwise: np.ndarray, class_weight: np.ndarray) -> tuple[float, float]:
-    present = np.flatnonzero(class_weight > 0)
-    pairs = list(combinations(present, 2))
-    if not pairs:
-        return math.nan, math.nan
-    scores = np.empty(len(pairs))
-    prevalence = np.empty(len(pairs))
-    total = class_weight.sum()
-    for i, (a, b) in enumerate(pairs):
-        na, nb = class_weight[a], class_weight[b]
-        scores[i] = (pairwise[a, b] / (na * nb) + pairwise[b, a] / (na * nb)) / 2
-        prevalence[i] = (na + nb) / total
-    return float(np.mean(scores)), float(np.average(scores, weights=prevalence))
 
 
 def _py(value):

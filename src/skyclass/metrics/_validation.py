@@ -134,6 +134,8 @@ def as_weights(sample_weight: object, n_samples: int) -> np.ndarray | None:
         raise InputError(f"sample_weight must be numeric; got dtype {arr.dtype}.")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise InputError("sample_weight contains NaN or infinity; weights must be finite.")
+    if not arr.any():
+        raise InputError("sample_weight: Sample weights must contain at least one non-zero number.")
     return arr
 
 
