@@ -183,6 +183,22 @@ def test_callable_metric_falls_back_to_a_loop_and_seed_is_reproducible():
     assert payload["n_resamples"] == 100 and payload["method"] == "percentile"
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_explicit_labels_average_over_every_listed_label_like_sklearn():
+    y = np.array([0, 1, 2] * 20)
+    pred = np.roll(y, 1)
+    pred[:40] = y[:40]
+    labels = [0, 1, 2, 3]  # 3 never occurs
+    for name, average in (("f1_macro", "macro"), ("recall_macro", "macro")):
+        fn = f1_score if name.startswith("f1") else recall_score
+        expected = fn(y, pred, labels=labels, average=average, zero_division=0)
+        got = bootstrap_ci(name, y, pred, n_resamples=20, labels=labels)
+        assert got.estimate == pytest.approx(expected)
+    assert bootstrap_ci("f1_macro", y, pred, n_resamples=20).estimate == pytest.approx(
+        f1_score(y, pred, average="macro")
+    )
+
+
 def test_string_labels():
     y = np.array(["cat", "dog", "emu"] * 20)
     pred = np.roll(y, 1)

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -148,6 +149,8 @@ def _label_bootstrap(metric, y, values, labels, n_resamples, stratified, rng):
             f"{metric}_micro or {metric}_weighted"
         )
     fn = LABEL_METRICS[metric]
+    if labels is not None and metric.endswith("_macro"):
+        fn = functools.partial(fn, all_labels=True)
     cells = np.bincount(true_codes * k + pred_codes, minlength=k * k).astype(np.float64)
     cm = cells.reshape(k, k)
     estimate = fn(cm[None])[0]

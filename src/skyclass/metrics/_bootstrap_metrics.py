@@ -3,7 +3,8 @@
 Label metrics are functions of the confusion matrix, so they take a stack of
 confusion matrices ``[R, k, k]`` (rows = truth, columns = prediction) and
 return ``R`` values with scikit-learn's definitions: averages run over the
-labels present in the resample's truth or predictions, 0 where a ratio is 0/0.
+labels present in the resample's truth or predictions (every label when the
+caller lists them, as scikit-learn's ``labels=``), 0 where a ratio is 0/0.
 Probability metrics take resample counts per row ``[R, n]`` as weights.
 
 Example:
@@ -35,10 +36,12 @@ def _parts(cms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return tp, true_count, pred_count, cms.sum(axis=(1, 2))
 
 
-def _average(per_class: np.ndarray, cms: np.ndarray, average: str) -> np.ndarray:
+def _average(per_class: np.ndarray, cms: np.ndarray, average: str, all_labels: bool) -> np.ndarray:
     tp, true_count, pred_count, total = _parts(cms)
     if average == "weighted":
         return _div((per_class * true_count).sum(axis=1), true_count.sum(axis=1))
+    if all_labels:  # scikit-learn with labels=...: every listed label counts, absent ones as 0
+        return per_class.mean(axis=1)
     present = (true_count + pred_count) > 0
     return _div((per_class * present).sum(axis=1), present.sum(axis=1))
 
@@ -90,9 +93,9 @@ def cohen_kappa(cms: np.ndarray) -> np.ndarray:
         return (observed - expected) / (1 - expected)
 
 
-def _averaged(per_class: Callable, average: str) -> Callable[[np.ndarray], np.ndarray]:
-    def metric(cms: np.ndarray) -> np.ndarray:
-        return _average(per_class(cms), cms, average)
+def _averaged(per_class: Callable, average: str) -> Callable[..., np.ndarray]:
+    def metric(cms: np.ndarray, all_labels: bool = False) -> np.ndarray:
+        return _average(per_class(cms), cms, average, all_labels)
 
     return metric
 
