@@ -99,5 +99,5 @@ def dashboard_app(
 def _error_page(message: str) -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>skyclass monitor</title>"
-        f"<meta http-equiv='refresh' content='5'></head><body><h1>Monitoring unavailable</h1><p>{escape(message)}</p></body></html>"
+        f"<meta http-equiv='refresh' content='5'><link rel='icon' href='data:,'></head><body><h1>Monitoring unavailable</h1><p>{escape(message)}</p></body></html>"
     )

@@ -406,7 +406,7 @@ def render_html(
     title = f"skyclass monitor — {result.model}"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'><link rel='icon' href='data:,'>"
         f"{refresh}<title>{escape(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{escape(title)}</h1><p>{_clock(result.generated_at)} · current window "
         f"{escape(result.config.window)} · trend buckets {escape(result.config.trend_window)}</p></header><main>"

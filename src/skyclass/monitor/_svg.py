@@ -144,9 +144,13 @@ def grouped_bar_chart(
             )
         text = str(category)
         text = text if len(text) <= 14 else text[:13] + "…"
-        body.append(
-            f'<text x="{LEFT + (i + 0.5) * slot:.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(text)}</text>'
+        cx, cy = LEFT + (i + 0.5) * slot, H - BOTTOM + 14
+        turn = (
+            f' transform="rotate(-30 {cx:.1f} {cy})" text-anchor="end"'
+            if n > 5
+            else ' text-anchor="middle"'
         )
+        body.append(f'<text x="{cx:.1f}" y="{cy}"{turn}>{escape(text)}</text>')
     if reference_line is not None:
         body.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(reference_line):.1f}" y2="{y(reference_line):.1f}" class="ref"/>'
