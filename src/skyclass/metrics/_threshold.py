@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from skyclass.metrics._decision_checks import (
     same_length,
     to_json_value,
 )
+
+if TYPE_CHECKING:
+    from skyclass.metrics._decision_threshold_rules import ThresholdRule
 
 __all__ = ["ThresholdChoice", "ThresholdCurve", "best_threshold", "threshold_curve"]
 
@@ -175,7 +178,7 @@ class ThresholdChoice:
     expected_cost: float
     positive: Any
 
-    def to_rule(self) -> Any:
+    def to_rule(self) -> ThresholdRule:
         """The :class:`ThresholdRule` that applies this threshold with :func:`decide`."""
         from skyclass.metrics._decision_threshold_rules import ThresholdRule
 
