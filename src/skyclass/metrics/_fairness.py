@@ -50,7 +50,7 @@ _RATES = (
     "recall",
     "f1",
 )
-_BINARY_DEFAULT = (
+_DEFAULT_METRICS = (
     "count",
     "accuracy",
     "selection_rate",
@@ -256,7 +256,9 @@ def group_metrics(
     ``accuracy``, ``selection_rate``, ``true_positive_rate``,
     ``false_positive_rate``, ``true_negative_rate``, ``false_negative_rate``,
     ``precision``, ``recall``, ``f1`` and/or callables ``f(y_true, y_pred)``
-    (a dict names them).
+    (a dict names them). Binary rates use ``pos_label`` (default: 1 for 0/1 or ±1
+    labels, as Fairlearn; otherwise the larger label); with more than two labels
+    each rate is reported per class, one-vs-rest, as ``"<rate>[<label>]"``.
 
     Example:
         >>> table = group_metrics([1, 0, 1, 1], [1, 0, 0, 1], ["x", "x", "y", "y"],
@@ -279,7 +281,7 @@ def group_metrics(
 def _metric_specs(metrics: Any) -> list[tuple[str, str | Callable]]:
     """``[(column name, builtin name or callable)]`` from the ``metrics`` argument."""
     if metrics is None:
-        metrics = _BINARY_DEFAULT
+        metrics = _DEFAULT_METRICS
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
     if isinstance(metrics, Mapping):
