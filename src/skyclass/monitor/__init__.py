@@ -7,6 +7,7 @@ Example:
 """
 
 from skyclass.monitor._alerts import Alert, AlertManager, AlertRule
+from skyclass.monitor._compare import Comparison, paired_comparison
 from skyclass.monitor._config import MonitorConfig, load_monitor_config
 from skyclass.monitor._dashboard import dashboard_app
 from skyclass.monitor._drift import (
@@ -21,10 +22,16 @@ from skyclass.monitor._html import render_html
 from skyclass.monitor._log import PredictionLog, read_prediction_log
 from skyclass.monitor._performance import PerformanceRow, PerformanceTable, live_performance
 from skyclass.monitor._regions import read_status_file, regions_from_gateway, regions_from_status
+from skyclass.monitor._retrain import RetrainResult, feedback_table, retrain
 from skyclass.monitor._run import MonitorResult, WindowValues, monitor
 from skyclass.monitor._summary import print_summary
 
 __all__ = [
+    "Comparison",
+    "RetrainResult",
+    "feedback_table",
+    "paired_comparison",
+    "retrain",
     "dashboard_app",
     "print_summary",
     "read_status_file",
