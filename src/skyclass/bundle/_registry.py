@@ -1,0 +1,332 @@
+"""``Registry``: numbered, aliased bundle versions on any fsspec store.
+
+Layout under the registry URL (``file:///srv/reg``, ``s3://bucket/models``, ...)::
+
+    <name>/staging/<token>/...        a push uploads here first
+    <name>/claims/<version>/...       version numbers taken (see ``_claims``)
+    <name>/versions/<version>/...     the bundle files
+    <name>/versions/<version>/COMMITTED   written last: the version is visible
+    <name>/aliases/<alias>.json       current version + history of an alias
+
+A version exists only once ``COMMITTED`` is written, after every file was
+copied and verified, so a crashed push leaves no visible partial version.
+
+Example:
+    >>> reg = Registry("file:///tmp/doc-registry")  # doctest: +SKIP
+    >>> version = reg.push("out/churn")  # doctest: +SKIP
+    >>> reg.set_alias("churn", "champion", version)  # doctest: +SKIP
+    >>> skyclass.bundle.load("file:///tmp/doc-registry/churn@champion")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from skyclass.bundle._bundle import Bundle, read_files
+from skyclass.bundle._claims import claim_next
+from skyclass.bundle._format import MANIFEST, check_files, dumps, parse_manifest, sha256
+from skyclass.bundle.stores import Store, open_store
+from skyclass.errors import InputError, IntegrityError, NotFoundError
+
+__all__ = ["COMMITTED", "Registry", "load_uri", "parse_uri"]
+
+COMMITTED = "COMMITTED"
+RESERVED_ALIASES = {"latest"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_ALIAS = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+
+
+class Registry:
+    """Bundle versions (1, 2, 3, ... per model name, never reused) and aliases on one store.
+
+    Example:
+        >>> reg = Registry("memory://doc-reg")
+        >>> reg.list()
+        []
+    """
+
+    def __init__(
+        self, url: str | os.PathLike[str], storage_options: dict[str, Any] | None = None
+    ) -> None:
+        self.store: Store = open_store(os.fspath(url), storage_options)
+
+    @property
+    def url(self) -> str:
+        """The registry's root URL."""
+        return self.store.url
+
+    def __repr__(self) -> str:
+        return f"Registry({self.url!r})"
+
+    # -- writing ------------------------------------------------------------------
+    def push(self, bundle: str | os.PathLike[str], name: str | None = None) -> int:
+        """Upload a bundle directory or ``.skyclass`` file; returns its new version number.
+
+        The bundle is verified first (hashes and golden rows), uploaded to a
+        staging prefix, checked, given the next version number, copied into
+        place, checked again, and only then committed.
+        """
+        files = read_files(bundle)
+        Bundle(files, source=os.fspath(bundle), verify=True)
+        manifest = parse_manifest(files[MANIFEST], os.fspath(bundle))
+        name = _check_name(name or manifest["name"])
+        manifest["name"] = name
+        token = uuid.uuid4().hex
+        staging = f"{name}/staging/{token}"
+        try:
+            for fname in sorted(files):
+                self.store.write(f"{staging}/{fname}", files[fname])
+            self._check(staging, manifest, files, "staging")
+            version = claim_next(
+                self.store,
+                name,
+                token,
+                {"kind": "push", "manifest_sha256": sha256(files[MANIFEST])},
+            )
+            manifest["version"] = version
+            final = {**files, MANIFEST: dumps(manifest)}
+            prefix = self._prefix(name, version)
+            for fname in sorted(manifest["files"]):
+                self.store.copy(f"{staging}/{fname}", f"{prefix}/{fname}")
+            self.store.write(f"{prefix}/{MANIFEST}", final[MANIFEST])
+            self._check(prefix, manifest, final, f"version {version}")
+            self._commit(name, version, final[MANIFEST], token)
+            return version
+        finally:
+            self.store.delete(staging, recursive=True)
+
+    def _commit(self, name: str, version: int, manifest_bytes: bytes, token: str) -> None:
+        marker = {
+            "version": version,
+            "manifest_sha256": sha256(manifest_bytes),
+            "token": token,
+            "committed_at": time.time(),
+        }
+        self.store.write(f"{self._prefix(name, version)}/{COMMITTED}", dumps(marker))
+
+    def _check(
+        self, prefix: str, manifest: dict[str, Any], files: dict[str, bytes], what: str
+    ) -> None:
+        stored = {fname: self.store.read(f"{prefix}/{fname}") for fname in manifest["files"]}
+        check_files(manifest, stored, f"{self.store.uri(prefix)} ({what})")
+        if self.store.read(f"{prefix}/{MANIFEST}") != files[MANIFEST]:
+            raise IntegrityError(f"{self.store.uri(prefix)}: manifest.json did not upload intact")
+
+    def delete(self, name: str, version: int) -> None:
+        """Delete a version (its number is never reused). Refused while an alias points at it."""
+        version = self.resolve(name, version)
+        pointing = [a for a, v in self.aliases(name).items() if v == version]
+        if pointing:
+            raise InputError(
+                f"{name} version {version} is aliased as {pointing}; move or delete those aliases first"
+            )
+        prefix = self._prefix(name, version)
+        self.store.delete(f"{prefix}/{COMMITTED}")  # invisible first, then the files
+        self.store.delete(prefix, recursive=True)
+
+    # -- aliases ------------------------------------------------------------------
+    def set_alias(self, name: str, alias: str, version: int) -> None:
+        """Point ``alias`` at a committed ``version`` (its history keeps every move).
+
+        Alias rules (as MLflow's): letters, digits, ``_`` and ``-``, starting
+        with a letter or ``_``; ``latest`` is reserved (always the newest
+        version) and ``v<digits>`` is reserved for version references.
+        """
+        _check_alias(alias)
+        version = self.resolve(name, int(version))
+        record = self._alias_record(name, alias) or {"name": name, "alias": alias, "history": []}
+        record["version"] = version
+        record["history"].append({"version": version, "at": time.time(), "action": "set"})
+        self.store.write(f"{name}/aliases/{alias}.json", dumps(record))
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        """Remove ``alias`` (its history is kept)."""
+        record = self._alias_record(name, alias)
+        if record is None or record.get("version") is None:
+            raise NotFoundError(
+                f"{name} has no alias {alias!r}; aliases: {sorted(self.aliases(name))}"
+            )
+        record["version"] = None
+        record["history"].append({"version": None, "at": time.time(), "action": "delete"})
+        self.store.write(f"{name}/aliases/{alias}.json", dumps(record))
+
+    def aliases(self, name: str) -> dict[str, int]:
+        """Current aliases of ``name``: alias → version."""
+        out = {}
+        for entry in self.store.listdir(f"{name}/aliases"):
+            if entry.endswith(".json"):
+                record = self._alias_record(name, entry[:-5])
+                if record and record.get("version") is not None:
+                    out[entry[:-5]] = int(record["version"])
+        return out
+
+    def alias_history(self, name: str, alias: str) -> list[dict[str, Any]]:
+        """Every move of ``alias``, oldest first: ``{"version", "at", "action"}``."""
+        record = self._alias_record(name, alias)
+        if record is None:
+            raise NotFoundError(f"{name} has no alias {alias!r}")
+        return list(record["history"])
+
+    def _alias_record(self, name: str, alias: str) -> dict[str, Any] | None:
+        data = self.store.read(f"{name}/aliases/{alias}.json")
+        return None if data is None else json.loads(data)
+
+    # -- reading ------------------------------------------------------------------
+    def models(self) -> list[str]:
+        """Names that have at least one committed version."""
+        return [n for n in self.store.listdir("") if _NAME.match(n) and self.versions(n)]
+
+    def versions(self, name: str) -> list[int]:
+        """Committed versions of ``name``, ascending."""
+        numbers = sorted(int(v) for v in self.store.listdir(f"{name}/versions") if v.isdigit())
+        return [v for v in numbers if self.store.exists(f"{self._prefix(name, v)}/{COMMITTED}")]
+
+    def list(self) -> list[dict[str, Any]]:
+        """One entry per model: ``{"name", "versions", "latest", "aliases"}``."""
+        out = []
+        for name in self.models():
+            versions = self.versions(name)
+            out.append(
+                {
+                    "name": name,
+                    "versions": versions,
+                    "latest": versions[-1],
+                    "aliases": self.aliases(name),
+                }
+            )
+        return out
+
+    def resolve(self, name: str, version_or_alias: int | str) -> int:
+        """The committed version number ``version_or_alias`` names (a number, ``latest`` or an alias)."""
+        ref = str(version_or_alias)
+        versions = self.versions(name)
+        if not versions:
+            raise NotFoundError(f"{self.store.uri(name)}: no committed versions of model {name!r}")
+        if ref == "latest":
+            return versions[-1]
+        if ref.isdigit() or (ref[:1] == "v" and ref[1:].isdigit()):
+            number = int(ref.lstrip("v"))
+            if number not in versions:
+                raise NotFoundError(f"{name} has no version {number}; versions: {versions}")
+            return number
+        record = self._alias_record(name, ref)
+        if record is None or record.get("version") is None:
+            raise NotFoundError(
+                f"{name} has no alias {ref!r}; aliases: {sorted(self.aliases(name))}"
+            )
+        if int(record["version"]) not in versions:
+            raise NotFoundError(
+                f"alias {ref!r} points at {name} version {record['version']}, which is gone"
+            )
+        return int(record["version"])
+
+    def fetch(self, name: str, version_or_alias: int | str = "latest") -> dict[str, bytes]:
+        """Every file of a committed version (name → bytes), hash-checked against its manifest."""
+        version = self.resolve(name, version_or_alias)
+        prefix = self._prefix(name, version)
+        marker = json.loads(self.store.read(f"{prefix}/{COMMITTED}") or b"{}")
+        manifest_bytes = self.store.read(f"{prefix}/{MANIFEST}")
+        where = self.store.uri(prefix)
+        if manifest_bytes is None or sha256(manifest_bytes) != marker.get("manifest_sha256"):
+            raise IntegrityError(
+                f"{where}: manifest.json is missing or differs from the one committed"
+            )
+        manifest = parse_manifest(manifest_bytes, where)
+        files = {fname: self.store.read(f"{prefix}/{fname}") for fname in manifest["files"]}
+        check_files(manifest, files, where)
+        return {**files, MANIFEST: manifest_bytes}
+
+    def manifest(self, name: str, version_or_alias: int | str = "latest") -> dict[str, Any]:
+        """The manifest of a committed version."""
+        version = self.resolve(name, version_or_alias)
+        data = self.store.read(f"{self._prefix(name, version)}/{MANIFEST}")
+        return parse_manifest(data or b"", self.store.uri(self._prefix(name, version)))
+
+    def load(
+        self, name: str, version_or_alias: int | str = "latest", verify: bool = True
+    ) -> Bundle:
+        """A verified ``Bundle`` straight from the store (nothing written locally)."""
+        version = self.resolve(name, version_or_alias)
+        return Bundle(
+            self.fetch(name, version), source=f"{self.url}/{name}@{version}", verify=verify
+        )
+
+    def verify(self, name: str, version_or_alias: int | str = "latest") -> int:
+        """Check a stored version's hashes and golden rows; returns the version number."""
+        version = self.resolve(name, version_or_alias)
+        self.load(name, version, verify=True)
+        return version
+
+    def pull(self, name: str, version_or_alias: int | str, dest: str | os.PathLike[str]) -> Path:
+        """Download a verified version into directory ``dest`` (made atomically) and return it."""
+        files = self.fetch(name, version_or_alias)
+        dest = Path(dest)
+        if dest.exists() and any(dest.iterdir()):
+            if read_files(dest).get(MANIFEST) == files[MANIFEST]:
+                return dest
+            raise InputError(f"{dest} exists and holds something else; pull into a new directory")
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.partial")
+        tmp.mkdir(parents=True)
+        try:
+            for fname, data in files.items():
+                (tmp / fname).write_bytes(data)
+            if dest.exists():
+                dest.rmdir()
+            os.replace(tmp, dest)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+        return dest
+
+    @staticmethod
+    def _prefix(name: str, version: int) -> str:
+        return f"{name}/versions/{int(version)}"
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InputError(
+            f"model name {name!r} is invalid: use letters, digits, '.', '_' or '-' (max 128), "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def _check_alias(alias: str) -> None:
+    if alias in RESERVED_ALIASES:
+        raise InputError(f"alias {alias!r} is reserved (it always means the newest version)")
+    if re.fullmatch(r"v\d+", alias or ""):
+        raise InputError(f"alias {alias!r} is reserved: 'v<number>' refers to a version")
+    if not isinstance(alias, str) or not _ALIAS.match(alias):
+        raise InputError(
+            f"alias {alias!r} is invalid: letters, digits, '_' or '-' (max 64), starting with a letter or '_'"
+        )
+
+
+def parse_uri(uri: str) -> tuple[str, str, str]:
+    """Split ``scheme://root/.../name@ref`` into (registry URL, name, ref).
+
+    Example:
+        >>> parse_uri("s3://bucket/models/churn@champion")
+        ('s3://bucket/models', 'churn', 'champion')
+    """
+    root, _, last = uri.rstrip("/").rpartition("/")
+    name, at, ref = last.partition("@")
+    if not root or not at or not name or not ref:
+        raise InputError(f"registry URI {uri!r} must look like scheme://path/name@version_or_alias")
+    return root, name, ref
+
+
+def load_uri(
+    uri: str, verify: bool = True, storage_options: dict[str, Any] | None = None
+) -> Bundle:
+    """Load ``scheme://root/name@version_or_alias`` (see ``skyclass.bundle.load``)."""
+    root, name, ref = parse_uri(uri)
+    return Registry(root, storage_options).load(name, ref, verify=verify)
