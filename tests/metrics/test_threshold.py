@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import (
     confusion_matrix,
@@ -187,3 +189,36 @@ def test_bad_shapes():
         threshold_curve([0, 1, 1], [0.1, 0.2])
     with pytest.raises(InputError, match="binary"):
         threshold_curve([0, 1, 2], [0.1, 0.2, 0.3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(0, 6), st.integers(1, 3)), min_size=2, max_size=25
+    ).filter(lambda rows: len({r[0] for r in rows}) == 2),
+    st.floats(0.1, 10),
+    st.floats(0.1, 10),
+)
+def test_any_small_sample_matches_exhaustive_search(rows, cost_fp, cost_fn):
+    y = np.array([r[0] for r in rows], dtype=int)
+    s = np.array([r[1] for r in rows], dtype=float) / 6  # few distinct values: many ties
+    w = np.array([r[2] for r in rows], dtype=float)
+
+    def counts(t):
+        pred = s >= t
+        return (
+            w[pred & (y == 1)].sum(),
+            w[pred & (y == 0)].sum(),
+            w[~pred & (y == 1)].sum(),
+        )
+
+    f1s, costs = [], []
+    for t in _candidates(s):
+        tp, fp, fn = counts(t)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
+        costs.append((cost_fp * fp + cost_fn * fn) / w.sum())
+    f1 = best_threshold(y, s, "f1", sample_weight=w)
+    assert f1.score == pytest.approx(max(f1s))
+    cost = best_threshold(y, s, "cost", costs=(cost_fp, cost_fn), sample_weight=w)
+    assert cost.score == pytest.approx(min(costs))
+    assert cost.expected_cost == pytest.approx(costs[list(_candidates(s)).index(cost.threshold)])
