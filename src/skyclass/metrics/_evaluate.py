@@ -28,8 +28,6 @@ from skyclass.metrics._validation import (
     lookup,
 )
 
-ECE_BINS = 15
-
 
 def evaluate(
     y_true,
@@ -38,6 +36,7 @@ def evaluate(
     labels=None,
     sample_weight=None,
     max_curve_points: int | None = 200,
+    ece_bins: int = 10,
     n_jobs: int = 1,
 ) -> Evaluation:
     """Evaluate predicted probabilities against true labels, all metrics in one pass.
@@ -51,6 +50,7 @@ def evaluate(
         max_curve_points: ROC/PR curves kept per class are thinned to at most this many
             points (None keeps scikit-learn's full curves). AUC and average precision are
             always computed from the full curves.
+        ece_bins: equal-width confidence bins for the expected calibration error.
         n_jobs: threads for the per-class sorts (numpy releases the GIL while sorting, so
             2 helps on an idle multi-core machine; 1 is best on a busy one).
 
@@ -62,6 +62,8 @@ def evaluate(
         >>> ev.accuracy, ev.roc_auc
         (0.5, 0.75)
     """
+    if not isinstance(ece_bins, int) or ece_bins < 1:
+        raise InputError(f"ece_bins must be a positive integer; got {ece_bins!r}.")
     if max_curve_points is not None and max_curve_points < 2:
         raise InputError(f"max_curve_points must be >= 2 or None; got {max_curve_points}.")
     yt = as_labels(y_true, "y_true")
@@ -92,10 +94,9 @@ def evaluate(
     own = proba[np.arange(len(codes)), codes]
     eps = np.finfo(proba.dtype).eps
     row_loss = -np.log(np.clip(own, eps, 1 - eps))
-    sq = np.einsum("ij,ij->i", proba, proba) - 2 * own + 1
-    brier = float(np.average(sq, weights=weight)) * (0.5 if k == 2 else 1.0)
+    brier = _brier(proba, codes, own, weight) * (0.5 if k == 2 else 1.0)
     top_k = _top_k(proba, codes, weight, k)
-    ece = _ece(proba, pred, codes, weight)
+    ece = _ece(proba, pred, codes, weight, ece_bins)
     passes = _column_passes(proba, codes, weight, k, n_jobs, max_curve_points)
     return Evaluation.build(
         labels=classes,
@@ -182,14 +183,35 @@ def _top_k(proba, codes, weight, k) -> dict[int, float]:
     return {kk: float(np.average(ahead < kk, weights=weight)) for kk in range(2, min(k, 6))}
 
 
-def _ece(proba, pred, codes, weight) -> float:
-    """Top-label expected calibration error with 15 equal-width confidence bins."""
+def _brier(proba, codes, own, weight) -> float:
+    """Mean over rows of sum_j (onehot_j - p_j)^2, without an (n, k) float64 temporary.
+
+    float64 uses sum p^2 - 2 p_true + 1; narrower floats repeat scikit-learn's own
+    arithmetic so the float32 result is the same float32 number.
+    """
+    if proba.dtype == np.float64:
+        rows = np.einsum("ij,ij->i", proba, proba) - 2 * own + 1
+    else:
+        diff = -proba
+        diff[np.arange(len(codes)), codes] += 1
+        rows = np.sum(diff**2, axis=1)
+    return float(np.average(rows, weights=weight))
+
+
+def _ece(proba, pred, codes, weight, n_bins: int) -> float:
+    """Top-label expected calibration error over ``n_bins`` equal-width bins of confidence.
+
+    Rows go to bins like scikit-learn's ``calibration_curve`` (intervals closed on the
+    right), so unweighted it equals ``expected_calibration_error(y_true, y_proba)``.
+    """
     conf = proba[np.arange(len(pred)), pred].astype(np.float64)
     gap = (pred == codes) - conf
-    bins = np.minimum((conf * ECE_BINS).astype(np.int64), ECE_BINS - 1)
-    w = np.ones_like(conf) if weight is None else weight.astype(np.float64)
-    per_bin = np.bincount(bins, weights=gap * w, minlength=ECE_BINS)
-    return float(np.abs(per_bin).sum() / w.sum())
+    ids = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], conf)
+    if weight is not None:
+        gap *= weight
+    per_bin = np.bincount(ids, weights=gap, minlength=n_bins)
+    total = len(conf) if weight is None else weight.sum()
+    return float(np.abs(per_bin).sum() / total)
 
 
 def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPass]:
