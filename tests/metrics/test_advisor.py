@@ -112,6 +112,9 @@ def test_to_dict_is_json_and_str_is_readable():
         ({"y": [0, 1, 2], "costs": [[0, 1], [1, 0]]}, "2x2 but y has 3 classes"),
         ({"y": [0, 1, 2], "costs": [[0, 1, 1], [1, 0, -3], [1, 1, 0]]}, ">= 0"),
         ({"y": [0, 1], "pos_label": 7}, "pos_label"),
+        ({"y": ["a", None, "b"]}, "missing label.*row 1"),
+        ({"y": [0.0, float("nan"), 1.0]}, "missing label.*row 1"),
+        ({"y": np.array(["a", 1, "b"], dtype=object)}, "mixes label types"),
     ],
 )
 def test_bad_inputs(kwargs, message):

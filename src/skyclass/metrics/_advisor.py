@@ -106,7 +106,20 @@ def recommend_metric(
         >>> rec.primary, rec.secondary
         ('accuracy', ['f1_macro'])
     """
-    labels, counts = np.unique(as_1d(y, "y"), return_counts=True)
+    values = as_1d(y, "y")
+    if values.dtype == object or values.dtype.kind == "f":
+        missing = [i for i, v in enumerate(values.tolist()) if v is None or v != v]
+        if missing:
+            raise InputError(
+                f"y has {len(missing)} missing label(s), first at row {missing[0]}; "
+                "drop or fill those rows first"
+            )
+    try:
+        labels, counts = np.unique(values, return_counts=True)
+    except TypeError as err:
+        raise InputError(
+            f"y mixes label types that cannot be compared ({err}); use one type, e.g. all strings"
+        ) from err
     k = labels.size
     if k < 2:
         raise InputError(
