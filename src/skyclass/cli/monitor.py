@@ -179,3 +179,107 @@ def dashboard_command(
     )
     Console(stderr=True).print(f"dashboard on http://{host}:{port}/")
     uvicorn.run(asgi, host=host, port=port, log_level="warning")
+
+
+@app.command("retrain")
+def retrain_command(
+    data: str = typer.Argument(
+        ..., help="The original training table (path or s3:// gs:// az:// URL)."
+    ),
+    target: str = typer.Option(..., help="Target column."),
+    log: list[str] = typer.Option(..., "--log", help=LOG_HELP),
+    registry: str = typer.Option(
+        ..., help="Registry URL, e.g. file:///srv/registry or s3://bucket/models."
+    ),
+    name: str = typer.Option(..., help="Model name in the registry."),
+    champion: str = typer.Option("champion", help="Alias (or version) to compare with."),
+    holdout: str = typer.Option(
+        None, help="Labelled table for the comparison (default: held-out feedback)."
+    ),
+    holdout_fraction: float = typer.Option(
+        0.3, help="Share of feedback held out for the comparison."
+    ),
+    metric: str = typer.Option(
+        "accuracy", help="accuracy, balanced_accuracy, f1_macro, precision_macro, recall_macro."
+    ),
+    promote: bool = typer.Option(
+        False, help="Move the champion alias to the challenger unless it is worse."
+    ),
+    margin: float = typer.Option(
+        0.0, help="Tolerated loss: worse means the interval lies below -margin."
+    ),
+    canary_spec: Path = typer.Option(
+        None, help="Deployment spec whose rollout.canary.model becomes name@challenger."
+    ),
+    canary_weight: float = typer.Option(
+        None, help="Canary traffic percentage written to the spec (default: keep or 10)."
+    ),
+    out: Path = typer.Option(Path("retrain-out"), help="Output directory of the training run."),
+    models: str = typer.Option(
+        None, help="Candidates for skyclass train, e.g. logreg,hgb (default: all)."
+    ),
+    time_budget: float = typer.Option(300.0, help="Seconds for the training run."),
+    max_trials: int = typer.Option(
+        None, help="Most tuning trials per candidate (default: the budget decides)."
+    ),
+    seed: int = typer.Option(0, help="Seed of the split, the training and the bootstrap."),
+    json_out: Path = typer.Option(None, "--json", help="Write the result as JSON here."),
+) -> None:
+    """Retrain on the original data plus labelled feedback; compare with the champion; push a challenger.
+
+    Example: skyclass retrain wine.csv --target cultivar --log predictions.db --registry file:///srv/reg --name wine --promote
+    """
+    from rich.table import Table
+
+    from skyclass.monitor import retrain
+
+    options = {"time_budget": time_budget}
+    if models:
+        options["models"] = models
+    if max_trials:
+        options["max_trials"] = max_trials
+    result = retrain(
+        data,
+        target,
+        logs=log,
+        registry=registry,
+        name=name,
+        champion=champion,
+        holdout=holdout,
+        holdout_fraction=holdout_fraction,
+        metric=metric,
+        promote=promote,
+        margin=margin,
+        canary_spec=canary_spec,
+        canary_weight=canary_weight,
+        out=out,
+        seed=seed,
+        train_options=options,
+    )
+    console = Console(stderr=True, soft_wrap=True)
+    table = Table(title=f"retrain {name}", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("training rows", f"{result.n_train} ({result.n_original} original + feedback)")
+    table.add_row("held out", f"{result.n_holdout} rows: {result.holdout_source}")
+    table.add_row(
+        "challenger", f"{result.registry}/{name}@{result.challenger_version} (alias challenger)"
+    )
+    c = result.comparison
+    if c is not None:
+        table.add_row(
+            f"{c.metric} champion → challenger",
+            f"{c.champion:.3f} → {c.challenger:.3f} (Δ {c.difference:+.3f}, {c.confidence:.0%} CI "
+            f"[{c.interval[0]:+.3f}, {c.interval[1]:+.3f}], p = {c.p_value:.3g}): {c.verdict}",
+        )
+    table.add_row(
+        "champion", f"{name}@{result.challenger_version}" if result.promoted else "unchanged"
+    )
+    if result.canary_spec:
+        table.add_row("canary", f"{result.canary_spec}: run 'skyclass deploy {result.canary_spec}'")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.to_dict(), indent=1))
+    typer.echo(json.dumps(result.to_dict()))
