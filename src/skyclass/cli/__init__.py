@@ -9,12 +9,14 @@ import sys
 
 from rich.console import Console
 
-# Command modules register themselves on ``app`` when imported (one line each).
-from skyclass.cli._app import app
 from skyclass.cli import deploy as _deploy  # noqa: F401
+from skyclass.cli import metrics as _metrics  # noqa: F401
 from skyclass.cli import monitor as _monitor  # noqa: F401
 from skyclass.cli import serve as _serve  # noqa: F401
 from skyclass.cli import train as _train  # noqa: F401
+
+# Command modules register themselves on ``app`` when imported (one line each).
+from skyclass.cli._app import app
 from skyclass.errors import SkyclassError
 
 __all__ = ["app", "main"]
