@@ -12,6 +12,7 @@ from rich.console import Console
 from skyclass.cli import deploy as _deploy  # noqa: F401
 from skyclass.cli import metrics as _metrics  # noqa: F401
 from skyclass.cli import monitor as _monitor  # noqa: F401
+from skyclass.cli import registry as _registry  # noqa: F401
 from skyclass.cli import serve as _serve  # noqa: F401
 from skyclass.cli import train as _train  # noqa: F401
 
