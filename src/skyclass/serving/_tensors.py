@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -139,98 +138,78 @@ def _decode_tensor(raw: object, position: int) -> tuple[Tensor, int]:
     return Tensor(name, datatype, values, missing), shape[0]
 
 
+_NONE = type(None)
+#: Python types a JSON value of each datatype may decode to (``None`` = missing)
+_ALLOWED = {
+    name: {str, _NONE}
+    if name == "BYTES"
+    else {bool, _NONE}
+    if name == "BOOL"
+    else {int, float, _NONE}
+    if name in _FLOAT
+    else {int, _NONE}
+    for name in DTYPES
+}
+
+
 def _decode_data(
     data: list, datatype: str, shape: list[int], where: str
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Flat values of ``data``; numbers with nulls become float NaN, BOOL/BYTES nulls ``None``."""
-    fast = None if datatype == "BYTES" else _fast_array(data, datatype)
-    if fast is not None:
-        flat = _flatten(fast, shape, where)
-        _check_range(flat, datatype, where)
-        return flat.astype(DTYPES[datatype], copy=False), None
-    try:
-        array = np.asarray(data, dtype=object)
-    except ValueError:
-        raise InputError(f"{where}: 'data' is ragged (nested lists of different lengths)") from None
-    flat = _flatten(array, shape, where)
-    missing = np.fromiter((item is None for item in flat), dtype=bool, count=flat.size)
+    flat = _flatten(data, shape, where)
+    kinds = set(map(type, flat))
+    if not kinds <= _ALLOWED[datatype]:
+        _raise_first_bad(flat, datatype, where)
+    has_missing = _NONE in kinds
+    if datatype in ("BYTES", "BOOL"):
+        if not has_missing:
+            return np.array(flat, dtype=DTYPES[datatype]), None
+        values = np.array(flat, dtype=object)
+        return values, np.equal(values, None)
+    if datatype in _INTEGER:
+        _check_range([v for v in flat if v is not None] if has_missing else flat, datatype, where)
+    if not has_missing:
+        return np.array(flat, dtype=DTYPES[datatype]), None
+    values = np.array(flat, dtype=np.float64)  # None → NaN
+    return values, np.isnan(values)
+
+
+def _flatten(data: list, shape: list[int], where: str) -> list:
+    """``data`` as a flat list: flat already, or nested one level as ``[[v], [v], ...]``."""
+    if data and type(data[0]) is list:
+        if len(shape) != 2 or set(map(type, data)) != {list} or set(map(len, data)) != {1}:
+            raise InputError(
+                f"{where}: 'data' is ragged or nested in a way shape {shape} does not allow; "
+                "send a flat list or one [value] per row"
+            )
+        data = [row[0] for row in data]
+    expected = math.prod(shape)
+    if len(data) != expected:
+        raise InputError(
+            f"{where}: shape {shape} needs {expected} values but 'data' has {len(data)}"
+        )
+    return data
+
+
+def _raise_first_bad(flat: list, datatype: str, where: str) -> None:
+    allowed = _ALLOWED[datatype]
     for index, item in enumerate(flat):
-        if isinstance(item, list):
-            raise InputError(f"{where}: 'data' is ragged or nested deeper than shape {shape}")
-        if item is not None and not _matches(item, datatype):
+        if type(item) not in allowed:
+            if isinstance(item, list):
+                raise InputError(f"{where}: 'data' is ragged or nested deeper than its shape")
             raise InputError(
                 f"{where}: element {index} is {item!r} ({type(item).__name__}), "
                 f"which is not a valid {datatype} value"
             )
-    has_missing = bool(missing.any())
-    if datatype in ("BYTES", "BOOL"):
-        if not has_missing:
-            return flat.astype(DTYPES[datatype]), None
-        return flat, missing
-    present = flat[~missing]
-    if datatype in _INTEGER and present.size:
-        _check_range(np.array([min(present), max(present)], dtype=object), datatype, where)
-    if not has_missing:
-        return flat.astype(DTYPES[datatype]), None
-    values = np.full(flat.size, np.nan)
-    values[~missing] = present.astype(np.float64)
-    return values, missing
 
 
-def _flatten(array: np.ndarray, shape: list[int], where: str) -> np.ndarray:
-    if array.ndim not in (1, len(shape)) or (array.ndim > 1 and list(array.shape) != shape):
-        raise InputError(
-            f"{where}: 'data' is nested as {list(array.shape)}, which does not fit shape {shape}"
-        )
-    expected = math.prod(shape)
-    if array.size != expected:
-        raise InputError(
-            f"{where}: shape {shape} needs {expected} values but 'data' has {array.size}"
-        )
-    return array.reshape(-1)
-
-
-def _fast_array(data: list, datatype: str) -> np.ndarray | None:
-    """numpy's own parse when it yields the right kind; ``None`` sends it to the checked path."""
-    try:
-        array = np.asarray(data)
-    except (ValueError, OverflowError):
-        return None
-    kind = array.dtype.kind
-    if kind in "iuf" and _has_bool(data):  # numpy reads True as 1: leave it to the checks
-        return None
-    if datatype == "BOOL":
-        ok = kind == "b"
-    elif datatype in _FLOAT:
-        ok = kind in "if"
-    else:
-        ok = kind in "iu"
-    return array if ok or (array.size == 0 and kind == "f") else None
-
-
-def _has_bool(data: list) -> bool:
-    items = itertools.chain.from_iterable(data) if data and type(data[0]) is list else data
-    return bool in map(type, items)
-
-
-def _check_range(flat: np.ndarray, datatype: str, where: str) -> None:
-    if datatype not in _INTEGER or flat.size == 0:
+def _check_range(values: list, datatype: str, where: str) -> None:
+    if not values:
         return
     info = np.iinfo(DTYPES[datatype])
-    low, high = int(flat.min()), int(flat.max())
+    low, high = min(values), max(values)
     if low < info.min or high > info.max:
         raise InputError(
             f"{where}: value {low if low < info.min else high} is outside the {datatype} "
             f"range [{info.min}, {info.max}]; declare a wider datatype"
         )
-
-
-def _matches(item: object, datatype: str) -> bool:
-    kind = type(item)
-    if datatype == "BYTES":
-        return kind is str
-    if datatype == "BOOL":
-        return kind is bool
-    if datatype in _FLOAT:
-        return kind is int or kind is float
-    return kind is int
