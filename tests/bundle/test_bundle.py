@@ -140,3 +140,21 @@ def test_boolean_and_datetime_inputs_accept_json_forms(built):
         }
     )
     np.testing.assert_array_equal(bundle.predict_proba([row]), bundle.predict_proba(frame))
+
+
+def test_decision_rule_is_applied_by_predict(tmp_path):
+    from skyclass.metrics import CostMatrix, decide
+
+    # predicting "a" or "b" when the truth is "c" costs 20: the rule leans to "c"
+    rule = CostMatrix([[0, 1, 1], [1, 0, 1], [20, 20, 0]])
+    bundle = load(make_bundle(tmp_path / "ruled", decision_rule=rule))
+    assert bundle.decision_rule == {
+        "kind": "cost_matrix",
+        "matrix": [[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [20.0, 20.0, 0.0]],
+    }
+    table = make_table(200, seed=6)
+    proba = bundle.predict_proba(table)
+    labels = bundle.predict(table)
+    assert labels.tolist() == decide(proba, rule, labels=["a", "b", "c"]).tolist()
+    argmax = np.asarray(["a", "b", "c"])[proba.argmax(axis=1)]
+    assert (labels != argmax).any() and (labels == "c").sum() > (argmax == "c").sum()

@@ -134,9 +134,11 @@ class Bundle:
         rule = self.decision_rule
         if rule is None:
             return self._label_array[np.argmax(proba, axis=1)]
-        from skyclass.metrics import decide, rule_from_dict
+        # Decision rules are defined (and JSON round-tripped) by skyclass.metrics.
+        from skyclass.metrics import decide
 
-        return np.asarray(decide(proba, rule_from_dict(rule), labels=self.labels), dtype=object)
+        chosen = decide(proba, rule, labels=self.labels)
+        return np.asarray(chosen, dtype=object)
 
     # -- verification ---------------------------------------------------------
     def verify(self) -> None:

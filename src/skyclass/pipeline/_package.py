@@ -32,6 +32,7 @@ import pandas as pd
 from skyclass.bundle import save
 from skyclass.data import Schema
 from skyclass.errors import InputError, IntegrityError
+from skyclass.metrics import rule_to_dict
 from skyclass.pipeline._export import ONNX_OPSET, export_onnx, input_types
 from skyclass.pipeline._preprocess import Preprocessor
 
@@ -53,7 +54,7 @@ def package(
     name: str,
     X_reference: pd.DataFrame,
     predictions: Sequence[Any] | None = None,
-    decision_rule: Mapping[str, Any] | None = None,
+    decision_rule: Any = None,
     metrics: Mapping[str, Any] | None = None,
     params: Mapping[str, Any] | None = None,
     card_extra: str | None = None,
@@ -62,7 +63,8 @@ def package(
     """Export, check and write a bundle; returns its directory (or ``.skyclass`` file).
 
     ``model`` is fitted on ``preprocessor.transform(...)`` and ``labels`` are its
-    ``classes_`` in order. ``X_reference`` (the training table) gives the
+    ``classes_`` in order. ``decision_rule`` is a ``skyclass.metrics`` rule or
+    its dict (``None`` = argmax). ``X_reference`` (the training table) gives the
     reference distributions and the golden rows; ``predictions`` (labels
     predicted on it) the reference prediction shares, computed when omitted.
     The ONNX graph must reproduce the in-memory model on the golden rows
@@ -114,7 +116,7 @@ def package(
         card=_card(
             name, schema, labels, target, type(model).__name__, len(frame), metrics, card_extra
         ),
-        decision_rule=decision_rule,
+        decision_rule=None if decision_rule is None else rule_to_dict(decision_rule),
         metrics=_json_safe(metrics),
         params=_json_safe(dict(params or {})),
         data_fingerprint={"sha256": _fingerprint(frame, schema), "rows": len(frame)},
