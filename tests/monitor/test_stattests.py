@@ -70,6 +70,16 @@ def test_wasserstein_normalised_by_reference_std(rng):
     assert result.drifted == (expected >= 0.1)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_wasserstein_1d_equals_scipy_with_ties_and_unequal_sizes(seed):
+    from skyclass.monitor.stattests.wasserstein import wasserstein_1d
+
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, 20, size=int(rng.integers(1, 300))).astype(float)
+    v = rng.normal(10, 5, size=int(rng.integers(1, 300))).round(1)
+    assert wasserstein_1d(u, v) == pytest.approx(stats.wasserstein_distance(u, v), rel=1e-12, abs=1e-12)
+
+
 def test_wasserstein_std_floor():
     a, b = np.zeros(2000), np.full(10, 0.5)
     result = get_stattest("wasserstein")(ColumnSample.numeric(a), ColumnSample.numeric(b))
