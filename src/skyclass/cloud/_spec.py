@@ -100,6 +100,8 @@ class DeploymentSpec(_Strict):
     regions: list[RegionSpec] = Field(min_length=1)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     rollout: RolloutSpec = Field(default_factory=RolloutSpec)
+    # alert rules, windows, drift thresholds: validated by skyclass.monitor.MonitorConfig
+    monitor: dict | None = None
 
     @field_validator("regions")
     @classmethod
