@@ -108,6 +108,15 @@ def test_config_from_deployment_spec_section(tmp_path):
     )
     config = load_monitor_config(spec)
     assert config.window == "30min" and config.drift.drift_share == 0.3
+    spec.write_text(
+        spec.read_text().replace(
+            "name: levels\nmodel: file:///r/levels@champion\n",
+            "name: levels\nmodel: file:///r/levels@champion\nregions:\n  - name: a\n",
+        )
+    )
+    from skyclass.cloud._spec import load_spec
+
+    assert load_spec(spec).monitor["window"] == "30min"  # skyclass deploy accepts the section
     assert config.rules[0].op == ">="
     spec.write_text("monitor:\n  rules:\n    - {metric: accuracy, below: 0.8, window: soon}\n")
     with pytest.raises(ConfigError, match=r"monitor.rules\[0\].window"):

@@ -77,7 +77,9 @@ def test_wasserstein_1d_equals_scipy_with_ties_and_unequal_sizes(seed):
     rng = np.random.default_rng(seed)
     u = rng.integers(0, 20, size=int(rng.integers(1, 300))).astype(float)
     v = rng.normal(10, 5, size=int(rng.integers(1, 300))).round(1)
-    assert wasserstein_1d(u, v) == pytest.approx(stats.wasserstein_distance(u, v), rel=1e-12, abs=1e-12)
+    assert wasserstein_1d(u, v) == pytest.approx(
+        stats.wasserstein_distance(u, v), rel=1e-12, abs=1e-12
+    )
 
 
 def test_wasserstein_std_floor():
