@@ -37,8 +37,8 @@ def place(model_uri: str, store: str | None) -> tuple[str, str]:
             )
         from skyclass.bundle import load
 
-        bundle = load(model_uri)
-        return model_uri, str(bundle.version)
+        version = load(model_uri).version  # an unregistered bundle serves as version 0
+        return model_uri, str(version if version is not None else 0)
     registry_url, name, ref = parts
     if ref.isdigit() and not store:  # already pinned and served from where it is
         return model_uri, ref

@@ -73,31 +73,45 @@ class _Reconciler:
         for replica in old:
             get_provider(replica.provider).stop(replica)
 
-    def region(self, region: RegionSpec) -> None:
-        provider = get_provider(region.provider)
-        for track, model, count in _tracks(self.spec, region):
-            uri, version = self._place(model, region.store)
-            current = [
-                r
-                for r in self.store.replicas(self.spec.name)
-                if r.region == region.name and r.track == track
-            ]
-            if len(current) == count and all(
-                r.model_uri == uri and r.model_version == version for r in current
-            ):
-                continue
-            self.say(f"{region.name}: starting {count} {track} replica(s) of version {version}")
-            fresh = provider.launch(self.ctx, region, track, uri, version, count)
-            try:
-                wait_ready(fresh, self.ctx.folder / "logs")
-            except BaseException:
-                for replica in fresh:
-                    provider.stop(replica, graceful=False)
-                raise
+    def _changes(self) -> list[tuple[RegionSpec, str, str, str, int, list[Replica]]]:
+        """``(region, track, uri, version, count, current replicas)`` that differ from the spec."""
+        running = self.store.replicas(self.spec.name)
+        out = []
+        for region in self.spec.regions:
+            for track, model, count in _tracks(self.spec, region):
+                uri, version = self._place(model, region.store)
+                current = [r for r in running if r.region == region.name and r.track == track]
+                same = all(r.model_uri == uri and r.model_version == version for r in current)
+                if len(current) != count or not same:
+                    out.append((region, track, uri, version, count, current))
+        return out
+
+    def _start(self, batch: list[tuple[RegionSpec, str, str, str, int, list[Replica]]]) -> None:
+        """Launch every change of ``batch`` at once and wait until all are ready."""
+        fresh: list[Replica] = []
+        try:
+            for region, track, uri, version, count, _ in batch:
+                self.say(f"{region.name}: starting {count} {track} replica(s) of version {version}")
+                fresh += get_provider(region.provider).launch(
+                    self.ctx, region, track, uri, version, count
+                )
+            wait_ready(fresh, self.ctx.folder / "logs")
+        except BaseException:
             for replica in fresh:
-                self.store.add_replica(replica)
-            self._publish()
-            self._retire(current)
+                get_provider(replica.provider).stop(replica, graceful=False)
+            raise
+        for replica in fresh:
+            self.store.add_replica(replica)
+        self._publish()
+
+    def apply(self) -> None:
+        """New regions start all together; regions already serving roll one by one
+        (new replicas ready and routed before the old ones leave)."""
+        changes = self._changes()
+        self._start([c for c in changes if not c[5]])
+        for change in (c for c in changes if c[5]):
+            self._start([change])
+            self._retire(change[5])
 
     def leftovers(self) -> None:
         names = {r.name for r in self.spec.regions}
@@ -129,8 +143,7 @@ def deploy(
     publish(folder, spec, store.replicas(spec.name))
     url = ensure_gateway(store, spec, spec_path, previous_gateway) if gateway else None
     reconciler = _Reconciler(store, spec, LaunchContext(spec, folder, apply), url, say)
-    for region in spec.regions:
-        reconciler.region(region)
+    reconciler.apply()
     reconciler.leftovers()
     say(f"deployment {spec.name!r} is up" + (f"; gateway {url}" if url else ""))
     return Deployment(spec.name, store)

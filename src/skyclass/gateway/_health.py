@@ -24,10 +24,10 @@ async def check_forever(
         try:
             async with session.get(url, timeout=timeout) as response:
                 await response.read()
-                ok = response.status == 200
-        except TRANSPORT_ERRORS:
-            ok = False
-        router.on_health(state, ok, (time.perf_counter() - started) * 1000.0)
+                ok, refused = response.status == 200, False
+        except TRANSPORT_ERRORS as err:
+            ok, refused = False, not isinstance(err, asyncio.TimeoutError)
+        router.on_health(state, ok, (time.perf_counter() - started) * 1000.0, refused=refused)
         await asyncio.sleep(health.interval_ms / 1000.0)
 
 

@@ -197,7 +197,10 @@ class Proxy:
                 content = await response.read()
                 status, raw = response.status, list(response.raw_headers)
         except TRANSPORT_ERRORS as err:
-            router.on_transport_error(state, (time.perf_counter() - started) * 1000.0)
+            timed_out = isinstance(err, asyncio.TimeoutError)
+            router.on_transport_error(
+                state, (time.perf_counter() - started) * 1000.0, timed_out=timed_out
+            )
             return Outcome(state, error=f"{type(err).__name__}: {err}".rstrip(": "))
         finally:
             state.outstanding -= 1

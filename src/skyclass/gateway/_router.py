@@ -45,6 +45,7 @@ class Router:
         self.shadow_failed = 0
         self.shadow_disagreements = 0
         self.unrouted = 0
+        self.panic_routed = 0
         self.load(table or RoutingTable())
 
     # -- the table ---------------------------------------------------------------
@@ -107,12 +108,17 @@ class Router:
         """The policy's pick among available endpoints, preferring regions not yet ``tried``.
 
         ``tried`` holds endpoint URLs already attempted for this request; a region
-        with a tried endpoint is avoided while any other region is available.
+        with a tried endpoint is avoided while any other region is available. When
+        nothing is available, endpoints that are only slow or erroring (not refusing
+        connections) are used anyway ("panic" routing, as in Envoy): an overloaded
+        last region answers slowly rather than not at all.
         """
         now = time.monotonic() if now is None else now
-        usable = [
-            s for s in self.pool(track, zone) if s.available(now) and s.endpoint.url not in tried
-        ]
+        pool = [s for s in self.pool(track, zone) if s.endpoint.url not in tried]
+        usable = [s for s in pool if s.available(now)]
+        if not usable:
+            usable = [s for s in pool if not s.dead]
+            self.panic_routed += bool(usable)
         if not usable:
             return None
         tried_regions = {self.states[u].region for u in tried if u in self.states}
@@ -128,6 +134,7 @@ class Router:
         self.metrics.requests.labels(**labels, code=str(status)).inc()
         self.metrics.latency.labels(**labels).observe(ms / 1000.0)
         ok = status < 500
+        state.dead = False
         self.ledger.record(state.region, ok=ok, ms=ms)
         if ok:
             state.consecutive_errors = 0
@@ -141,21 +148,31 @@ class Router:
             state.consecutive_errors = 0
             self.metrics.ejections.labels(**labels).inc()
 
-    def on_transport_error(self, state: EndpointState, ms: float) -> None:
-        """Refused, reset or timed out: out of rotation at once until health checks pass."""
+    def on_transport_error(self, state: EndpointState, ms: float, *, timed_out: bool) -> None:
+        """Refused, reset or timed out: out of rotation at once until health checks pass.
+
+        Refused or reset also marks it ``dead`` (not even a panic candidate).
+        """
         labels = self._labels(state)
         self.metrics.errors.labels(**labels).inc()
         self.ledger.record(state.region, ok=False, ms=ms)
         if state.healthy:
             self.metrics.ejections.labels(**labels).inc()
         state.mark_down()
+        state.dead = not timed_out
 
     def on_failover(self, state: EndpointState) -> None:
         self.metrics.failovers.labels(**self._labels(state)).inc()
 
-    def on_health(self, state: EndpointState, ok: bool, ms: float) -> None:
-        """One active health-check result; flips health after the configured streaks."""
+    def on_health(
+        self, state: EndpointState, ok: bool, ms: float, *, refused: bool = False
+    ) -> None:
+        """One active health-check result; flips health after the configured streaks.
+
+        ``refused``: the check failed to connect or was reset (the process is gone).
+        """
         health = self.settings.health
+        state.dead = refused
         if ok:
             state.health_ok_streak += 1
             state.health_fail_streak = 0
@@ -217,4 +234,5 @@ class Router:
                 "disagreements": self.shadow_disagreements,
             },
             "unrouted": self.unrouted,
+            "panic_routed": self.panic_routed,
         }

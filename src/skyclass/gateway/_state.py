@@ -29,6 +29,7 @@ class EndpointState:
         self.health_ok_streak = 0
         self.health_fail_streak = 0
         self.registered_at = time.monotonic()
+        self.dead = False  # last failure was a refused/reset connection, not mere slowness
         self.last_routed: float | None = None  # wall clock of the last attempt sent here
 
     @property

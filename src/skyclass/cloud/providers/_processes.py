@@ -39,7 +39,13 @@ def _ours(pid: int | None) -> psutil.Process | None:
 
 
 def alive(pid: int | None) -> bool:
-    return _ours(pid) is not None
+    """Whether ``pid`` runs (not a zombie); no cmdline check, so it is safe right after spawn."""
+    if not pid:
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def stop(pid: int | None, *, graceful: bool = True, timeout: float = 15.0) -> None:

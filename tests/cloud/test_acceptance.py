@@ -1,0 +1,198 @@
+"""Acceptance (issue 8, section 6): real `skyclass serve` replicas behind chaos proxies, a real
+gateway process, steady load. Rate and duration default to what this shared machine sustains;
+SKYCLASS_ACCEPTANCE_SECONDS=20 runs the full 20 s drill."""
+
+import os
+import sqlite3
+import time
+from collections import Counter
+
+import httpx
+import orjson
+import pytest
+
+from skyclass.bundle import load
+from skyclass.cloud import deploy
+from skyclass.gateway import drive
+from skyclass.serving import v2_request
+from tests.bundle.factory import make_bundle, make_table
+from tests.helpers import free_port
+
+pytestmark = pytest.mark.slow
+
+RATE = float(os.environ.get("SKYCLASS_ACCEPTANCE_RATE", "200"))
+SECONDS = float(os.environ.get("SKYCLASS_ACCEPTANCE_SECONDS", "8"))
+INFER = "/v2/models/demo/infer"
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    root = tmp_path_factory.mktemp("models")
+    v1 = make_bundle(root / "v1", seed=0, name="demo")
+    v2 = make_bundle(root / "v2", seed=1, name="demo", model="rf")
+    row = make_table(1, seed=7).drop(columns=["y"]).to_dict("records")
+    body = orjson.dumps(v2_request(load(v1).schema, row))
+    labels = {str(p): str(load(p).predict(row)[0]) for p in (v1, v2)}
+    return v1, v2, body, labels
+
+
+def _write_spec(path, model, regions, rollout="", replicas=1):
+    lines = [f"name: {path.stem}", f"model: {model}", "regions:"]
+    for name, cloud, zone, cost in regions:
+        lines.append(
+            f"  - {{name: {name}, cloud: {cloud}, zone: {zone}, cost_per_hour: {cost}, "
+            f"replicas: {replicas}}}"
+        )
+    lines += [
+        "gateway:",
+        f"  listen: 127.0.0.1:{free_port()}",
+        "  policy: round_robin",
+        "  residency: {header: X-Data-Zone}",
+        "  health: {interval_ms: 200, timeout_ms: 1000}",
+        "  timeout_ms: 4000",
+        rollout,
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _failures(result) -> list:
+    """The distinct failures of a load run, most common first (for assertion messages)."""
+    bad = [c for c in result.calls if not c.ok]
+    sent = f"sent between {bad[0].sent:.2f} s and {bad[-1].sent:.2f} s" if bad else ""
+    return [sent, *Counter((c.status, c.error[:160]) for c in bad).most_common(3)]
+
+
+def _gateway(dep) -> dict:
+    return httpx.get(dep.gateway_url + "/gateway/status", timeout=5).json()
+
+
+def _last_routed(dep, region) -> float | None:
+    return _gateway(dep)["regions"][region]["endpoints"][0]["last_routed"]
+
+
+def _wait_ready(dep, region, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while _gateway(dep)["regions"][region]["ready"] < 1:
+        assert time.monotonic() < deadline, f"{region} did not come back"
+        time.sleep(0.1)
+
+
+def test_failover_drills_under_steady_load(tmp_path, models):
+    v1, _, body, _ = models
+    regions = [
+        ("aws-us", "aws", "us", 0.40),
+        ("gcp-eu", "gcp", "eu", 0.35),
+        ("azure-eu", "azure", "eu", 0.30),
+    ]
+    spec = _write_spec(tmp_path / "drill.yaml", v1, regions)
+    state = tmp_path / "state"
+    dep = deploy(spec, state_dir=state)
+    url = dep.gateway_url + INFER
+    try:
+        # kill a region under steady load: zero failures, no traffic to it within 1 s
+        killed = []
+
+        def kill():
+            killed.append(time.time())
+            dep.chaos("aws-us", kill=True)
+
+        result = drive(url, body, rate=RATE, duration=SECONDS, events=[(SECONDS / 3, kill)])
+        print(
+            f"steady load: {result.rps:.0f} req/s for {result.duration:.1f} s, "
+            f"{result.failed} failed of {result.total}"
+        )
+        assert result.total == int(RATE * SECONDS) and result.failed == 0, _failures(result)
+        assert _last_routed(dep, "aws-us") < killed[0] + 1.0
+        assert not [
+            c for c in result.calls if c.sent > result.events[0] + 1.0 and c.region == "aws-us"
+        ]
+
+        # hang a region (accepts, never answers): no client request fails
+        result = drive(
+            url,
+            body,
+            rate=RATE / 2,
+            duration=3.0,
+            events=[(1.0, lambda: dep.chaos("gcp-eu", hang=True))],
+        )
+        assert result.failed == 0, _failures(result)
+        assert result.by_region()["azure-eu"] > result.by_region()["gcp-eu"]
+        dep.chaos("gcp-eu", heal=True)
+
+        # deploy again: the reconcile loop restarts the killed region
+        dep = deploy(spec, state_dir=state)
+        _wait_ready(dep, "aws-us")
+        _wait_ready(dep, "gcp-eu")
+
+        # 1,000 EU-tagged requests while an EU region dies: never a US region
+        us_before = _last_routed(dep, "aws-us")
+        result = drive(
+            url,
+            body,
+            rate=RATE / 2,
+            duration=1000 / (RATE / 2),
+            headers={"X-Data-Zone": "eu"},
+            events=[(2.0, lambda: dep.chaos("gcp-eu", kill=True))],
+        )
+        assert result.total == 1000 and result.failed == 0, _failures(result)
+        assert set(result.by_region()) == {"gcp-eu", "azure-eu"}
+        assert _last_routed(dep, "aws-us") == us_before
+
+        # everything down: 503 saying so
+        dep.chaos("aws-us", kill=True)
+        dep.chaos("azure-eu", kill=True)
+        for headers in ({}, {"X-Data-Zone": "eu"}):
+            reply = httpx.post(url, content=body, headers=headers, timeout=10)
+            assert reply.status_code == 503 and "no healthy region" in reply.json()["error"]
+        rows = {r["region"]: r for r in dep.status()}
+        assert rows["aws-us"]["ready"] == 0 and rows["aws-us"]["dollars"] > 0
+    finally:
+        dep.down()
+
+
+def test_canary_shadow_and_rolling_update(tmp_path, models):
+    v1, v2, body, labels = models
+    rollout = (
+        f"rollout:\n  canary: {{model: {v2}, weight: 10}}\n  shadow: {{model: {v2}, percent: 100}}"
+    )
+    # two primary replicas: a retry after a stall on this busy machine has somewhere to go
+    spec = _write_spec(
+        tmp_path / "roll.yaml", v1, [("aws-us", "aws", "us", 0.4)], rollout=rollout, replicas=2
+    )
+    state = tmp_path / "state"
+    dep = deploy(spec, state_dir=state)
+    url = dep.gateway_url + INFER
+    try:
+        result = drive(url, body, rate=min(RATE / 2, 100), duration=2000 / min(RATE / 2, 100))
+        assert result.total == 2000 and result.failed == 0, _failures(result)
+        canary = [c for c in result.calls if c.track == "canary"]
+        assert abs(len(canary) / result.total - 0.10) <= 0.03
+        assert {c.track for c in result.calls} == {"primary", "canary"}  # never a shadow answer
+
+        primary = result.total - len(canary)
+        shadow_log = dep.folder / "logs" / "aws-us-shadow.db"
+        deadline = time.monotonic() + 30
+        while True:
+            shadow = _gateway(dep)["shadow"]
+            with sqlite3.connect(shadow_log) as db:
+                logged = db.execute("SELECT COUNT(*) FROM predictions").fetchone()[0]
+            if (shadow["sent"], logged) == (primary, primary) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert shadow["sent"] == primary and shadow["failed"] == 0 and logged == primary
+        disagree = labels[str(v1)] != labels[str(v2)]
+        assert shadow["disagreements"] == (primary if disagree else 0)
+
+        # rolling update of the primary model under load: no request fails
+        spec.write_text(spec.read_text().replace(f"model: {v1}\n", f"model: {v2}\n", 1))
+        result = drive(
+            url, body, rate=50, duration=4.0, events=[(0.5, lambda: deploy(spec, state_dir=state))]
+        )
+        assert result.failed == 0, _failures(result)
+        primaries = [r for r in dep.replicas() if r.track == "primary"]
+        assert [r.model_uri for r in primaries] == [str(v2)] * 2
+        reply = httpx.post(url, content=body, headers={"content-type": "application/json"})
+        assert reply.json()["outputs"][1]["data"] == [labels[str(v2)]]
+    finally:
+        dep.down()
