@@ -23,6 +23,7 @@ from skyclass.metrics._validation import (
     as_weights,
     check_lengths,
     encode,
+    require_nonzero,
 )
 from skyclass.metrics._warnings import UndefinedMetricWarning
 
@@ -133,6 +134,7 @@ def _binary_auc(positive, score, weight=None, max_fpr=None) -> float:
             stacklevel=3,
         )
         return math.nan
+    require_nonzero(weight)
     fps, tps, thr = clf_curve(positive, score, weight)
     fpr, tpr, _ = _roc_from_counts(fps, tps, thr, True)
     if max_fpr is None or max_fpr == 1:
@@ -150,6 +152,7 @@ def _binary_auc(positive, score, weight=None, max_fpr=None) -> float:
 
 
 def _binary_ap(positive, score, weight=None) -> float:
+    require_nonzero(weight)
     fps, tps, thr = clf_curve(positive, score, weight)
     precision, recall, _ = _pr_from_counts(fps, tps, thr, False)
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
@@ -214,7 +217,7 @@ def roc_auc_score(
     yt = as_labels(y_true, "y_true")
     score = as_scores(y_score, "y_score")
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
-    weight = as_weights(sample_weight, len(yt))
+    weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     classes_present = np.unique(yt)
     multiclass = len(classes_present) > 2 or (score.ndim == 2 and score.shape[1] > 2)
     if not multiclass:
@@ -316,7 +319,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     yt = as_labels(y_true, "y_true")
     score = as_scores(y_score, "y_score")
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
-    weight = as_weights(sample_weight, len(yt))
+    weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     present = np.unique(yt)
     _check_average(average, (None, "micro", "macro", "weighted", "samples"))
     if len(present) <= 2:

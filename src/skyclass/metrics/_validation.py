@@ -116,7 +116,9 @@ def check_lengths(**arrays: object) -> None:
         )
 
 
-def as_weights(sample_weight: object, n_samples: int) -> np.ndarray | None:
+def as_weights(
+    sample_weight: object, n_samples: int, *, allow_all_zero: bool = False
+) -> np.ndarray | None:
     """``sample_weight`` as a finite 1-D array of length ``n_samples`` (or None)."""
     if sample_weight is None:
         return None
@@ -134,9 +136,15 @@ def as_weights(sample_weight: object, n_samples: int) -> np.ndarray | None:
         raise InputError(f"sample_weight must be numeric; got dtype {arr.dtype}.")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise InputError("sample_weight contains NaN or infinity; weights must be finite.")
-    if not arr.any():
-        raise InputError("sample_weight: Sample weights must contain at least one non-zero number.")
+    if not allow_all_zero:
+        require_nonzero(arr)
     return arr
+
+
+def require_nonzero(weights: np.ndarray | None) -> None:
+    """Raise when every weight is zero (scikit-learn refuses such weights)."""
+    if weights is not None and not weights.any():
+        raise InputError("sample_weight: Sample weights must contain at least one non-zero number.")
 
 
 def as_scores(y_score: object, name: str, *, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
