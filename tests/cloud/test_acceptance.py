@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from skyclass.bundle import load
+from skyclass.bundle import Registry, load
 from skyclass.cloud import deploy
 from skyclass.gateway import drive
 from skyclass.serving import v2_request
@@ -36,12 +36,14 @@ def models(tmp_path_factory):
     return v1, v2, body, labels
 
 
-def _write_spec(path, model, regions, rollout="", replicas=1):
+def _write_spec(path, model, regions, rollout="", replicas=1, stores=False):
+    """A spec file; with ``stores`` each region gets its own registry store next to it."""
     lines = [f"name: {path.stem}", f"model: {model}", "regions:"]
     for name, cloud, zone, cost in regions:
+        store = f", store: file://./stores/{cloud}" if stores else ""
         lines.append(
             f"  - {{name: {name}, cloud: {cloud}, zone: {zone}, cost_per_hour: {cost}, "
-            f"replicas: {replicas}}}"
+            f"replicas: {replicas}{store}}}"
         )
     lines += [
         "gateway:",
@@ -80,16 +82,25 @@ def _wait_ready(dep, region, timeout=30.0):
 
 def test_failover_drills_under_steady_load(tmp_path, models):
     v1, _, body, _ = models
+    registry = Registry(f"file://{tmp_path / 'registry'}")
+    registry.set_alias("demo", "champion", registry.push(v1))
     regions = [
         ("aws-us", "aws", "us", 0.40),
         ("gcp-eu", "gcp", "eu", 0.35),
         ("azure-eu", "azure", "eu", 0.30),
     ]
-    spec = _write_spec(tmp_path / "drill.yaml", v1, regions)
+    model = "file://./registry/demo@champion"
+    spec = _write_spec(tmp_path / "drill.yaml", model, regions, stores=True)
     state = tmp_path / "state"
     dep = deploy(spec, state_dir=state)
     url = dep.gateway_url + INFER
     try:
+        # the model was replicated to each region's own store, and replicas load from there
+        for replica in dep.replicas():
+            cloud = replica.region.split("-")[0]
+            assert replica.model_uri == f"file://{tmp_path}/stores/{cloud}/demo@1"
+            assert Registry(f"file://{tmp_path}/stores/{cloud}").resolve("demo", 1) == 1
+
         # kill a region under steady load: zero failures, no traffic to it within 1 s
         killed = []
 

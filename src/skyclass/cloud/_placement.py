@@ -22,8 +22,9 @@ def split_registry_uri(uri: str) -> tuple[str, str, str] | None:
     head, _, last = uri.rstrip("/").rpartition("/")
     if "@" not in last or not head:
         return None
-    name, _, ref = last.partition("@")
-    return head, name, ref
+    from skyclass.bundle import parse_uri
+
+    return parse_uri(uri)
 
 
 def place(model_uri: str, store: str | None) -> tuple[str, str]:
@@ -48,5 +49,5 @@ def place(model_uri: str, store: str | None) -> tuple[str, str]:
     pinned = f"{registry_url}/{name}@{version}"
     if not store or store.rstrip("/") == registry_url.rstrip("/"):
         return pinned, str(version)
-    replicate(pinned, to=[store])
-    return f"{store.rstrip('/')}/{name}@{version}", str(version)
+    (report,) = replicate(pinned, to=[store])
+    return f"{store.rstrip('/')}/{name}@{report['version']}", str(report["version"])
