@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,13 +16,25 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skyclass.errors import InputError
-from skyclass.linear._lbfgs import solve
 from skyclass.linear._objective import DenseProblem
 from skyclass.linear._onnx import export_onnx
+from skyclass.linear._solve import objective_value, solve
 from skyclass.linear._torch import TorchProblem, resolve_device
 
 SOLVERS = ("auto", "lbfgs")
 SCHEMES = ("multinomial", "ovr")
+
+
+@dataclass
+class _Setup:
+    classes: np.ndarray
+    problem: object
+    alpha: np.ndarray
+    target: np.ndarray
+    norm: np.ndarray
+    link: str
+    mean: np.ndarray
+    scale: np.ndarray
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -98,6 +111,59 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._check_params()
         backend = resolve_device(self.device)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
+        setup = self._prepare(X, y, sample_weight, backend)
+        m = setup.alpha.shape[0]
+        W0, b0 = self._initial(X.shape[1], m, setup.link, setup.target, setup.norm)
+        result = solve(
+            setup.problem,
+            W0,
+            b0,
+            alpha=setup.alpha,
+            l1_ratio=float(self.l1_ratio),
+            fit_intercept=bool(self.fit_intercept),
+            tol=float(self.tol),
+            max_iter=int(self.max_iter),
+            mean=setup.mean,
+            scale=setup.scale,
+        )
+        if not result.converged:
+            warnings.warn(
+                f"LogisticRegression did not converge in max_iter={self.max_iter} iterations "
+                f"(tol={self.tol}); increase max_iter or scale the data",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self.coef_ = result.W.T.copy()
+        self.intercept_ = result.b.copy() if self.fit_intercept else np.zeros(m)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        return self
+
+    def objective(self, X, y, sample_weight=None) -> float:
+        """The training objective ``F`` (see the class docstring) of ``coef_``/``intercept_``.
+
+        For one-vs-rest it is the sum of the K per-class objectives. Handy to compare
+        solutions, e.g. with scikit-learn's coefficients copied into ``coef_``.
+
+        Example:
+            >>> import numpy as np
+            >>> m = LogisticRegression().fit(np.array([[0.0], [1.0]]), [0, 1])
+            >>> m.objective(np.array([[0.0], [1.0]]), [0, 1]) < np.log(2)
+            True
+        """
+        check_is_fitted(self)
+        self._check_params()
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
+        fitted = self.classes_
+        setup = self._prepare(X, np.asarray(y), sample_weight, None)
+        self.classes_ = fitted
+        if not np.array_equal(setup.classes, fitted):
+            raise InputError(f"y has classes {setup.classes!r}, the model {fitted!r}")
+        return objective_value(
+            setup.problem, self.coef_.T, self.intercept_, setup.alpha, float(self.l1_ratio)
+        )
+
+    def _prepare(self, X, y, sample_weight, backend) -> _Setup:
+        """Targets, normalised weights, penalty strengths and the data-term problem."""
         check_classification_targets(y)
         X = _as_float64(X)
         classes, y_index = np.unique(y, return_inverse=True)
@@ -113,40 +179,23 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         totals = weights.sum(axis=0)
         if np.any(totals <= 0):
             raise InputError("sample_weight: the weights sum to zero; give some rows weight > 0")
-        alpha = np.zeros(weights.shape[1]) if np.isinf(self.C) else 1.0 / (self.C * totals)
         m = 1 if k == 2 else k
+        alpha = np.zeros(len(totals)) if np.isinf(self.C) else 1.0 / (self.C * totals)
         alpha = np.broadcast_to(alpha, (m,)).copy()
         norm = weights / totals
         if backend is None:
             problem = DenseProblem(X, target, norm, link=link, n_outputs=m)
         else:
             problem = TorchProblem(X, target, norm, link=link, n_outputs=m, device=backend)
-        mean, scale = _column_stats(X, sw / sw.sum())
-        W0, b0 = self._initial(X.shape[1], m, link, target, norm)
-        result = solve(
-            problem,
-            W0,
-            b0,
-            alpha=alpha,
-            l1_ratio=float(self.l1_ratio),
-            fit_intercept=bool(self.fit_intercept),
-            tol=float(self.tol),
-            max_iter=int(self.max_iter),
-            mean=mean,
-            scale=scale,
-        )
-        if not result.converged:
-            warnings.warn(
-                f"LogisticRegression did not converge in max_iter={self.max_iter} iterations "
-                f"(tol={self.tol}); increase max_iter or scale the data",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        self.coef_ = result.W.T.copy()
-        self.intercept_ = result.b.copy() if self.fit_intercept else np.zeros(m)
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.objective_ = float(result.objective)
-        return self
+        mean, var = _column_stats(X, sw / sw.sum())
+        if link == "softmax":
+            prior = np.bincount(target, weights=norm[:, 0], minlength=m)
+        else:
+            prior = (norm * target).sum(axis=0)
+        curvature = np.clip(prior * (1.0 - prior), 1e-3, None)
+        scale = np.sqrt(var[:, None] + (alpha / curvature)[None, :])
+        scale[scale <= 1e-10 * np.maximum(1.0, np.abs(mean))[:, None]] = 1.0
+        return _Setup(classes, problem, alpha, target, norm, link, mean, scale)
 
     def _check_params(self) -> None:
         if self.multi_class not in SCHEMES:
@@ -285,13 +334,11 @@ def _check_sample_weight(sample_weight, n: int) -> np.ndarray:
 
 
 def _column_stats(X, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted column means and standard deviations (1 where a column is constant)."""
+    """Weighted column means and variances."""
     if sp.issparse(X):
         mean = np.asarray(X.T @ w).ravel()
         sq = np.asarray(X.multiply(X).T @ w).ravel()
     else:
         mean = w @ X
         sq = np.einsum("i,ij,ij->j", w, X, X)
-    std = np.sqrt(np.maximum(sq - mean * mean, 0.0))
-    tiny = std <= 1e-10 * np.maximum(1.0, np.abs(mean))
-    return mean, np.where(tiny, 1.0, std)
+    return mean, np.maximum(sq - mean * mean, 0.0)

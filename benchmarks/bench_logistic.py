@@ -1,0 +1,141 @@
+"""Benchmark: skyclass.linear.LogisticRegression against scikit-learn, in one run.
+
+For each case and scheme scikit-learn fits with its defaults (lbfgs; ``OneVsRestClassifier``
+for ovr) and we time how long skyclass takes to reach an objective no worse than
+scikit-learn's final one (a fit at the default ``tol``; if that stops above, a fit at
+a ten times smaller ``tol``, and so on; the time of the fit that got there counts).
+
+    python benchmarks/bench_logistic.py                 # dense + sparse, CPU
+    python benchmarks/bench_logistic.py --device cuda   # n=2,000,000 x 200, k=20 on a GPU
+
+Prints ``logistic_<case>_<scheme>: ratio=X.XX (skyclass A s vs scikit-learn B s)`` lines
+(ratio > 1: skyclass is faster) and a final summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from skyclass.linear import LogisticRegression
+
+
+def dense_case(n: int = 200_000, d: int = 50, k: int = 10):
+    return make_classification(
+        n_samples=n, n_features=d, n_informative=30, n_classes=k, random_state=0
+    )
+
+
+def sparse_case(n: int = 100_000, d: int = 20_000, k: int = 20, density: float = 0.001):
+    """TF-IDF-like rows: ~d*density positive entries each, L2-normalised; labels from a planted model."""
+    rng = np.random.default_rng(0)
+    nnz_row = max(1, int(d * density))
+    # Zipf-like word frequencies, as in text
+    freq = 1.0 / np.arange(1, d + 1) ** 0.8
+    freq /= freq.sum()
+    cols = rng.choice(d, size=(n, nnz_row), p=freq)
+    vals = rng.exponential(1.0, size=(n, nnz_row)) * np.log(1.0 / (freq[cols] * d) + 2.0)
+    X = sp.csr_matrix((vals.ravel(), cols.ravel(), np.arange(0, n * nnz_row + 1, nnz_row)), (n, d))
+    X.sum_duplicates()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    X = sp.diags(1.0 / norms) @ X
+    W = rng.normal(size=(d, k)) * 3.0
+    y = (X @ W + rng.gumbel(size=(n, k))).argmax(axis=1)
+    return X.tocsr(), y
+
+
+def sklearn_fit(scheme: str, X, y):
+    model = SkLogisticRegression()
+    if scheme == "ovr":
+        model = OneVsRestClassifier(model)
+    start = time.perf_counter()
+    model.fit(X, y)
+    seconds = time.perf_counter() - start
+    if scheme == "ovr":
+        coef = np.vstack([e.coef_ for e in model.estimators_])
+        intercept = np.concatenate([e.intercept_ for e in model.estimators_])
+    else:
+        coef, intercept = model.coef_, model.intercept_
+    return seconds, coef, intercept
+
+
+def ours_to_reach(scheme: str, X, y, target: float, device: str):
+    tol = 1e-4
+    for _ in range(5):
+        model = LogisticRegression(multi_class=scheme, tol=tol, max_iter=1000, device=device)
+        start = time.perf_counter()
+        model.fit(X, y)
+        seconds = time.perf_counter() - start
+        reached = model.objective(X, y)
+        if reached <= target:
+            return seconds, reached, tol
+        tol /= 10
+    return float("inf"), reached, tol
+
+
+def run_case(name: str, X, y, device: str) -> list[str]:
+    lines = []
+    for scheme in ("multinomial", "ovr"):
+        sk_seconds, coef, intercept = sklearn_fit(scheme, X, y)
+        probe = LogisticRegression(multi_class=scheme).fit(X[:50], y[:50])
+        probe.classes_, probe.coef_, probe.intercept_ = np.unique(y), coef, intercept
+        target = probe.objective(X, y)
+        seconds, reached, tol = ours_to_reach(scheme, X, y, target, device)
+        print(
+            f"  {name} {scheme}: scikit-learn F={target:.10f} in {sk_seconds:.2f} s; "
+            f"skyclass F={reached:.10f} (tol={tol:g}) in {seconds:.2f} s"
+        )
+        line = (
+            f"logistic_{name}_{scheme}: ratio={sk_seconds / seconds:.2f} "
+            f"(skyclass {seconds:.2f} s vs scikit-learn {sk_seconds:.2f} s)"
+        )
+        print(line, flush=True)
+        lines.append((sk_seconds, seconds))
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--scale", type=float, default=1.0, help="shrink n for a quick run")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    timings = []
+    if args.device.startswith("cuda"):
+        try:
+            import torch
+
+            has_gpu = torch.cuda.is_available()
+        except ImportError:
+            has_gpu = False
+        if not has_gpu:
+            print("skipped: no GPU")
+            return
+        X, y = make_classification(
+            n_samples=int(2_000_000 * args.scale),
+            n_features=200,
+            n_informative=60,
+            n_classes=20,
+            random_state=0,
+        )
+        timings += run_case("gpu", X, y, args.device)
+    else:
+        X, y = dense_case(n=int(200_000 * args.scale))
+        timings += run_case("dense", X, y, "cpu")
+        X, y = sparse_case(n=int(100_000 * args.scale))
+        timings += run_case("sparse", X, y, "cpu")
+    ours = sum(t for _, t in timings)
+    peer = sum(t for t, _ in timings)
+    print(f"logistic: ratio={peer / ours:.2f} (ours {ours:.2f} s vs peer {peer:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
