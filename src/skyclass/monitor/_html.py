@@ -31,7 +31,7 @@ h2{font-size:1.1rem;margin:4px 0 10px}
 figure.plot{margin:0;max-width:640px}figure.plot svg{width:100%;height:auto;display:block}
 svg text{font-size:11px;fill:#374151}svg .title{font-size:13px;font-weight:600;fill:#111827}
 svg .grid{stroke:#e5e7eb}svg .axis{stroke:#9ca3af}svg .ref{stroke:#dc2626;stroke-dasharray:5 4}
-svg .line{fill:none;stroke-width:2}svg .band{opacity:.18}
+svg .line{fill:none;stroke-width:2}svg .empty{font-size:14px;fill:#9ca3af}svg .band{opacity:.18}
 table{border-collapse:collapse;width:100%;font-size:.9rem;margin:6px 0;display:block;overflow-x:auto}
 th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}

@@ -157,16 +157,24 @@ def regions_from_gateway(url: str, *, timeout_s: float = 2.0) -> list[dict]:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     try:
-        response = httpx.get(f"{base}/gateway/status", timeout=timeout_s)
-        if response.status_code == 200:
-            return regions_from_status(response.json())
-        response = httpx.get(f"{base}/gateway/metrics", timeout=timeout_s)
-        response.raise_for_status()
-        return regions_from_prometheus(response.text)
+        status = httpx.get(f"{base}/gateway/status", timeout=timeout_s)
+        metrics = httpx.get(f"{base}/gateway/metrics", timeout=timeout_s)
+        if status.status_code != 200:
+            metrics.raise_for_status()
+            return regions_from_prometheus(metrics.text)
+        regions = regions_from_status(status.json())
     except (httpx.HTTPError, ValueError) as err:
         raise InputError(
             f"gateway {url}: cannot read its status ({err}); is 'skyclass gateway' running?"
         ) from None
+    if metrics.status_code == 200:
+        # the status JSON's latency covers the last seconds only; when idle, use the histogram
+        totals = {r["region"]: r for r in regions_from_prometheus(metrics.text)}
+        for region in regions:
+            for key in ("p50_ms", "p99_ms"):
+                if region[key] is None and region["region"] in totals:
+                    region[key] = totals[region["region"]][key]
+    return regions
 
 
 def read_status_file(path: str | Path) -> list[dict]:

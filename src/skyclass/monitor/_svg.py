@@ -53,6 +53,11 @@ def _fmt(v: float) -> str:
 
 
 def _frame(title: str, body: list[str], y_lo: float, y_hi: float, y_label: str, name: str) -> str:
+    if not any(mark in part for part in body for mark in ("<rect class", "<polyline", "<circle")):
+        body = [
+            *body,
+            f'<text x="{W / 2}" y="{H / 2}" text-anchor="middle" class="empty">no data yet</text>',
+        ]
     y = _scale(y_lo, y_hi, H - BOTTOM, TOP)
     grid = []
     for t in _ticks(y_lo, y_hi):
@@ -123,7 +128,8 @@ def grouped_bar_chart(
 ) -> str:
     """Bars grouped by category, one colour per series (legend when there are several)."""
     all_values = _finite([v for vs in series.values() for v in vs])
-    y_hi = max(all_values + [reference_line or 0.0, 1e-9]) * 1.1
+    top = max(all_values + [reference_line or 0.0, 0.0])
+    y_hi = top * 1.1 if top > 0 else 1.0
     y = _scale(0.0, y_hi, H - BOTTOM, TOP)
     n, k = max(len(categories), 1), max(len(series), 1)
     slot = (W - LEFT - RIGHT) / n
