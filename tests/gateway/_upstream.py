@@ -1,10 +1,11 @@
 """A tiny real V2-shaped HTTP server used as a gateway upstream in tests.
 
-Run: python tests/gateway/_upstream.py PORT REGION LABEL [STATUS]
+Run: python tests/gateway/_upstream.py PORT REGION LABEL [STATUS [DELAY_MS]]
 Answers GET /v2/health/ready, POST /v2/models/<m>/infer (label output + model
-version header, with STATUS, default 200) and GET /count (infer calls so far).
+version header, with STATUS, default 200, after DELAY_MS) and GET /count (infer calls).
 """
 
+import asyncio
 import json
 import sys
 
@@ -12,6 +13,7 @@ import uvicorn
 
 PORT, REGION, LABEL = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 STATUS = int(sys.argv[4]) if len(sys.argv) > 4 else 200
+DELAY_S = float(sys.argv[5]) / 1000 if len(sys.argv) > 5 else 0.0
 counts = {"infer": 0}
 
 
@@ -29,6 +31,7 @@ async def app(scope, receive, send):
         status, body = 200, counts
     elif path.endswith("/infer"):
         counts["infer"] += 1
+        await asyncio.sleep(DELAY_S)
         status = STATUS
         body = {
             "model_name": "m",

@@ -14,12 +14,20 @@ _SCRIPT = Path(__file__).with_name("_upstream.py")
 class Upstream:
     """One `_upstream.py` process answering like a V2 server for ``region``."""
 
-    def __init__(self, region: str, label: str, status: int = 200):
+    def __init__(self, region: str, label: str, status: int = 200, delay_ms: float = 0.0):
         self.region = region
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, str(_SCRIPT), str(self.port), region, label, str(status)]
+            [
+                sys.executable,
+                str(_SCRIPT),
+                str(self.port),
+                region,
+                label,
+                str(status),
+                str(delay_ms),
+            ]
         )
 
     def count(self) -> int:
@@ -36,8 +44,10 @@ class UpstreamPool:
     def __init__(self) -> None:
         self.started: list[Upstream] = []
 
-    def __call__(self, *specs: tuple, label: str = "cat", status: int = 200) -> list[Upstream]:
-        batch = [Upstream(region, label, status) for region, *_ in specs]
+    def __call__(
+        self, *specs: tuple, label: str = "cat", status: int = 200, delay_ms: float = 0.0
+    ) -> list[Upstream]:
+        batch = [Upstream(region, label, status, delay_ms) for region, *_ in specs]
         self.started.extend(batch)
         for up in batch:
             wait_http(up.url + "/v2/health/ready")
