@@ -464,7 +464,8 @@ def main() -> None:
                 "local",
             ]
             body = orjson.dumps({"dataframe_records": [ROW]})
-            with _Server(mlflow_cmd, f"http://127.0.0.1:{port}/ping"):
+            path = f"{Path(mlflow_python).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+            with _Server(mlflow_cmd, f"http://127.0.0.1:{port}/ping", env={"PATH": path}):
                 mlflow = measure(f"http://127.0.0.1:{port}/invocations", body)
                 print(f"mlflow: {mlflow}", flush=True)
             lines.append(_line("serving_mlflow", ours, mlflow))

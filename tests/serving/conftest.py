@@ -81,7 +81,14 @@ def fitted(tmp_path_factory) -> Fitted:
 class Server:
     """A ``skyclass serve`` subprocess on a free loopback port."""
 
-    def __init__(self, bundle: str | Path, *args: str, env: dict | None = None, cwd=None) -> None:
+    def __init__(
+        self,
+        bundle: str | Path,
+        *args: str,
+        env: dict | None = None,
+        cwd=None,
+        headers: dict | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stderr_path = Path(cwd or ".") / f"serve-{self.port}.log"
@@ -93,7 +100,7 @@ class Server:
             cwd=cwd,
             env={**os.environ, **(env or {})},
         )
-        self.client = httpx.Client(base_url=self.url, timeout=30.0)
+        self.client = httpx.Client(base_url=self.url, timeout=30.0, headers=headers)
 
     def wait_live(self) -> Server:
         wait_http(self.url + "/v2/health/live")
@@ -139,11 +146,39 @@ def start_server(tmp_path):
         server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(fitted, tmp_path_factory):
-    """One ready server for the protocol tests of a module (JSON Lines log)."""
+    """One ready server shared by the protocol tests (JSON Lines log)."""
     folder = tmp_path_factory.mktemp("server")
     srv = Server(fitted.path, "--log", str(folder / "log.jsonl"), cwd=folder)
     srv.log_path = folder / "log.jsonl"
+    yield srv.wait_ready()
+    srv.stop()
+
+
+API_KEY = "k3y-s3cret-value"
+
+
+@pytest.fixture(scope="session")
+def restricted_server(fitted, tmp_path_factory):
+    """A server with an API key, tight limits (2000-byte bodies, 3 rows) and no log.
+
+    Its ``client`` sends the key; tests of missing keys use their own requests.
+    """
+    folder = tmp_path_factory.mktemp("restricted")
+    srv = Server(
+        fitted.path,
+        "--log",
+        "none",
+        "--api-key-env",
+        "SKYCLASS_TEST_KEY",
+        "--max-body-bytes",
+        "2000",
+        "--max-rows",
+        "3",
+        env={"SKYCLASS_TEST_KEY": API_KEY},
+        cwd=folder,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
     yield srv.wait_ready()
     srv.stop()

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from skyclass.serving import v2_request
+from tests.serving.conftest import API_KEY
 
 ROW = {
     "sepal_length": 5.1,
@@ -124,10 +125,8 @@ def test_unknown_model_version_or_route(server, body):
     _still_serving(server, body)
 
 
-def test_oversized_body_and_too_many_rows(start_server, fitted, body):
-    server = start_server(
-        fitted.path, "--log", "none", "--max-body-bytes", "2000", "--max-rows", "3"
-    ).wait_ready()
+def test_oversized_body_and_too_many_rows(restricted_server, body):
+    server = restricted_server
     big = v2_request_from(body, 200)
     _error(server.client.post("/v2/models/iris/infer", json=big), 413, "2000")
 
@@ -148,27 +147,29 @@ def v2_request_from(body: dict, n: int) -> dict:
     return {"inputs": inputs}
 
 
-def test_auth_required_except_health(start_server, fitted, body):
-    env = {"SKYCLASS_TEST_KEY": "k3y-s3cret-value"}
-    server = start_server(
-        fitted.path, "--log", "none", "--api-key-env", "SKYCLASS_TEST_KEY", env=env
-    ).wait_ready()
-    assert server.client.get("/v2/health/live").status_code == 200
-    assert server.client.get("/v2/health/ready").status_code == 200
-    for method, path in (
-        ("GET", "/v2"),
-        ("GET", "/v2/models/iris"),
-        ("GET", "/metrics"),
-        ("POST", "/v2/models/iris/infer"),
-        ("GET", "/openapi.json"),
-    ):
-        _error(server.client.request(method, path, json=body), 401, "Authorization: Bearer")
-    wrong = {"Authorization": "Bearer nope"}
-    _error(server.client.post("/v2/models/iris/infer", json=body, headers=wrong), 401, "API key")
-    good = {"Authorization": "Bearer k3y-s3cret-value"}
-    assert server.client.post("/v2/models/iris/infer", json=body, headers=good).status_code == 200
-    assert server.client.get("/metrics", headers=good).status_code == 200
-    assert "k3y-s3cret-value" not in server.log_text()
+def test_auth_required_except_health(restricted_server, body):
+    server = restricted_server
+    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
+        assert anonymous.get("/v2/health/live").status_code == 200
+        assert anonymous.get("/v2/health/ready").status_code == 200
+        for method, path in (
+            ("GET", "/v2"),
+            ("GET", "/v2/models/iris"),
+            ("GET", "/metrics"),
+            ("POST", "/v2/models/iris/infer"),
+            ("GET", "/openapi.json"),
+            ("POST", "/v2/models/iris/feedback"),
+        ):
+            _error(anonymous.request(method, path, json=body), 401, "Authorization: Bearer")
+        wrong = {"Authorization": "Bearer nope"}
+        _error(anonymous.post("/v2/models/iris/infer", json=body, headers=wrong), 401, "API key")
+        unprefixed = {"Authorization": API_KEY}
+        _error(
+            anonymous.post("/v2/models/iris/infer", json=body, headers=unprefixed), 401, "API key"
+        )
+    assert server.client.post("/v2/models/iris/infer", json=body).status_code == 200
+    assert server.client.get("/metrics").status_code == 200
+    assert API_KEY not in server.log_text()
 
 
 def test_missing_api_key_variable_is_a_one_line_cli_error(fitted, tmp_path):

@@ -111,10 +111,18 @@ def test_feedback_round_trip(start_server, fitted, tmp_path):
             "ORDER BY f.ts, f.rowid"
         ).fetchall()
     assert joined == [("fb:0", '"setosa"'), ("fb:1", '"virginica"'), ("fb:0", '"versicolor"')]
+    queued = [f"q{i}" for i in range(10)]
+    for request_id in queued:
+        reply = server.client.post("/v2/models/iris/infer", json={**body, "id": request_id})
+        assert reply.headers["x-skyclass-logged"] == "queued"
+    server.stop()  # SIGTERM: a clean stop commits everything still queued
+    with sqlite3.connect(db) as conn:
+        ids = {row[0] for row in conn.execute("SELECT id FROM predictions")}
+    assert {f"{request_id}:{j}" for request_id in queued for j in (0, 1)} <= ids
 
 
-def test_feedback_without_a_log_is_409(start_server, fitted):
-    server = start_server(fitted.path, "--log", "none").wait_ready()
+def test_feedback_without_a_log_is_409(restricted_server, fitted):
+    server = restricted_server
     reply = server.client.post("/v2/models/iris/feedback", json={"id": "x", "label": "setosa"})
     assert reply.status_code == 409 and "--log" in reply.json()["error"]
     body = v2_request(_schema(fitted), [ROW])

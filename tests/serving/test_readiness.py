@@ -11,33 +11,69 @@ import pytest
 
 from skyclass.serving import v2_request
 from tests.helpers import wait_http
+from tests.serving.conftest import Server
 
 
-def _copy(fitted, tmp_path):
-    target = tmp_path / "bundle"
-    shutil.copytree(fitted.path, target)
-    return target
+def _tampered_model(fitted, folder):
+    bundle = folder / "tampered"
+    shutil.copytree(fitted.path, bundle)
+    onnx_bytes = bytearray((bundle / "model.onnx").read_bytes())
+    onnx_bytes[-10] ^= 0xFF
+    (bundle / "model.onnx").write_bytes(bytes(onnx_bytes))
+    return bundle
 
 
-def _rehash(bundle, name: str) -> None:
+def _wrong_golden(fitted, folder):
+    """Golden probabilities that do not match, with the manifest hash updated to match them."""
+    bundle = folder / "golden"
+    shutil.copytree(fitted.path, bundle)
+    golden = json.loads((bundle / "golden.json").read_text())
+    golden[3]["probabilities"] = golden[3]["probabilities"][::-1]
+    data = json.dumps(golden).encode()
+    (bundle / "golden.json").write_bytes(data)
     manifest = json.loads((bundle / "manifest.json").read_text())
-    data = (bundle / name).read_bytes()
-    manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    manifest["files"]["golden.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
     (bundle / "manifest.json").write_text(json.dumps(manifest))
+    return bundle
+
+
+def _zipped(fitted, folder):
+    from skyclass.bundle import read_files, write_zip
+
+    return write_zip(folder / "iris.skyclass", read_files(fitted.path))
+
+
+@pytest.fixture(scope="module")
+def servers(fitted, tmp_path_factory):
+    """Three servers started at once (they load in parallel): tampered, golden, zip."""
+    folder = tmp_path_factory.mktemp("readiness")
+    bundles = {
+        "tampered": _tampered_model(fitted, folder),
+        "golden": _wrong_golden(fitted, folder),
+        "zip": _zipped(fitted, folder),
+    }
+    started = {name: Server(path, "--log", "none", cwd=folder) for name, path in bundles.items()}
+    yield started
+    for server in started.values():
+        server.stop()
 
 
 def _failed(server) -> dict:
     """Poll readiness until loading is over; the final (failed) reply."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        reply = wait_http(server.url + "/v2/health/ready", expect=503).json()
+        reply = wait_http(server.url + "/v2/health/ready", expect=503, timeout=90).json()
         if reply["state"] != "loading":
             return reply
         time.sleep(0.05)
-    pytest.fail("model still loading after 60 s")
+    pytest.fail("model still loading after 90 s")
 
 
 def _not_ready(server, *fragments: str) -> None:
+    server.wait_live()
     assert server.client.get("/v2/health/live").json() == {"live": True}
     reply = _failed(server)
     assert reply["ready"] is False and reply["state"] == "failed"
@@ -49,33 +85,21 @@ def _not_ready(server, *fragments: str) -> None:
     assert "skyclass_model_ready 0.0" in server.client.get("/metrics").text
 
 
-def test_tampered_model_file_is_never_ready(start_server, fitted, tmp_path):
-    bundle = _copy(fitted, tmp_path)
-    onnx_bytes = bytearray((bundle / "model.onnx").read_bytes())
-    onnx_bytes[-10] ^= 0xFF
-    (bundle / "model.onnx").write_bytes(bytes(onnx_bytes))
-    _not_ready(start_server(bundle, "--log", "none"), "model.onnx")
+def test_tampered_model_file_is_never_ready(servers):
+    _not_ready(servers["tampered"], "model.onnx")
 
 
-def test_golden_rows_that_do_not_reproduce_are_never_ready(start_server, fitted, tmp_path):
-    bundle = _copy(fitted, tmp_path)
-    golden = json.loads((bundle / "golden.json").read_text())
-    golden[3]["probabilities"] = golden[3]["probabilities"][::-1]
-    (bundle / "golden.json").write_text(json.dumps(golden))
-    _rehash(bundle, "golden.json")
-    _not_ready(start_server(bundle, "--log", "none"), "golden.json", "row 3")
+def test_golden_rows_that_do_not_reproduce_are_never_ready(servers):
+    _not_ready(servers["golden"], "golden.json", "row 3")
 
 
-def test_ready_server_serves_the_zip_form_too(start_server, fitted, tmp_path):
-    from skyclass.bundle import load, read_files, write_zip
+def test_ready_server_serves_the_zip_form_too(servers, fitted):
+    from skyclass.bundle import load
 
-    archive = write_zip(tmp_path / "iris.skyclass", read_files(fitted.path))
-    server = start_server(archive, "--log", "none").wait_ready()
-    body = v2_request(load(fitted.path).schema, [fitted.frame.iloc[0].to_dict()])
-    body["inputs"] = [
-        dict(i, data=[str(v) for v in i["data"]]) if i["name"] == "measured" else i
-        for i in body["inputs"]
-    ]
+    server = servers["zip"].wait_ready()
+    record = fitted.frame.iloc[0].to_dict()
+    record["measured"] = record["measured"].isoformat()
+    body = v2_request(load(fitted.path).schema, [record])
     assert server.client.post("/v2/models/iris/infer", json=body).status_code == 200
 
 

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -33,6 +34,7 @@ from skyclass.serving._responses import error_response
 from skyclass.serving._settings import ServeSettings
 from skyclass.serving._sinks import open_sink
 
+_logger = logging.getLogger("skyclass.serving")
 MODEL = "/v2/models/{name}"
 VERSION = "/v2/models/{name}/versions/{version}"
 
@@ -79,6 +81,11 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request, exc):
         return error_response(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}")
+
+    @app.exception_handler(Exception)
+    async def _bug(request, exc):
+        _logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
 
     app.state.host = host
     app.state.log = log
