@@ -51,7 +51,7 @@ class Bundle:
         self.schema = Schema.from_dict(self.manifest["schema"])
         self.labels: list[Any] = list(self.manifest["labels"])
         self._label_array = np.asarray(self.labels, dtype=object)
-        self.reference: dict[str, Any] = self._json(REFERENCE)
+        self._reference: dict[str, Any] | None = None
         self.golden: list[dict[str, Any]] = self._json(GOLDEN)
         self._inputs = list(self.manifest["inputs"])
         try:
@@ -83,6 +83,13 @@ class Bundle:
     def decision_rule(self) -> dict[str, Any] | None:
         """The decision rule dict (``None`` = argmax), as ``skyclass.metrics.rule_to_dict`` writes it."""
         return self.manifest.get("decision_rule")
+
+    @property
+    def reference(self) -> dict[str, Any]:
+        """reference.json: training distributions for drift monitoring (parsed on first use)."""
+        if self._reference is None:
+            self._reference = self._json(REFERENCE)
+        return self._reference
 
     @property
     def files(self) -> dict[str, bytes]:

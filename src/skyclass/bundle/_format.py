@@ -92,6 +92,10 @@ def check_files(manifest: Mapping[str, Any], files: Mapping[str, bytes | None], 
             )
 
 
-def dumps(obj: Any) -> bytes:
-    """Deterministic, readable JSON bytes (sorted keys, no NaN)."""
-    return (json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n").encode()
+def dumps(obj: Any, *, compact: bool = False) -> bytes:
+    """Deterministic JSON bytes (sorted keys, no NaN); indented unless ``compact``."""
+    if compact:
+        text = json.dumps(obj, sort_keys=True, allow_nan=False, separators=(",", ":"))
+    else:
+        text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False)
+    return (text + "\n").encode()

@@ -59,7 +59,7 @@ def save(
         raise InputError(f"bundle name {name!r} must be non-empty without '/' or '@'")
     files = {
         MODEL: onnx_model,
-        REFERENCE: dumps(reference),
+        REFERENCE: dumps(reference, compact=True),
         GOLDEN: dumps(golden),
         CARD: card.encode(),
     }

@@ -184,19 +184,18 @@ class Schema:
         ``boolean``, categorical/text → str (missing is NaN), datetime →
         ``datetime64[ns]`` (UTC, naive).
         """
-        frame = _as_frame(data)
-        out: dict[str, Any] = {}
-        n = len(frame)
+        columns, n = self._validated(data)
+        out = {}
         for col in self.columns:
-            if col.name not in frame.columns:
-                if col.required:
-                    raise InputError(
-                        f"missing required column {col.name!r} ({col.kind}); "
-                        f"send every column of the schema: {self.names}"
-                    )
-                out[col.name] = _missing_column(col.kind, n)
-                continue
-            out[col.name] = _COERCERS[col.kind](frame[col.name].reset_index(drop=True), col.name)
+            values = columns[col.name]
+            if col.kind == "boolean":
+                out[col.name] = pd.array(
+                    [None if np.isnan(v) else bool(v) for v in values], dtype="boolean"
+                )
+            elif col.kind in ("categorical", "text"):
+                out[col.name] = pd.Series(values, dtype="str")
+            else:
+                out[col.name] = values
         return pd.DataFrame(out, index=pd.RangeIndex(n))
 
     def to_arrays(self, data: Any) -> dict[str, np.ndarray]:
@@ -212,22 +211,36 @@ class Schema:
             >>> a["x"].tolist(), a["c"].tolist()
             ([1.0, nan], ['a', ''])
         """
-        frame = self.coerce(data)
-        return {col.name: canonical_array(frame[col.name], col.kind) for col in self.columns}
+        columns, _ = self._validated(data)
+        return {col.name: _to_canonical(columns[col.name], col.kind) for col in self.columns}
+
+    def _validated(self, data: Any) -> tuple[dict[str, np.ndarray], int]:
+        """Per column: float64 (numeric, boolean 0/1), object str/None, or datetime64[ns]."""
+        raw, n = _columns(data, self.names)
+        out = {}
+        for col in self.columns:
+            values = raw.get(col.name)
+            if values is None:
+                if col.required:
+                    raise InputError(
+                        f"missing required column {col.name!r} ({col.kind}); "
+                        f"send every column of the schema: {self.names}"
+                    )
+                values = [None] * n
+            out[col.name] = _VALIDATORS[col.kind](values, col.name)
+        return out, n
 
 
-def canonical_array(series: pd.Series, kind: str) -> np.ndarray:
-    """The canonical 1-D array of an already-coerced column (see ``Schema.to_arrays``)."""
-    if kind == "numeric":
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    if kind == "boolean":
-        return series.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    if kind == "datetime":
-        values = series.to_numpy(dtype="datetime64[ns]")
-        seconds = values.astype(np.int64).astype(np.float64) / 1e9
-        seconds[np.isnat(values)] = np.nan
-        return seconds
-    return series.astype(object).where(series.notna(), "").to_numpy(dtype=object)
+def canonical_array(values: Any, kind: str, name: str = "column") -> np.ndarray:
+    """The canonical 1-D array (see ``Schema.to_arrays``) of one column's values of ``kind``.
+
+    Example:
+        >>> canonical_array(["a", None], "categorical").tolist()
+        ['a', '']
+    """
+    if kind not in _VALIDATORS:
+        raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    return _to_canonical(_VALIDATORS[kind](values, name), kind)
 
 
 def infer_schema(df: pd.DataFrame, target: str | None = None) -> Schema:
@@ -290,79 +303,69 @@ def _infer_column(name: str, series: pd.Series) -> ColumnSchema:
 
 
 def _datetime_column(name: str, series: pd.Series, required: bool, dtype: str) -> ColumnSchema:
-    stamps = _coerce_datetime(series.reset_index(drop=True), name).dropna()
+    stamps = pd.Series(_validate_datetime(series, name)).dropna()
     lo = stamps.min().isoformat() if len(stamps) else None
     hi = stamps.max().isoformat() if len(stamps) else None
     return ColumnSchema(name, "datetime", required, minimum=lo, maximum=hi, dtype=dtype)
 
 
-# -- coercion -------------------------------------------------------------------
+# -- validation -----------------------------------------------------------------
+# Each validator takes a column's values (a Series, a numpy array or a list) and
+# returns float64 (numeric; boolean as 0/1), an object array of str / None
+# (categorical, text) or datetime64[ns] (datetime), or raises InputError naming
+# the column and the first bad row. Typed arrays take vectorised paths; object
+# values are checked one by one.
 
 
-def _as_frame(data: Any) -> pd.DataFrame:
+def _columns(data: Any, names: list[str]) -> tuple[dict[str, Any], int]:
+    """The values of each schema column present in ``data``, and the row count."""
     if isinstance(data, pd.DataFrame):
-        return data
+        return {c: data[c] for c in names if c in data.columns}, len(data)
     if isinstance(data, Mapping):
         columns = {}
-        lengths = set()
         for key, value in data.items():
-            arr = value if isinstance(value, (list, tuple, np.ndarray, pd.Series)) else [value]
-            columns[key] = list(arr) if isinstance(arr, tuple) else arr
-            lengths.add(len(arr))
+            if isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+                columns[key] = value
+            else:
+                columns[key] = [value]
+        lengths = {len(v) for v in columns.values()}
         if len(lengths) > 1:
             raise InputError(
-                f"columns have different lengths {sorted(lengths)}; send one value per row in every column"
+                f"columns have different lengths {sorted(lengths)}; "
+                "send one value per row in every column"
             )
-        return pd.DataFrame({k: pd.Series(v, dtype=_series_dtype(v)) for k, v in columns.items()})
+        n = lengths.pop() if lengths else 0
+        return {c: columns[c] for c in names if c in columns}, n
     if isinstance(data, (list, tuple)):
         for i, record in enumerate(data):
             if not isinstance(record, Mapping):
                 raise InputError(
                     f"row {i}: expected an object mapping column → value, got {type(record).__name__}"
                 )
-        names: dict[str, None] = {}
-        for record in data:
-            names.update(dict.fromkeys(record))
-        cols = {k: [r.get(k) for r in data] for k in names}
-        return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+        present = {c for c in names if any(c in r for r in data)}
+        return {c: [r.get(c) for r in data] for c in names if c in present}, len(data)
     raise InputError(
         f"expected a DataFrame, a list of records or a dict of columns, got {type(data).__name__}"
     )
 
 
-def _series_dtype(values: Any) -> Any:
-    return None if isinstance(values, (np.ndarray, pd.Series)) else object
-
-
-def _missing_column(kind: str, n: int) -> pd.Series:
-    if kind == "numeric":
-        return pd.Series(np.full(n, np.nan))
-    if kind == "boolean":
-        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
-    if kind == "datetime":
-        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
-    return pd.Series(np.full(n, np.nan, dtype=object), dtype="str")
-
-
-def _first_bad(series: pd.Series, ok: Any) -> tuple[int, Any] | None:
-    for i, value in enumerate(series.tolist()):
-        if not _is_missing(value) and not ok(value):
-            return i, value
-    return None
-
-
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and np.isnan(value)
+    if isinstance(value, (float, np.floating)):
+        return bool(np.isnan(value))
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
 
 
-def _type_error(name: str, bad: tuple[int, Any], expected: str) -> InputError:
-    row, value = bad
+def _type_error(name: str, row: int, value: Any, expected: str) -> InputError:
     return InputError(
         f"column {name!r}: row {row} is {value!r} ({type(value).__name__}), expected {expected}; "
         "fix the value or send it as null"
     )
+
+
+def _dtype(values: Any) -> Any:
+    return values.dtype if isinstance(values, (np.ndarray, pd.Series)) else None
 
 
 def _is_number(value: Any) -> bool:
@@ -371,74 +374,109 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _coerce_numeric(series: pd.Series, name: str) -> pd.Series:
-    dt = series.dtype
-    if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
-        return pd.Series(series.to_numpy(dtype=np.float64, na_value=np.nan))
-    bad = _first_bad(series, _is_number)
-    if bad is not None:
-        raise _type_error(name, bad, "a number")
-    return pd.Series(
-        [np.nan if _is_missing(v) else float(v) for v in series.tolist()], dtype="float64"
-    )
+def _validate_numeric(values: Any, name: str) -> np.ndarray:
+    dt = _dtype(values)
+    if dt is not None and pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
+        if isinstance(values, pd.Series):
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.asarray(values, dtype=np.float64)
+    items = _as_list(values)
+    if set(map(type, items)) <= {float, int, type(None)}:  # the common JSON case, vectorised
+        return np.array([np.nan if v is None else v for v in items], dtype=np.float64)
+    out = np.empty(len(items), dtype=np.float64)
+    for i, v in enumerate(items):
+        if _is_missing(v):
+            out[i] = np.nan
+        elif _is_number(v):
+            out[i] = float(v)
+        else:
+            raise _type_error(name, i, v, "a number")
+    return out
 
 
-def _coerce_boolean(series: pd.Series, name: str) -> pd.Series:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("boolean")
-
-    def ok(v: Any) -> bool:
-        return isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1))
-
-    bad = _first_bad(series, ok)
-    if bad is not None:
-        raise _type_error(name, bad, "true/false (or 0/1)")
-    return pd.Series(
-        [pd.NA if _is_missing(v) else bool(v) for v in series.tolist()], dtype="boolean"
-    )
-
-
-def _coerce_string(series: pd.Series, name: str) -> pd.Series:
-    values = series.astype(object).tolist()
-
-    def ok(v: Any) -> bool:
-        return isinstance(v, (str, np.str_)) or (
-            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-        )
-
-    bad = _first_bad(pd.Series(values, dtype=object), ok)
-    if bad is not None:
-        raise _type_error(name, bad, "a string")
-    return pd.Series([np.nan if _is_missing(v) else str(v) for v in values], dtype="str")
+def _validate_boolean(values: Any, name: str) -> np.ndarray:
+    dt = _dtype(values)
+    if dt is not None and pd.api.types.is_bool_dtype(dt):
+        if isinstance(values, pd.Series):
+            return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.asarray(values, dtype=np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, v in enumerate(_as_list(values)):
+        if _is_missing(v):
+            out[i] = np.nan
+        elif isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+            out[i] = float(v)
+        else:
+            raise _type_error(name, i, v, "true/false (or 0/1)")
+    return out
 
 
-def _coerce_datetime(series: pd.Series, name: str) -> pd.Series:
-    dt = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dt):
-        if getattr(dt, "tz", None) is not None:
+def _validate_string(values: Any, name: str) -> np.ndarray:
+    items = _as_list(values)
+    if set(map(type, items)) <= {str, type(None)}:  # the common case
+        return np.array([v or None for v in items] if items else [], dtype=object)
+    out = np.empty(len(items), dtype=object)
+    for i, v in enumerate(items):
+        if isinstance(v, str):
+            out[i] = v or None
+        elif _is_missing(v):
+            out[i] = None
+        elif isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+            out[i] = str(v)
+        else:
+            raise _type_error(name, i, v, "a string")
+    return out
+
+
+def _validate_datetime(values: Any, name: str) -> np.ndarray:
+    dt = _dtype(values)
+    if dt is not None and pd.api.types.is_datetime64_any_dtype(dt):
+        series = pd.Series(values)
+        if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return series.astype("datetime64[ns]")
-
-    def ok(v: Any) -> bool:
-        if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
-            return True
-        return isinstance(v, str) and bool(_ISO_DATETIME.match(v))
-
-    bad = _first_bad(series, ok)
-    if bad is not None:
-        raise _type_error(name, bad, "an ISO-8601 date/time string")
-    values = [None if _is_missing(v) else v for v in series.tolist()]
+        return series.to_numpy(dtype="datetime64[ns]")
+    items = _as_list(values)
+    for i, v in enumerate(items):
+        if (
+            _is_missing(v)
+            or isinstance(v, (pd.Timestamp, np.datetime64))
+            or hasattr(v, "isoformat")
+        ):
+            continue
+        if not (isinstance(v, str) and _ISO_DATETIME.match(v)):
+            raise _type_error(name, i, v, "an ISO-8601 date/time string")
+    cleaned = [None if _is_missing(v) else v for v in items]
     try:
-        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+        parsed = pd.to_datetime(pd.Series(cleaned, dtype=object), format="ISO8601", utc=True)
     except (ValueError, TypeError) as err:
         raise InputError(f"column {name!r}: cannot read a date/time ({err}); use ISO-8601") from err
-    return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+    return parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
-_COERCERS = {
-    "numeric": _coerce_numeric,
-    "boolean": _coerce_boolean,
-    "categorical": _coerce_string,
-    "text": _coerce_string,
-    "datetime": _coerce_datetime,
+def _as_list(values: Any) -> list[Any]:
+    if isinstance(values, pd.Series):
+        return values.astype(object).tolist()
+    if isinstance(values, np.ndarray):
+        return values.tolist() if values.dtype.kind not in "mM" else list(values)
+    return list(values)
+
+
+def _to_canonical(values: np.ndarray, kind: str) -> np.ndarray:
+    if kind in ("categorical", "text"):
+        out = values.copy()
+        out[[v is None for v in values]] = ""
+        return out
+    if kind == "datetime":
+        seconds = values.astype(np.int64).astype(np.float64) / 1e9
+        seconds[np.isnat(values)] = np.nan
+        return seconds
+    return values
+
+
+_VALIDATORS = {
+    "numeric": _validate_numeric,
+    "boolean": _validate_boolean,
+    "categorical": _validate_string,
+    "text": _validate_string,
+    "datetime": _validate_datetime,
 }

@@ -39,7 +39,8 @@ from skyclass.pipeline._preprocess import Preprocessor
 __all__ = ["build_reference", "package"]
 
 N_GOLDEN = 24
-SAMPLE_SIZE = 5000
+SAMPLE_SIZE = 5000  # per numeric column at most ...
+SAMPLE_TOTAL = 100_000  # ... and about this many over all of them (keeps wide bundles small)
 EXPORT_TOLERANCE = 1e-5
 
 
@@ -145,12 +146,15 @@ def build_reference(
     """The reference.json dict of an already-coerced training ``frame``.
 
     numeric (and datetime, as epoch seconds): n (non-missing), missing, mean,
-    std, 11 quantiles (0%..100%), a seeded sample of up to 5000 values;
+    std, 11 quantiles (0%..100%), a seeded sample of up to 5000 values (7 significant
+    digits; fewer per column when there are over 20 numeric columns, at least 500);
     categorical/boolean: n, missing, frequencies; text: n, missing.
     """
     rng = np.random.default_rng(seed)
     columns: dict[str, Any] = {}
     arrays = schema.to_arrays(frame)
+    n_numeric = sum(c.kind in ("numeric", "datetime") for c in schema)
+    sample_size = min(SAMPLE_SIZE, max(500, SAMPLE_TOTAL // max(n_numeric, 1)))
     for col in schema:
         series = frame[col.name]
         missing = int(series.isna().sum())
@@ -165,14 +169,14 @@ def build_reference(
             if len(values):
                 sample = (
                     values
-                    if len(values) <= SAMPLE_SIZE
-                    else rng.choice(values, SAMPLE_SIZE, replace=False)
+                    if len(values) <= sample_size
+                    else rng.choice(values, sample_size, replace=False)
                 )
                 entry.update(
                     mean=float(values.mean()),
                     std=float(values.std()),
                     quantiles=[float(q) for q in np.quantile(values, np.linspace(0, 1, 11))],
-                    sample=[float(v) for v in sample],
+                    sample=[float(f"{v:.7g}") for v in sample],
                 )
             else:
                 entry.update(mean=None, std=None, quantiles=[], sample=[])
