@@ -259,3 +259,42 @@ def test_known_values_by_hand():
     assert sc.fbeta_score(y_true, y_pred, beta=2) == pytest.approx(2 / 3)
     assert sc.specificity_score(y_true, y_pred) == pytest.approx(1 / 2)
     assert sc.confusion_matrix(y_true, y_pred).tolist() == [[1, 1], [1, 2]]
+
+
+def test_report_target_names_and_options():
+    y_true, y_pred = [0, 1, 2, 2, 1], [0, 2, 2, 2, 1]
+    run_both(
+        sc.classification_report,
+        skm.classification_report,
+        y_true,
+        y_pred,
+        target_names=["zero", "one", "two"],
+        digits=4,
+    )
+    run_both(  # labels size differs from target_names: a warning, like scikit-learn
+        sc.classification_report,
+        skm.classification_report,
+        y_true,
+        y_pred,
+        labels=[0, 1],
+        target_names=["zero", "one", "two"],
+    )
+    run_both(
+        sc.classification_report,
+        skm.classification_report,
+        y_true,
+        y_pred,
+        labels=[0, 1, 5],
+        zero_division=1.0,
+        output_dict=True,
+    )
+
+
+def test_kappa_undefined_and_pos_label_warning():
+    run_both(sc.cohen_kappa_score, skm.cohen_kappa_score, [1, 1], [1, 1], replace_undefined_by=0.0)
+    run_both(sc.cohen_kappa_score, skm.cohen_kappa_score, [0, 1], [2, 2], labels=[0, 1])
+    run_both(sc.f1_score, skm.f1_score, ["a", "b", "a"], ["a", "a", "a"], pos_label="a")
+    run_both(
+        sc.f1_score, skm.f1_score, ["a", "b", "a"], ["a", "a", "a"], pos_label="a", average="macro"
+    )
+    run_both(sc.recall_score, skm.recall_score, [0, 0], [0, 0])  # pos_label 1 absent

@@ -164,3 +164,18 @@ def test_auc_of_roc_curve_and_known_value():
     assert_same(sc.auc([1, 0.5, 0], [1, 1, 0]), skm.auc([1, 0.5, 0], [1, 1, 0]))
     with pytest.raises(ValueError, match="increasing"):
         sc.auc([0, 1, 0.5], [0, 1, 1])
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_binary_top_k_matches_sklearn(k):
+    y = [0, 1, 1, 0, 1]
+    run_both(sc.top_k_accuracy_score, skm.top_k_accuracy_score, y, [0.2, 0.7, 0.4, 0.6, 0.9], k=k)
+    run_both(sc.top_k_accuracy_score, skm.top_k_accuracy_score, y, [-2, 3, 1, -1, 5], k=k)
+    run_both(
+        sc.top_k_accuracy_score,
+        skm.top_k_accuracy_score,
+        [0, 1, 1],
+        [[0.2, 0.5, 0.3], [0.1, 0.6, 0.3], [0.5, 0.2, 0.3]],
+        k=k,
+        labels=[0, 1, 2],
+    )
