@@ -38,6 +38,14 @@ STATUS_COLUMNS = (
 )
 
 
+def _desired(spec: DeploymentSpec, region) -> int:
+    """Replicas the spec asks for in ``region`` (all tracks)."""
+    if region.provider == "external":
+        return len(region.endpoints)
+    extra = sum(part.replicas for part in (spec.rollout.canary, spec.rollout.shadow) if part)
+    return region.replicas + extra
+
+
 class Deployment:
     """One deployment as recorded in a state folder (works from any new shell)."""
 
@@ -87,7 +95,7 @@ class Deployment:
                     "zone": region.zone,
                     "provider": region.provider,
                     "ready": ready,
-                    "replicas": len(mine),
+                    "replicas": _desired(spec, region),
                     "model_version": ",".join(sorted({r.model_version for r in mine})) or "-",
                     "rps": traffic.get("rps", 0.0),
                     "p50_ms": traffic.get("p50_ms"),
