@@ -26,7 +26,7 @@ def proba_cases(draw):
     return y, proba.astype(dtype), None if weights is None else np.array(weights)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, derandomize=True)
 @given(proba_cases(), st.booleans())
 def test_log_loss_and_brier_match_sklearn(case, normalize):
     y, proba, w = case

@@ -31,7 +31,7 @@ def binary_scores(draw, max_n=40):
     return y, np.array(scores), None if weights is None else np.array(weights), pos_label
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(binary_scores(), st.booleans())
 def test_binary_curves_match_sklearn(data, drop):
     y, s, w, pos_label = data
@@ -40,7 +40,7 @@ def test_binary_curves_match_sklearn(data, drop):
     run_both(sc.precision_recall_curve, skm.precision_recall_curve, y, s, **kw)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(binary_scores(), st.sampled_from([None, 0.3, 1.0]))
 def test_binary_auc_and_ap_match_sklearn(data, max_fpr):
     y, s, w, pos_label = data
@@ -77,7 +77,7 @@ def multiclass_scores(draw, max_classes=5, max_n=40):
     return y, proba, None if weights is None else np.array(weights)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(multiclass_scores(), st.sampled_from(["macro", "weighted", None, "micro"]))
 def test_multiclass_auc_matches_sklearn(data, average):
     y, proba, w = data
@@ -105,7 +105,7 @@ def test_multiclass_auc_matches_sklearn(data, average):
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(multiclass_scores(), st.integers(1, 4), st.booleans())
 def test_top_k_matches_sklearn(data, k, normalize):
     y, proba, w = data

@@ -148,7 +148,7 @@ def evaluation_cases(draw):
     return y, proba, None if weights is None else np.array(weights)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(evaluation_cases())
 def test_every_field_matches_sklearn(case):
     y, proba, w = case
