@@ -53,6 +53,7 @@ def test_verdicts():
     assert paired_comparison(y, b, a).p_value < 0.01
     same = paired_comparison(y, a, a)
     assert (same.verdict, same.difference, same.p_value) == ("no significant difference", 0.0, 1.0)
+    assert 0 < paired_comparison(y, b, a).p_value <= 2 / 2001
     with pytest.raises(InputError, match="same non-zero number of rows"):
         paired_comparison(y, a[:-1], b)
     with pytest.raises(InputError, match="cannot be compared"):

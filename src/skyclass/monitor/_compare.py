@@ -92,7 +92,9 @@ def paired_comparison(
     diff = diff[np.isfinite(diff)]
     alpha = (1 - confidence) / 2
     lo, hi = (float(v) for v in np.quantile(diff, [alpha, 1 - alpha]))
-    p_value = float(min(1.0, 2 * min(np.mean(diff <= 0), np.mean(diff >= 0))))
+    # (count + 1) / (B + 1): a bootstrap p-value is never exactly 0
+    tail = min(np.sum(diff <= 0), np.sum(diff >= 0))
+    p_value = float(min(1.0, 2 * (tail + 1) / (diff.size + 1)))
     verdict = "better" if lo > 0 else "worse" if hi < 0 else "no significant difference"
     return Comparison(
         metric, n, point_a, point_b, point_b - point_a, (lo, hi), p_value, verdict, confidence
