@@ -276,6 +276,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of ``predict_proba`` (computed stably for the softmax)."""
+        check_is_fitted(self)
         if len(self.classes_) > 2 and self.multi_class == "multinomial":
             return log_softmax(self.decision_function(X), axis=1)
         with np.errstate(divide="ignore"):
