@@ -3,6 +3,7 @@
 import pytest
 
 from tests.bundle.factory import make_bundle
+from tests.emulators import azure_store, gcs_store, s3_store  # noqa: F401 - emulator fixtures
 
 
 @pytest.fixture(scope="session")

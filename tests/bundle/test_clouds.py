@@ -13,7 +13,7 @@ from skyclass.bundle import Registry, load, replicate
 from skyclass.bundle.stores import Store
 from skyclass.errors import IntegrityError, NotFoundError
 from tests.bundle.factory import make_table
-from tests.emulators import azure_store, gcs_store, s3_store  # noqa: F401 - fixtures
+from tests.bundle.test_registry import push_process
 
 KINDS = ["s3", "gcs", "azure"]
 
@@ -42,11 +42,15 @@ def test_push_alias_load_on_each_cloud(cloud, demo_bundle, other_bundle):
     assert reg.push(demo_bundle) == 1
     assert reg.push(other_bundle) == 2
     reg.set_alias("demo", "champion", 1)
-    assert reg.list() == [{"name": "demo", "versions": [1, 2], "latest": 2, "aliases": {"champion": 1}}]
+    assert reg.list() == [
+        {"name": "demo", "versions": [1, 2], "latest": 2, "aliases": {"champion": 1}}
+    ]
     table = make_table(40, seed=2)
     bundle = load(f"{url}/demo@champion")
     assert bundle.version == 1
-    np.testing.assert_array_equal(bundle.predict_proba(table), load(demo_bundle).predict_proba(table))
+    np.testing.assert_array_equal(
+        bundle.predict_proba(table), load(demo_bundle).predict_proba(table)
+    )
     assert load(f"{url}/demo@latest").version == 2
 
 
@@ -83,6 +87,27 @@ def test_crash_mid_push_leaves_no_visible_version(cloud, demo_bundle, monkeypatc
     assert reg.list() == [] and reg.versions("demo") == []
     with pytest.raises(NotFoundError):
         load(f"{url}/demo@latest")
+    assert reg.push(demo_bundle) == 2
+
+
+def test_killed_push_process_on_s3_leaves_no_visible_version(s3_store, demo_bundle, monkeypatch):
+    import signal
+    import time
+
+    for key, value in s3_store.env.items():
+        monkeypatch.setenv(key, value)
+    url = s3_store.unique_url("kill")
+    proc = push_process(url, demo_bundle, 0.3, env=s3_store.env)
+    reg = Registry(url)
+    deadline = time.monotonic() + 120
+    while not reg.store.listdir("demo/versions/1"):  # claimed 1 and started writing it
+        assert proc.poll() is None, proc.stderr.read().decode()[-800:]
+        assert time.monotonic() < deadline, "push never reached the copy stage"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert reg.list() == [] and reg.versions("demo") == []
+    assert reg.store.listdir("demo/staging")  # the crashed push's leftovers, never visible
     assert reg.push(demo_bundle) == 2
 
 
@@ -137,7 +162,9 @@ def test_replicate_across_all_three_clouds(all_clouds, demo_bundle, other_bundle
 
     reports = replicate(f"{source}/demo@champion", to=targets, progress=True)
     assert [r["status"] for r in reports] == ["up-to-date", "copied"]
-    assert reports[0]["copied"] == [] and len(reports[1]["copied"]) == 4  # one file was already there
+    assert (
+        reports[0]["copied"] == [] and len(reports[1]["copied"]) == 4
+    )  # one file was already there
     assert all(r["version"] == 2 for r in reports)
 
     table = make_table(60, seed=8)
@@ -160,7 +187,9 @@ def test_replicate_across_all_three_clouds(all_clouds, demo_bundle, other_bundle
     np.testing.assert_array_equal(load(f"{targets[0]}/demo@2").predict_proba(table), expected)
 
 
-def test_replicate_refuses_a_different_model_at_the_same_number(all_clouds, demo_bundle, other_bundle):
+def test_replicate_refuses_a_different_model_at_the_same_number(
+    all_clouds, demo_bundle, other_bundle
+):
     s3, gcs, _ = all_clouds
     source, target = s3.unique_url("src"), gcs.unique_url("dst")
     Registry(source).push(demo_bundle)

@@ -124,6 +124,14 @@ def test_push_refuses_a_tampered_bundle_and_load_refuses_tampered_storage(
         reg.fetch("demo", 1)
 
 
+def test_push_a_skyclass_zip(reg, tmp_path):
+    from tests.bundle.factory import make_bundle
+
+    zipped = make_bundle(tmp_path / "z.skyclass", name="zipped")
+    assert reg.push(zipped) == 1
+    assert load(f"{reg.url}/zipped@1").name == "zipped"
+
+
 def test_name_override_and_bad_names(reg, demo_bundle):
     assert reg.push(demo_bundle, name="churn.v2-model") == 1
     assert load(f"{reg.url}/churn.v2-model@1").name == "churn.v2-model"
@@ -161,20 +169,23 @@ PUSH_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from skyclass.bundle import Registry
-    from skyclass.bundle.stores import LocalStore
+    from skyclass.bundle.stores import LocalStore, Store
     delay = float(sys.argv[3])
-    original = LocalStore.write
-    def slow_write(self, rel, data):
-        time.sleep(delay)
-        original(self, rel, data)
-    LocalStore.write = slow_write
+    def slowed(original):
+        def write(self, rel, data):
+            time.sleep(delay)
+            original(self, rel, data)
+        return write
+    Store.write = slowed(Store.write)
+    LocalStore.write = slowed(LocalStore.write)
     print(Registry(sys.argv[1]).push(sys.argv[2]), flush=True)
     """
 )
 
 
-def _push_process(url: str, bundle: Path, delay: float) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+def push_process(url: str, bundle: Path, delay: float, env: dict | None = None) -> subprocess.Popen:
+    """A ``Registry(url).push(bundle)`` in a child process, each store write slowed by ``delay`` s."""
+    env = {**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     return subprocess.Popen(
         [sys.executable, "-c", PUSH_SCRIPT, url, str(bundle), str(delay)],
         stdout=subprocess.PIPE,
@@ -185,7 +196,7 @@ def _push_process(url: str, bundle: Path, delay: float) -> subprocess.Popen:
 
 def test_concurrent_pushes_from_processes(tmp_path, demo_bundle):
     url = f"file://{tmp_path}/registry"
-    procs = [_push_process(url, demo_bundle, 0.0) for _ in range(3)]
+    procs = [push_process(url, demo_bundle, 0.0) for _ in range(3)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1].decode()[-500:] for o in outputs]
     versions = sorted(int(o[0]) for o in outputs)
@@ -194,7 +205,7 @@ def test_concurrent_pushes_from_processes(tmp_path, demo_bundle):
 
 def test_killed_push_leaves_no_visible_version(tmp_path, demo_bundle):
     url = f"file://{tmp_path}/registry"
-    proc = _push_process(url, demo_bundle, 0.3)
+    proc = push_process(url, demo_bundle, 0.3)
     versions_dir = tmp_path / "registry" / "demo" / "versions" / "1"
     deadline = time.monotonic() + 120
     while not versions_dir.exists():  # wait until it has claimed 1 and started copying
