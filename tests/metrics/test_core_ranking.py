@@ -179,3 +179,39 @@ def test_binary_top_k_matches_sklearn(k):
         k=k,
         labels=[0, 1, 2],
     )
+
+
+@st.composite
+def indicator_cases(draw):
+    k = draw(st.integers(2, 4))
+    n = draw(st.integers(2, 25))
+    y = np.array(draw(st.lists(st.integers(0, 1), min_size=n * k, max_size=n * k))).reshape(n, k)
+    scores = np.array(
+        draw(st.lists(st.integers(0, 4), min_size=n * k, max_size=n * k)), dtype=float
+    ).reshape(n, k)
+    weights = draw(
+        st.one_of(st.none(), st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=n, max_size=n))
+    )
+    as_float = draw(st.booleans())  # np.eye(k)[y] gives a float indicator
+    return (
+        (y.astype(float) if as_float else y),
+        scores / 4,
+        None if weights is None else np.array(weights),
+    )
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(indicator_cases(), st.sampled_from([None, "micro", "macro", "weighted", "samples"]))
+def test_multilabel_indicator_auc_and_ap_match_sklearn(case, average):
+    y, scores, w = case
+    for name in ("roc_auc_score", "average_precision_score"):
+        run_both(getattr(sc, name), getattr(skm, name), y, scores, average=average, sample_weight=w)
+
+
+def test_one_hot_targets_as_the_pipeline_scorer_uses_them():
+    rng = np.random.default_rng(5)
+    proba = rng.dirichlet(np.ones(4), size=100)
+    y = rng.integers(0, 4, 100)
+    onehot = np.eye(4)[y]
+    run_both(sc.average_precision_score, skm.average_precision_score, onehot, proba)
+    run_both(sc.average_precision_score, skm.average_precision_score, y, proba, average="samples")

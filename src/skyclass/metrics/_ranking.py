@@ -165,10 +165,9 @@ def _average_columns(metric, indicator, score, average, weight):
             "average has to be one of (None, 'micro', 'macro', 'weighted', 'samples'); "
             f"got {average!r}."
         )
-    if average == "samples":
-        raise InputError(
-            "average='samples' needs a multilabel y_true; use 'micro', 'macro' or 'weighted'."
-        )
+    if average == "samples":  # one score per row (over its labels), rows weighted
+        rows = [metric(indicator[i], score[i], None) for i in range(indicator.shape[0])]
+        return float(np.average(np.asarray(rows, dtype=np.float64), weights=weight))
     if average == "micro":
         w = None if weight is None else np.repeat(weight, indicator.shape[1])
         return metric(indicator.ravel(), score.ravel(), w)
@@ -189,6 +188,24 @@ def _average_columns(metric, indicator, score, average, weight):
     if avg_weight is not None:
         scores[avg_weight == 0] = 0
     return float(np.average(scores, weights=avg_weight))
+
+
+def _indicator(y_true, score: np.ndarray) -> np.ndarray | None:
+    """A multilabel indicator ``y_true`` (2-D, 0/1, one column per label) or None."""
+    arr = y_true.to_numpy() if hasattr(y_true, "to_numpy") else np.asarray(y_true)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        return None
+    if arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
+        raise InputError(
+            f"y_true is 2-D (shape {arr.shape}) but not a 0/1 label indicator matrix; "
+            "multiclass-multioutput targets are not supported: pass one label per row."
+        )
+    if score.shape != arr.shape:
+        raise InputError(
+            f"y_score has shape {score.shape} but the indicator y_true has shape {arr.shape}; "
+            "pass one score column per label column."
+        )
+    return arr.astype(np.int64)
 
 
 def _check_average(average, options):
@@ -214,8 +231,18 @@ def roc_auc_score(
         >>> roc_auc_score([0, 1, 2, 1], proba, multi_class="ovr")
         1.0
     """
-    yt = as_labels(y_true, "y_true")
     score = as_scores(y_score, "y_score")
+    indicator = _indicator(y_true, score)
+    if indicator is not None:  # multilabel: one binary AUC per column
+        weight = as_weights(sample_weight, len(indicator), allow_all_zero=True)
+        return _average_columns(
+            lambda p, s, w: _binary_auc(p.astype(bool), s, w, max_fpr),
+            indicator,
+            score,
+            average,
+            weight,
+        )
+    yt = as_labels(y_true, "y_true")
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
     weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     classes_present = np.unique(yt)
@@ -316,12 +343,23 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
         >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
         0.8333
     """
-    yt = as_labels(y_true, "y_true")
     score = as_scores(y_score, "y_score")
+    _check_average(average, (None, "micro", "macro", "weighted", "samples"))
+    indicator = _indicator(y_true, score)
+    if indicator is not None:  # multilabel: one binary AP per column
+        if pos_label != 1:
+            raise InputError(
+                "Parameter pos_label is fixed to 1 for multilabel-indicator y_true. "
+                "Do not set pos_label or set pos_label to 1."
+            )
+        weight = as_weights(sample_weight, len(indicator), allow_all_zero=True)
+        return _average_columns(
+            lambda p, s, w: _binary_ap(p.astype(bool), s, w), indicator, score, average, weight
+        )
+    yt = as_labels(y_true, "y_true")
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
     weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     present = np.unique(yt)
-    _check_average(average, (None, "micro", "macro", "weighted", "samples"))
     if len(present) <= 2:
         if present.shape[0] == 2 and pos_label not in present:
             raise InputError(
