@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 
@@ -152,17 +151,17 @@ def _pr(fps: np.ndarray, tps: np.ndarray, thresholds: np.ndarray) -> Curve:
 def ovo_auc(pairwise: np.ndarray, class_weight: np.ndarray) -> tuple[float, float]:
     """(macro, prevalence-weighted) one-vs-one AUC from the k x k Mann-Whitney sums.
 
-    Only classes present (``class_weight > 0``) form pairs, as in scikit-learn.
+    Pair (a, b) scores ``(S[a, b] / (W_a W_b) + S[b, a] / (W_a W_b)) / 2``; only classes
+    present (``class_weight > 0``) form pairs, as in scikit-learn.
     """
     present = np.flatnonzero(class_weight > 0)
-    pairs = list(combinations(present, 2))
-    if not pairs:
+    if present.shape[0] < 2:
         return math.nan, math.nan
-    scores = np.empty(len(pairs))
-    prevalence = np.empty(len(pairs))
-    total = class_weight.sum()
-    for i, (a, b) in enumerate(pairs):
-        na, nb = class_weight[a], class_weight[b]
-        scores[i] = (pairwise[a, b] / (na * nb) + pairwise[b, a] / (na * nb)) / 2
-        prevalence[i] = (na + nb) / total
+    sums = pairwise[np.ix_(present, present)]
+    sizes = class_weight[present]
+    both = np.outer(sizes, sizes)
+    pair_auc = (sums / both + sums.T / both) / 2
+    upper = np.triu_indices(present.shape[0], 1)
+    scores = pair_auc[upper]
+    prevalence = (sizes[:, None] + sizes[None, :])[upper] / class_weight.sum()
     return float(np.mean(scores)), float(np.average(scores, weights=prevalence))
