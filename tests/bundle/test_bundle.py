@@ -158,3 +158,11 @@ def test_decision_rule_is_applied_by_predict(tmp_path):
     assert labels.tolist() == decide(proba, rule, labels=["a", "b", "c"]).tolist()
     argmax = np.asarray(["a", "b", "c"])[proba.argmax(axis=1)]
     assert (labels != argmax).any() and (labels == "c").sum() > (argmax == "c").sum()
+
+
+def test_manifest_with_path_traversal_is_refused(copy):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"]["../../outside.txt"] = {"sha256": "0" * 64, "size": 1}
+    (copy / "manifest.json").write_bytes(dumps(manifest))
+    with pytest.raises(IntegrityError, match="unsafe file names"):
+        load(copy)

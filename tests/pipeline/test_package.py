@@ -17,7 +17,11 @@ from tests.bundle.factory import fit, make_bundle, make_table
 def bundle_dir(tmp_path_factory):
     return make_bundle(
         tmp_path_factory.mktemp("pkg") / "demo",
-        metrics={"accuracy": 0.9, "f1_macro": np.float64(0.8)},
+        metrics={
+            "accuracy": 0.9,
+            "f1_macro": np.float64(0.8),
+            "auc": {"value": 0.95, "ci": [0.9, 0.97]},
+        },
         params={"C": 1.0},
     )
 
@@ -32,7 +36,13 @@ def test_files_and_manifest(bundle_dir):
     assert [c["name"] for c in manifest["schema"]["columns"]] == ["x", "k", "flag", "color", "when"]
     assert manifest["inputs"][3] == {"name": "color", "type": "string", "shape": [-1, 1]}
     assert manifest["inputs"][4] == {"name": "when", "type": "double", "shape": [-1, 1]}
-    assert manifest["metrics"] == {"accuracy": 0.9, "f1_macro": 0.8}
+    assert manifest["metrics"] == {
+        "accuracy": 0.9,
+        "f1_macro": 0.8,
+        "auc": {"value": 0.95, "ci": [0.9, 0.97]},
+    }
+    card = (bundle_dir / "card.md").read_text()
+    assert "- auc: 0.95 (95% CI 0.9 to 0.97)" in card and "- accuracy: 0.9" in card
     assert manifest["params"] == {"C": 1.0}
     assert manifest["data_fingerprint"]["rows"] == 300
     assert manifest["model"]["type"].endswith("LogisticRegression")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +41,7 @@ GOLDEN = "golden.json"
 CARD = "card.md"
 REQUIRED_FILES = (MODEL, REFERENCE, GOLDEN, CARD)
 GOLDEN_TOLERANCE = 1e-5
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def sha256(data: bytes) -> str:
@@ -65,6 +67,12 @@ def parse_manifest(data: bytes, where: str) -> dict[str, Any]:
         raise IntegrityError(
             f"{where}: bundle format_version {version!r} is not supported "
             f"(this skyclass reads {FORMAT_VERSION}); upgrade skyclass or re-package"
+        )
+    unsafe = [f for f in manifest["files"] if not _FILE_NAME.match(str(f)) or f == MANIFEST]
+    if unsafe:
+        raise IntegrityError(
+            f"{where}: manifest.json lists unsafe file names {unsafe}; a bundle holds plain "
+            "top-level files only"
         )
     missing = [f for f in REQUIRED_FILES if f not in manifest["files"]]
     if missing:

@@ -260,6 +260,17 @@ def _fingerprint(frame: pd.DataFrame, schema: Schema) -> str:
     return digest.hexdigest()
 
 
+def _metric_text(value: Any) -> str:
+    """``0.91``, or ``0.91 (95% CI 0.88 to 0.93)`` for ``{"value", "ci": [low, high]}``/``low``/``high``."""
+    if not isinstance(value, Mapping):
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+    low, high = (value.get("ci") or [value.get("low"), value.get("high")])[:2]
+    text = _metric_text(value.get("value", "see manifest.json"))
+    if low is not None and high is not None:
+        text += f" (95% CI {_metric_text(low)} to {_metric_text(high)})"
+    return text
+
+
 def _card(
     name: str,
     schema: Schema,
@@ -291,8 +302,7 @@ def _card(
         "## Metrics",
     ]
     if metrics:
-        lines += [f"- {k}: {v}" for k, v in metrics.items() if not isinstance(v, Mapping)]
-        lines += [f"- {k}: see manifest.json" for k, v in metrics.items() if isinstance(v, Mapping)]
+        lines += [f"- {k}: {_metric_text(v)}" for k, v in metrics.items()]
     else:
         lines.append("No metrics were recorded at packaging time.")
     lines += [
