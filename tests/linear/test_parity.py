@@ -114,7 +114,6 @@ def test_options_match_sklearn(scheme, options):
 
 def test_class_weight_dict_in_ovr_weighs_rows_by_their_class():
     from sklearn.datasets import load_iris
-
     from sklearn.preprocessing import StandardScaler
 
     X, y = load_iris(return_X_y=True)

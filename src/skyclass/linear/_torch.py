@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -66,13 +68,16 @@ def resolve_device(device: str):
 def _to_tensor(torch, X, device):
     if sp.issparse(X):
         X = X.tocsr()
-        return torch.sparse_csr_tensor(
-            torch.from_numpy(X.indptr.astype(np.int64)),
-            torch.from_numpy(X.indices.astype(np.int64)),
-            torch.from_numpy(X.data.astype(np.float64)),
-            size=X.shape,
-            device=device,
-        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            return torch.sparse_csr_tensor(
+                torch.from_numpy(X.indptr.astype(np.int64)),
+                torch.from_numpy(X.indices.astype(np.int64)),
+                torch.from_numpy(X.data.astype(np.float64)),
+                size=X.shape,
+                device=device,
+                check_invariants=True,
+            )
     return torch.from_numpy(np.ascontiguousarray(X, dtype=np.float64)).to(device)
 
 
