@@ -112,3 +112,28 @@ def test_chaos_refuses_non_local_regions(tmp_path, upstreams):
     )
     assert out.returncode == 2 and "provider: local only" in " ".join(out.stderr.split())
     connect("ext", state).down()
+
+
+def test_gateway_without_a_deploy_routes_to_the_spec_endpoints(tmp_path, upstreams):
+    ups = upstreams(("aws-1",), ("gcp-1",))
+    port = free_port()
+    spec = _spec(tmp_path, ups, port)
+    proc = subprocess.Popen([*CLI, "gateway", str(spec), "--state", str(tmp_path / "empty")])
+    try:
+        wait_http(f"http://127.0.0.1:{port}/gateway/health")
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}{INFER}", content=BODY, headers={"X-Data-Zone": "us"}
+        )
+        assert reply.status_code == 200 and reply.headers["x-skyclass-region"] == "aws-1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    local = tmp_path / "local.yaml"
+    local.write_text("name: loc\nmodel: /m\nregions:\n  - name: a\n")
+    out = subprocess.run(
+        [*CLI, "gateway", str(local), "--state", str(tmp_path / "empty")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    assert "run `skyclass deploy" in " ".join(out.stderr.split())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from skyclass.cloud._spec import DeploymentSpec, load_spec
-from skyclass.cloud._state import StateStore
+from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import build_table, table_path
 from skyclass.cloud._waiting import wait_http_ok
 from skyclass.cloud.providers._processes import SKYCLASS_CLI, alive, spawn, stop
@@ -31,8 +31,13 @@ def run_gateway(
     try:
         store.deployment(spec.name)
     except NotFoundError:
-        from skyclass.cloud._state import Replica
-
+        local = [r.name for r in spec.regions if r.provider == "local"]
+        if local:
+            raise NotFoundError(
+                f"deployment {spec.name!r} is not recorded in {store.root}, so the endpoints of "
+                f"its local regions ({', '.join(local)}) are unknown; run `skyclass deploy "
+                f"{spec_path}` first or pass --state with the folder deploy used"
+            ) from None
         static = [
             Replica(
                 deployment=spec.name,
@@ -45,7 +50,6 @@ def run_gateway(
                 cost_per_hour=r.cost_per_hour,
             )
             for r in spec.regions
-            if r.provider != "local"
             for url in r.endpoints
         ]
         serve(settings, build_table(spec, static, 1))
