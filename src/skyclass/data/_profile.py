@@ -68,7 +68,9 @@ def _mutual_information(
     columns, discrete = [], []
     for name in features:
         col = frame[name]
-        if name in numeric:
+        if pd.api.types.is_datetime64_any_dtype(col):
+            col = col.astype("int64").where(col.notna()) / 1e9  # seconds: continuous, not codes
+        if name in numeric or pd.api.types.is_numeric_dtype(col):
             values = col.astype("float64")
             columns.append(values.fillna(values.median() if values.notna().any() else 0.0))
             discrete.append(False)

@@ -65,14 +65,17 @@ def permutation_ranking(
     y_codes: np.ndarray,
     scorer,
     *,
-    n_repeats: int = 5,
+    n_repeats: int | None = None,
     max_rows: int = 5000,
     seed: int = 0,
 ) -> list[dict]:
     """Mean and std drop of ``scorer`` per raw column, most important first.
 
-    At most ``max_rows`` seeded rows of ``X`` are used.
+    At most ``max_rows`` seeded rows of ``X`` are used; ``n_repeats`` shuffles per
+    column default to 5, or 3 beyond 20 columns.
     """
+    if n_repeats is None:
+        n_repeats = 5 if X.shape[1] <= 20 else 3
     if len(X) > max_rows:
         rng = np.random.default_rng(seed)
         take = np.sort(rng.choice(len(X), size=max_rows, replace=False))

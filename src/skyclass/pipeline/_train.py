@@ -19,6 +19,7 @@ import datetime as _dt
 import json
 import os
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from threadpoolctl import threadpool_limits
 
 from skyclass import metrics as M
 from skyclass.data import (
@@ -52,6 +54,7 @@ from skyclass.pipeline.candidates import CANDIDATES, get_candidates
 
 __all__ = ["TrainResult", "train"]
 
+_SMALL = 50_000
 _TUNE_SHARE = 0.6  # of the time budget; the rest covers refit, test, explain, package
 _HEADLINE = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss")
 
@@ -267,257 +270,269 @@ def train(
     candidates = get_candidates(models)
     source = "DataFrame" if isinstance(data, pd.DataFrame) else str(data)
 
-    with steps.step("load") as step:
-        raw = load_table(data, encoding=encoding)
-        step.note = f"{len(raw):,} rows x {raw.shape[1]} columns from {source}"
-    if sensitive is not None and sensitive not in raw.columns:
-        raise InputError(
-            f"--sensitive {sensitive!r}: no such column; the columns are: {', '.join(raw.columns)}"
-        )
-    if sensitive is not None and sensitive == target:
-        raise InputError("--sensitive must name a column other than the target")
-
-    with steps.step("validate") as step:
-        checked = validate(
-            raw,
-            target,
-            cv=cv,
-            test_size=test_size,
-            min_class_size=min_class_size,
-            merge_rare=merge_rare,
-            drop=drop,
-        )
-        frame = checked.frame
-        X_all = frame[checked.features]
-        schema = infer_schema(X_all)
-        text = [c.name for c in schema if c.kind == "text"]
-        if text:
-            schema = schema.drop(text)
-            for column in text:
-                checked.decisions.append(
-                    Decision(
-                        column,
-                        "drop",
-                        "free text (by schema inference); bundles take numeric and categorical features only",
-                    )
-                )
-            X_all = X_all[schema.names]
-        uniques, codes_all = np.unique(frame[target].to_numpy(), return_inverse=True)
-        labels = [_plain(v) for v in uniques]
-        step.note = f"{len(frame):,} rows, {len(schema.names)} features, {len(labels)} classes; {len(checked.decisions)} decisions"
-        for d in checked.decisions:
-            steps.info(f"{d.column or '(rows)'}: {d.action} - {d.reason}")
-        positive = _positive(frame[target].to_numpy(), labels)
-        cost_spec = read_costs(costs, labels, positive) if costs is not None else None
-
-    with steps.step("explore") as step:
-        prof = profile(frame, target, seed=seed)
-        step.note = (
-            f"imbalance ratio {prof['imbalance_ratio']:.2f}; top feature by mutual information: "
-            + next(iter(prof["mutual_information"]), "-")
-        )
-        chosen = _choose_metric(metric, frame[target].to_numpy(), cost_spec, priority, positive)
-        scorer = get_scorer(
-            chosen["name"],
-            n_classes=len(labels),
-            positive=labels.index(positive) if positive is not None else 1,
-            beta=chosen["beta"],
-            cost_matrix=cost_spec.matrix.array if cost_spec is not None else None,
-        )
-        steps.info(f"metric {scorer.name}: " + " ".join(chosen["reasons"]))
-
-    with steps.step("split") as step:
-        y_all = frame[target].to_numpy()
-        train_idx, test_idx = stratified_split_index(codes_all, test_size=test_size, seed=seed)
-        X_train, X_test = (
-            X_all.iloc[train_idx].reset_index(drop=True),
-            X_all.iloc[test_idx].reset_index(drop=True),
-        )
-        y_train, y_test = y_all[train_idx], y_all[test_idx]
-        c_train, c_test = codes_all[train_idx], codes_all[test_idx]
-        tune_pos = _subsample(c_train, tune_rows, seed)
-        X_tune, c_tune = X_train.iloc[tune_pos].reset_index(drop=True), c_train[tune_pos]
-        step.note = f"{len(train_idx):,} train / {len(test_idx):,} test (stratified, seed {seed}); {cv}-fold CV on {len(tune_pos):,} rows"
-
-    with steps.step("preprocess") as step:
-        folds = _folds(X_tune, c_tune, schema, cv, seed)
-        step.note = f"{folds[0].X_train.shape[1]} model features per fold (fitted on each training fold only)"
-
-    with steps.step("tune") as step:
-        budget = max(_TUNE_SHARE * time_budget - (time.monotonic() - started), 1.0)
-        results = tune(
-            candidates,
-            folds,
-            score=scorer.score,
-            n_classes=len(labels),
-            greater_is_better=scorer.greater_is_better,
-            time_budget=budget,
-            max_trials=max_trials,
-            seed=seed,
-            console=console,
-        )
-        ranked = rank_results(results, greater_is_better=scorer.greater_is_better)
-        if not ranked:
+    with ExitStack() as stack:
+        with steps.step("load") as step:
+            raw = load_table(data, encoding=encoding)
+            step.note = f"{len(raw):,} rows x {raw.shape[1]} columns from {source}"
+        if len(raw) < _SMALL:  # native thread pools only slow small fits down on a busy machine
+            stack.enter_context(threadpool_limits(limits=1))
+        if sensitive is not None and sensitive not in raw.columns:
             raise InputError(
-                "every candidate failed to fit: "
-                + "; ".join(f"{r.name}: {r.error}" for r in results)
+                f"--sensitive {sensitive!r}: no such column; the columns are: {', '.join(raw.columns)}"
             )
-        step.note = f"{sum(r.n_trials for r in results)} trials in {budget:.0f} s budget"
+        if sensitive is not None and sensitive == target:
+            raise InputError("--sensitive must name a column other than the target")
 
-    with steps.step("select") as step:
-        best = ranked[0]
-        significance = _significance(ranked, scorer, cv, c_tune)
-        step.note = f"{best.name}: {scorer.name} {best.mean:.4f} ± {best.std:.4f}"
-        if significance:
-            verdict = "significantly" if significance["significant"] else "not significantly"
-            steps.info(
-                f"{verdict} better than {significance['runner_up']} (p = {significance['p_value']:.3g})"
+        with steps.step("validate") as step:
+            checked = validate(
+                raw,
+                target,
+                cv=cv,
+                test_size=test_size,
+                min_class_size=min_class_size,
+                merge_rare=merge_rare,
+                drop=drop,
             )
+            frame = checked.frame
+            X_all = frame[checked.features]
+            schema = infer_schema(X_all)
+            text = [c.name for c in schema if c.kind == "text"]
+            if text:
+                schema = schema.drop(text)
+                for column in text:
+                    checked.decisions.append(
+                        Decision(
+                            column,
+                            "drop",
+                            "free text (by schema inference); bundles take numeric and categorical features only",
+                        )
+                    )
+                X_all = X_all[schema.names]
+            uniques, codes_all = np.unique(frame[target].to_numpy(), return_inverse=True)
+            labels = [_plain(v) for v in uniques]
+            step.note = f"{len(frame):,} rows, {len(schema.names)} features, {len(labels)} classes; {len(checked.decisions)} decisions"
+            for d in checked.decisions:
+                steps.info(f"{d.column or '(rows)'}: {d.action} - {d.reason}")
+            positive = _positive(frame[target].to_numpy(), labels)
+            cost_spec = read_costs(costs, labels, positive) if costs is not None else None
 
-    with steps.step("decide") as step:
-        y_tune_labels = np.asarray(labels, dtype=object)[c_tune]
-        rule_info = choose_rule(
-            y_tune_labels,
-            best.oof_proba,
-            labels,
-            metric=scorer.name,
-            costs=cost_spec,
-            positive=positive,
-        )
-        step.note = rule_info["explanation"]
+        with steps.step("explore") as step:
+            prof = profile(frame, target, seed=seed)
+            step.note = (
+                f"imbalance ratio {prof['imbalance_ratio']:.2f}; top feature by mutual information: "
+                + next(iter(prof["mutual_information"]), "-")
+            )
+            chosen = _choose_metric(metric, frame[target].to_numpy(), cost_spec, priority, positive)
+            scorer = get_scorer(
+                chosen["name"],
+                n_classes=len(labels),
+                positive=labels.index(positive) if positive is not None else 1,
+                beta=chosen["beta"],
+                cost_matrix=cost_spec.matrix.array if cost_spec is not None else None,
+            )
+            steps.info(f"metric {scorer.name}: " + " ".join(chosen["reasons"]))
 
-    with steps.step("refit") as step:
-        preprocessor = Preprocessor(schema).fit(X_train)
-        model = CANDIDATES[best.name].build(best.params, seed)
-        fit_quietly(model, preprocessor.transform(X_train), y_train)
-        step.note = f"{best.name} on {len(X_train):,} training rows"
+        with steps.step("split") as step:
+            y_all = frame[target].to_numpy()
+            train_idx, test_idx = stratified_split_index(codes_all, test_size=test_size, seed=seed)
+            X_train, X_test = (
+                X_all.iloc[train_idx].reset_index(drop=True),
+                X_all.iloc[test_idx].reset_index(drop=True),
+            )
+            y_train, y_test = y_all[train_idx], y_all[test_idx]
+            c_train, c_test = codes_all[train_idx], codes_all[test_idx]
+            tune_pos = _subsample(c_train, tune_rows, seed)
+            X_tune, c_tune = X_train.iloc[tune_pos].reset_index(drop=True), c_train[tune_pos]
+            step.note = f"{len(train_idx):,} train / {len(test_idx):,} test (stratified, seed {seed}); {cv}-fold CV on {len(tune_pos):,} rows"
 
-    with steps.step("test") as step:  # the only time the test rows are used
-        proba = np.asarray(model.predict_proba(preprocessor.transform(X_test)), dtype=np.float64)
-        y_pred = M.decide(proba, rule_info["rule"], labels)
-        evaluation = M.evaluate(y_test, proba, labels=labels)
-        test_metrics = _test_metrics(
-            y_test, proba, y_pred, labels, scorer, seed, positive, cost_spec
-        )
-        per_class = M.classification_report(
-            y_test, y_pred, labels=labels, output_dict=True, zero_division=0
-        )
-        calibration = _calibration(y_test, proba, labels)
-        head = test_metrics.get(scorer.name) or next(iter(test_metrics.values()))
-        step.note = f"{scorer.name} {head['value']:.4f} [{head['low']:.4f}, {head['high']:.4f}]; accuracy {evaluation.accuracy:.4f}"
-        importance = permutation_ranking(preprocessor, model, X_test, c_test, scorer, seed=seed)
-        fairness = None
-        if sensitive:
-            groups = raw[sensitive].iloc[checked.rows[test_idx]].astype(str).to_numpy()
-            fairness = _fairness(sensitive, groups, y_test, y_pred, labels)
+        with steps.step("preprocess") as step:
+            folds = _folds(X_tune, c_tune, schema, cv, seed)
+            step.note = f"{folds[0].X_train.shape[1]} model features per fold (fitted on each training fold only)"
 
-    coefficients = None
-    if CANDIDATES[best.name].linear and hasattr(model, "coef_"):
-        coefficients = top_coefficients(
-            model.coef_, list(preprocessor.get_feature_names_out()), labels
-        )
-
-    name = name or (Path(source).stem if source != "DataFrame" else target)
-    context: dict[str, Any] = {
-        "title": f"skyclass report: {name}",
-        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "data": {
-            "source": source,
-            "target": target,
-            "labels": labels,
-            "n_rows_in": checked.n_rows_in,
-            "n_rows": len(frame),
-            "n_features": len(schema.names),
-            "features": schema.names,
-        },
-        "decisions": [d.to_dict() for d in checked.decisions],
-        "profile": prof,
-        "metric": {
-            "name": scorer.name,
-            "reasons": chosen["reasons"],
-            "greater_is_better": scorer.greater_is_better,
-        },
-        "split": {
-            "train": len(train_idx),
-            "test": len(test_idx),
-            "cv": cv,
-            "tune_rows": len(tune_pos),
-            "seed": seed,
-            "test_size": test_size,
-        },
-        "candidates": [r.to_dict() for r in results],
-        "winner": best.name,
-        "significance": significance,
-        "decision_rule": rule_info,
-        "test": {
-            "metrics": test_metrics,
-            "per_class": per_class,
-            "evaluation": evaluation.to_dict(curves=False),
-        },
-        "calibration": calibration,
-        "interpretation": {
-            "coefficients": coefficients,
-            "permutation": importance,
-            "permutation_note": f"Permutation importance on up to 5,000 test rows, 5 repeats, scored with {scorer.name}.",
-        },
-        "fairness": fairness,
-    }
-
-    with staged_dir(out) as tmp:
-        with steps.step("package") as step:
-            bundle_dir = package(
-                tmp / "bundle",
-                preprocessor=preprocessor,
-                model=model,
-                schema=schema,
-                labels=labels,
-                target=target,
-                name=name,
-                X_reference=X_train,
-                decision_rule=rule_info["rule"],
-                metrics={k: v["value"] for k, v in test_metrics.items()},
-                params={"candidate": best.name, **best.params, "metric": scorer.name, "seed": seed},
-                card_extra=_card_extra(context),
+        with steps.step("tune") as step:
+            budget = max(_TUNE_SHARE * time_budget - (time.monotonic() - started), 1.0)
+            results = tune(
+                candidates,
+                folds,
+                score=scorer.score,
+                n_classes=len(labels),
+                greater_is_better=scorer.greater_is_better,
+                time_budget=budget,
+                max_trials=max_trials,
                 seed=seed,
+                console=console,
             )
-            step.note = f"{out}/bundle (ONNX + JSON, verified)"
-        final_bundle = Path(out).absolute() / Path(bundle_dir).name
-        context["bundle"] = {"path": str(final_bundle), "registry": registry, "version": None}
-        version = None
-        if registry:
-            with steps.step("push") as step:
-                from skyclass.bundle import Registry
+            ranked = rank_results(results, greater_is_better=scorer.greater_is_better)
+            if not ranked:
+                raise InputError(
+                    "every candidate failed to fit: "
+                    + "; ".join(f"{r.name}: {r.error}" for r in results)
+                )
+            step.note = f"{sum(r.n_trials for r in results)} trials in {budget:.0f} s budget"
 
-                version = Registry(registry).push(bundle_dir)
-                context["bundle"]["version"] = version
-                step.note = f"{registry} {name}@{version}"
-        with steps.step("report") as step:
-            from skyclass.report import render_report, write_report
+        with steps.step("select") as step:
+            best = ranked[0]
+            significance = _significance(ranked, scorer, cv, c_tune)
+            step.note = f"{best.name}: {scorer.name} {best.mean:.4f} ± {best.std:.4f}"
+            if significance:
+                verdict = "significantly" if significance["significant"] else "not significantly"
+                steps.info(
+                    f"{verdict} better than {significance['runner_up']} (p = {significance['p_value']:.3g})"
+                )
 
-            context["timings"] = dict(steps.timings)
-            html = render_report(context, y_true=y_test, proba=proba, y_pred=y_pred, labels=labels)
-            write_report(tmp / "report.html", html)
-            (tmp / "train.json").write_text(
-                json.dumps(context, indent=2, default=_json_default) + "\n"
+        with steps.step("decide") as step:
+            y_tune_labels = np.asarray(labels, dtype=object)[c_tune]
+            rule_info = choose_rule(
+                y_tune_labels,
+                best.oof_proba,
+                labels,
+                metric=scorer.name,
+                costs=cost_spec,
+                positive=positive,
             )
-            step.note = f"{out}/report.html"
-    out_dir = Path(out).absolute()
-    console.print(
-        f"[bold]done[/bold] in {time.monotonic() - started:.1f} s: bundle {final_bundle}, report {out_dir / 'report.html'}",
-        highlight=False,
-    )
-    return TrainResult(
-        out_dir=out_dir,
-        bundle_path=final_bundle,
-        report_path=out_dir / "report.html",
-        evaluation=evaluation,
-        leaderboard=[r.to_dict() for r in ranked],
-        winner=best.name,
-        metric=scorer.name,
-        decisions=checked.decisions,
-        version=version,
-        summary=context,
-    )
+            step.note = rule_info["explanation"]
+
+        with steps.step("refit") as step:
+            preprocessor = Preprocessor(schema).fit(X_train)
+            model = CANDIDATES[best.name].build(best.params, seed)
+            fit_quietly(model, preprocessor.transform(X_train), y_train)
+            step.note = f"{best.name} on {len(X_train):,} training rows"
+
+        with steps.step("test") as step:  # the only time the test rows are used
+            proba = np.asarray(
+                model.predict_proba(preprocessor.transform(X_test)), dtype=np.float64
+            )
+            y_pred = M.decide(proba, rule_info["rule"], labels)
+            evaluation = M.evaluate(y_test, proba, labels=labels)
+            test_metrics = _test_metrics(
+                y_test, proba, y_pred, labels, scorer, seed, positive, cost_spec
+            )
+            per_class = M.classification_report(
+                y_test, y_pred, labels=labels, output_dict=True, zero_division=0
+            )
+            calibration = _calibration(y_test, proba, labels)
+            head = test_metrics.get(scorer.name) or next(iter(test_metrics.values()))
+            step.note = f"{scorer.name} {head['value']:.4f} [{head['low']:.4f}, {head['high']:.4f}]; accuracy {evaluation.accuracy:.4f}"
+            importance = permutation_ranking(preprocessor, model, X_test, c_test, scorer, seed=seed)
+            fairness = None
+            if sensitive:
+                groups = raw[sensitive].iloc[checked.rows[test_idx]].astype(str).to_numpy()
+                fairness = _fairness(sensitive, groups, y_test, y_pred, labels)
+
+        coefficients = None
+        if CANDIDATES[best.name].linear and hasattr(model, "coef_"):
+            coefficients = top_coefficients(
+                model.coef_, list(preprocessor.get_feature_names_out()), labels
+            )
+
+        name = name or (Path(source).stem if source != "DataFrame" else target)
+        context: dict[str, Any] = {
+            "title": f"skyclass report: {name}",
+            "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "data": {
+                "source": source,
+                "target": target,
+                "labels": labels,
+                "n_rows_in": checked.n_rows_in,
+                "n_rows": len(frame),
+                "n_features": len(schema.names),
+                "features": schema.names,
+            },
+            "decisions": [d.to_dict() for d in checked.decisions],
+            "profile": prof,
+            "metric": {
+                "name": scorer.name,
+                "reasons": chosen["reasons"],
+                "greater_is_better": scorer.greater_is_better,
+            },
+            "split": {
+                "train": len(train_idx),
+                "test": len(test_idx),
+                "cv": cv,
+                "tune_rows": len(tune_pos),
+                "seed": seed,
+                "test_size": test_size,
+            },
+            "candidates": [r.to_dict() for r in results],
+            "winner": best.name,
+            "significance": significance,
+            "decision_rule": rule_info,
+            "test": {
+                "metrics": test_metrics,
+                "per_class": per_class,
+                "evaluation": evaluation.to_dict(curves=False),
+            },
+            "calibration": calibration,
+            "interpretation": {
+                "coefficients": coefficients,
+                "permutation": importance,
+                "permutation_note": f"Permutation importance on up to 5,000 test rows (5 shuffles per column, 3 beyond 20 columns), scored with {scorer.name}.",
+            },
+            "fairness": fairness,
+        }
+
+        with staged_dir(out) as tmp:
+            with steps.step("package") as step:
+                bundle_dir = package(
+                    tmp / "bundle",
+                    preprocessor=preprocessor,
+                    model=model,
+                    schema=schema,
+                    labels=labels,
+                    target=target,
+                    name=name,
+                    X_reference=X_train,
+                    decision_rule=rule_info["rule"],
+                    metrics={k: v["value"] for k, v in test_metrics.items()},
+                    params={
+                        "candidate": best.name,
+                        **best.params,
+                        "metric": scorer.name,
+                        "seed": seed,
+                    },
+                    card_extra=_card_extra(context),
+                    seed=seed,
+                )
+                step.note = f"{out}/bundle (ONNX + JSON, verified)"
+            final_bundle = Path(out).absolute() / Path(bundle_dir).name
+            context["bundle"] = {"path": str(final_bundle), "registry": registry, "version": None}
+            version = None
+            if registry:
+                with steps.step("push") as step:
+                    from skyclass.bundle import Registry
+
+                    version = Registry(registry).push(bundle_dir)
+                    context["bundle"]["version"] = version
+                    step.note = f"{registry} {name}@{version}"
+            with steps.step("report") as step:
+                from skyclass.report import render_report, write_report
+
+                context["timings"] = dict(steps.timings)
+                html = render_report(
+                    context, y_true=y_test, proba=proba, y_pred=y_pred, labels=labels
+                )
+                write_report(tmp / "report.html", html)
+                (tmp / "train.json").write_text(
+                    json.dumps(context, indent=2, default=_json_default) + "\n"
+                )
+                step.note = f"{out}/report.html"
+        out_dir = Path(out).absolute()
+        console.print(
+            f"[bold]done[/bold] in {time.monotonic() - started:.1f} s: bundle {final_bundle}, report {out_dir / 'report.html'}",
+            highlight=False,
+        )
+        return TrainResult(
+            out_dir=out_dir,
+            bundle_path=final_bundle,
+            report_path=out_dir / "report.html",
+            evaluation=evaluation,
+            leaderboard=[r.to_dict() for r in ranked],
+            winner=best.name,
+            metric=scorer.name,
+            decisions=checked.decisions,
+            version=version,
+            summary=context,
+        )
 
 
 def _card_extra(context: dict) -> str:

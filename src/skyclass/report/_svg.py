@@ -38,6 +38,7 @@ def to_svg(fig, title: str) -> str:
     plt.close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
     text = re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", text, count=1)
     text = re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", text, count=1)
     safe = title.replace("&", "&amp;").replace("<", "&lt;")
