@@ -18,7 +18,7 @@ from skyclass.metrics._targets import Targets
 from skyclass.metrics._validation import lookup
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LabelCounts:
     """Counts per label (weighted sums when there are sample weights)."""
 

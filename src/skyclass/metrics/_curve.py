@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Curve:
     """Points of a curve: ``x``/``y`` (fpr/tpr for ROC, recall/precision for PR) and thresholds.
 

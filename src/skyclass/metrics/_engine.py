@@ -28,7 +28,7 @@ import numpy as np
 from skyclass.metrics._curve import Curve
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ClassPass:
     """What one sorted column yields for its class (weighted when weights are given)."""
 

@@ -84,10 +84,6 @@ def evaluate(
     _check_probabilities(proba)
     codes = _codes(yt, classes)
     pred = np.argmax(proba, axis=1)
-    w_total = float(len(yt)) if weight is None else float(weight.sum())
-    if w_total == 0:
-        raise InputError("sample_weight sums to 0; at least one row needs a positive weight.")
-
     cm = np.bincount(codes * k + pred, weights=weight, minlength=k * k).reshape(k, k)
     if weight is not None and weight.dtype.kind in "biu":
         cm = cm.astype(np.int64)
@@ -223,7 +219,7 @@ def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPas
     def one(c: int) -> ClassPass:
         return column_pass(proba[:, c], codes, weight, c, k, max_points)
 
-    if jobs <= 1 or k == 1:
+    if jobs == 1:
         return [one(c) for c in range(k)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, range(k)))

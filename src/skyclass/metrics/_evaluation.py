@@ -48,7 +48,7 @@ _PER_CLASS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """Every metric of one evaluation. Per-class arrays follow the order of ``labels``.
 

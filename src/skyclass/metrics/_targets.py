@@ -22,7 +22,7 @@ from skyclass.metrics._validation import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Targets:
     """Validated ``y_true``/``y_pred`` with their sorted label union and weights."""
 
