@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skyclass.cloud._deployment import STATUS_COLUMNS, Deployment
+from skyclass.cloud._deployment import Deployment
 from skyclass.cloud._gateway import run_gateway
 from skyclass.cloud._reconcile import deploy
 from skyclass.cloud._spec import (
@@ -30,7 +30,6 @@ from skyclass.cloud._state import Replica, StateStore, default_state_dir
 from skyclass.cloud.providers.kubernetes import render as render_kubernetes
 
 __all__ = [
-    "STATUS_COLUMNS",
     "CanarySpec",
     "Deployment",
     "DeploymentSpec",

@@ -7,7 +7,6 @@ Example:
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -19,23 +18,7 @@ from skyclass.cloud._waiting import is_ready
 from skyclass.cloud.providers import get_provider
 from skyclass.cloud.providers._processes import stop
 from skyclass.cloud.providers.local import control_file, write_control
-from skyclass.errors import ConfigError, SkyclassError
-
-STATUS_COLUMNS = (
-    "region",
-    "cloud",
-    "zone",
-    "provider",
-    "ready",
-    "replicas",
-    "model_version",
-    "rps",
-    "p50_ms",
-    "p99_ms",
-    "error_rate",
-    "cost_per_hour",
-    "dollars",
-)
+from skyclass.errors import ConfigError
 
 
 def _desired(spec: DeploymentSpec, region) -> int:
@@ -158,16 +141,3 @@ class Deployment:
             self.store.mark_stopped(replica)
         self.store.forget(self.name)
         return len(replicas)
-
-    def wait_until_ready(self, timeout: float = 30.0) -> None:
-        """Block until the gateway reports every active replica available."""
-        deadline = time.monotonic() + timeout
-        want = len(self.replicas())
-        while time.monotonic() < deadline:
-            live = self._gateway_status()
-            if live and sum(r["ready"] for r in live["regions"].values()) >= want:
-                return
-            time.sleep(0.1)
-        raise SkyclassError(
-            f"deployment {self.name!r}: replicas not all ready after {timeout:.0f}s"
-        )

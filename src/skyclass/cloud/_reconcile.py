@@ -1,11 +1,12 @@
-"""Deploy as a reconcile loop: make the running replicas match the spec, region by region.
+"""Deploy as a reconcile loop: make the running replicas match the spec.
 
 For every region and track (primary, and canary/shadow when the rollout asks):
 pin the model version and replicate it to the region's store; if the running
-replicas already serve that version in that number, leave them; otherwise start
-the new ones, wait for V2 readiness, add them to the routing table, then drop
-the old ones from the table and stop them gracefully. Gateways retry on another
-region, so a rolling update fails no request.
+replicas already serve that version in that number, leave them. Regions with
+nothing running start all at once. Regions serving something else roll one by
+one: start the new replicas, wait for V2 readiness, add them to the routing
+table, then drop the old ones from the table and stop them gracefully. Gateways
+retry on another region, so a rolling update fails no request.
 
 Example:
     >>> from skyclass.cloud import deploy
