@@ -169,7 +169,13 @@ def _fit_isotonic(proba: np.ndarray, idx: np.ndarray, k: int) -> list[IsotonicRe
 
 
 def _apply(calibrators: list[IsotonicRegression], proba: np.ndarray) -> np.ndarray:
-    out = np.column_stack([cal.predict(proba[:, c]) for c, cal in enumerate(calibrators)])
+    # np.interp on the fitted steps is IsotonicRegression.predict with out_of_bounds="clip"
+    out = np.column_stack(
+        [
+            np.interp(proba[:, c], cal.X_thresholds_, cal.y_thresholds_)
+            for c, cal in enumerate(calibrators)
+        ]
+    )
     total = out.sum(axis=1, keepdims=True)
     return np.divide(out, total, out=np.full_like(out, 1.0 / out.shape[1]), where=total > 0)
 
@@ -183,7 +189,10 @@ def _draw(rng: np.random.Generator, p: np.ndarray, pred: np.ndarray, draws: int)
     stacks = []
     for start in range(0, draws, chunk):
         b = min(chunk, draws - start)
-        truth = (rng.random((b, n, 1)) > cumulative[None, :, :]).sum(axis=2)
+        u = rng.random((b, n))
+        truth = np.zeros((b, n), dtype=np.int64)
+        for j in range(k - 1):  # the label is the number of cumulative shares below u
+            truth += u > cumulative[:, j]
         cells = (np.arange(b)[:, None] * k * k + truth * k + pred[None, :]).ravel()
         stacks.append(np.bincount(cells, minlength=b * k * k).reshape(b, k, k))
     return np.concatenate(stacks)
