@@ -106,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--scale", type=float, default=1.0, help="shrink n for a quick run")
+    parser.add_argument("--cases", default="dense,sparse", help="CPU cases to run")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     timings = []
@@ -128,10 +129,13 @@ def main() -> None:
         )
         timings += run_case("gpu", X, y, args.device)
     else:
-        X, y = dense_case(n=int(200_000 * args.scale))
-        timings += run_case("dense", X, y, "cpu")
-        X, y = sparse_case(n=int(100_000 * args.scale))
-        timings += run_case("sparse", X, y, "cpu")
+        cases = args.cases.split(",")
+        if "dense" in cases:
+            X, y = dense_case(n=int(200_000 * args.scale))
+            timings += run_case("dense", X, y, "cpu")
+        if "sparse" in cases:
+            X, y = sparse_case(n=int(100_000 * args.scale))
+            timings += run_case("sparse", X, y, "cpu")
     ours = sum(t for _, t in timings)
     peer = sum(t for t, _ in timings)
     print(f"logistic: ratio={peer / ours:.2f} (ours {ours:.2f} s vs peer {peer:.2f} s)")

@@ -147,7 +147,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Example:
             >>> import numpy as np
             >>> m = LogisticRegression().fit(np.array([[0.0], [1.0]]), [0, 1])
-            >>> m.objective(np.array([[0.0], [1.0]]), [0, 1]) < np.log(2)
+            >>> bool(m.objective(np.array([[0.0], [1.0]]), [0, 1]) < np.log(2))
             True
         """
         check_is_fitted(self)
