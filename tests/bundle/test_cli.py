@@ -63,6 +63,12 @@ def test_registry_commands_end_to_end(monkeypatch, capsys, tmp_path, demo_bundle
     assert code == 0 and json.loads(out)["status"] == "copied"
     code, out, _ = run(monkeypatch, capsys, "registry", "list", f"file://{tmp_path}/copy", "--json")
     assert json.loads(out)[0]["aliases"] == {"champion": 2}
+    code, out, _ = run(monkeypatch, capsys, "registry", "delete", f"{reg}/demo@1")
+    assert code == 0 and out.strip() == "deleted demo@1"
+    code, out, _ = run(monkeypatch, capsys, "registry", "list", reg, "--json")
+    assert json.loads(out)[0]["versions"] == [2]
+    code, out, _ = run(monkeypatch, capsys, "registry", "clean", reg)
+    assert code == 0 and out.strip() == "removed 0 staging uploads"
 
 
 def test_errors_are_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path, demo_bundle):

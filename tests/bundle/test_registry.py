@@ -220,3 +220,8 @@ def test_killed_push_leaves_no_visible_version(tmp_path, demo_bundle):
         load(f"{url}/demo@latest")
     assert reg.push(demo_bundle) == 2  # the crashed push's number is never reused
     assert reg.versions("demo") == [2]
+    assert reg.store.listdir("demo/staging")  # the crashed push's upload, never visible
+    assert reg.clean_staging(older_than_s=3600) == 0  # too recent to be surely dead
+    assert reg.clean_staging(older_than_s=0) == 1
+    assert reg.store.listdir("demo/staging") == []
+    assert load(f"{url}/demo@2").version == 2

@@ -78,7 +78,7 @@ class Registry:
         manifest = parse_manifest(files[MANIFEST], os.fspath(bundle))
         name = _check_name(name or manifest["name"])
         manifest["name"] = name
-        token = uuid.uuid4().hex
+        token = f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"  # starts with its creation time
         staging = f"{name}/staging/{token}"
         try:
             for fname in sorted(files):
@@ -130,6 +130,22 @@ class Registry:
         prefix = self._prefix(name, version)
         self.store.delete(f"{prefix}/{COMMITTED}")  # invisible first, then the files
         self.store.delete(prefix, recursive=True)
+
+    def clean_staging(self, older_than_s: float = 3600.0) -> int:
+        """Delete staging uploads left by crashed pushes, older than ``older_than_s``; returns how many.
+
+        Staging is never visible as a version; this only reclaims space. Keep
+        ``older_than_s`` well above the longest push.
+        """
+        cutoff = time.time_ns() - int(older_than_s * 1e9)
+        removed = 0
+        for name in self.store.listdir(""):
+            for token in self.store.listdir(f"{name}/staging"):
+                stamp = token.partition("-")[0]
+                if stamp.isdigit() and int(stamp) < cutoff:
+                    self.store.delete(f"{name}/staging/{token}", recursive=True)
+                    removed += 1
+        return removed
 
     # -- aliases ------------------------------------------------------------------
     def set_alias(self, name: str, alias: str, version: int) -> None:

@@ -112,6 +112,40 @@ def alias(
         typer.echo(f"{name}@{alias_name} → {version}")
 
 
+@registry_app.command("delete")
+def delete(
+    uri: str = typer.Argument(
+        ..., help="REGISTRY/NAME@VERSION (a number: aliases must move first)."
+    ),
+) -> None:
+    """Delete a version; its number is never reused.
+
+    Example: skyclass registry delete s3://bucket/models/churn@2
+    """
+    from skyclass.bundle import Registry, parse_uri
+    from skyclass.errors import InputError
+
+    root, name, ref = parse_uri(uri)
+    if not ref.lstrip("v").isdigit():
+        raise InputError(f"delete takes a version number (NAME@3), not {ref!r}")
+    Registry(root).delete(name, int(ref.lstrip("v")))
+    typer.echo(f"deleted {name}@{ref.lstrip('v')}")
+
+
+@registry_app.command("clean")
+def clean(
+    registry: str = typer.Argument(..., help="Registry URL."),
+    older_than: float = typer.Option(3600.0, help="Only staging uploads older than this (s)."),
+) -> None:
+    """Delete staging uploads left behind by crashed pushes (never visible as versions).
+
+    Example: skyclass registry clean s3://bucket/models --older-than 86400
+    """
+    from skyclass.bundle import Registry
+
+    typer.echo(f"removed {Registry(registry).clean_staging(older_than)} staging uploads")
+
+
 @registry_app.command("replicate")
 def replicate(
     uri: str = typer.Argument(..., help="Source REGISTRY/NAME@VERSION_OR_ALIAS."),

@@ -33,6 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -147,10 +148,10 @@ def _numeric_stats(values: np.ndarray) -> dict[str, float]:
 
 
 def _one_hot(values: np.ndarray, categories: list[str], rare: list[str]) -> np.ndarray:
-    index = {v: i for i, v in enumerate(categories)}
+    known = list(categories) + list(rare)
+    codes = pd.Index(known, dtype=object).get_indexer(values.astype(object)).astype(np.int64)
+    codes[codes >= len(categories)] = len(categories)  # every rare category → the shared column
     width = len(categories) + (1 if rare else 0)
-    index.update(dict.fromkeys(rare, len(categories)))
-    codes = np.fromiter((index.get(str(v), -1) for v in values), dtype=np.int64, count=len(values))
     return (codes[:, None] == np.arange(width)[None, :]).astype(np.float64)
 
 
