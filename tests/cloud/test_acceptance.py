@@ -4,6 +4,7 @@ SKYCLASS_ACCEPTANCE_SECONDS=20 runs the full 20 s drill."""
 
 import os
 import sqlite3
+import threading
 import time
 from collections import Counter
 
@@ -164,22 +165,34 @@ def test_failover_drills_under_steady_load(tmp_path, models):
 
 def test_canary_shadow_and_rolling_update(tmp_path, models):
     v1, v2, body, labels = models
+    registry = Registry(f"file://{tmp_path / 'registry'}")
+    registry.set_alias("demo", "champion", registry.push(v1))
+    registry.set_alias("demo", "challenger", registry.push(v2))
     rollout = (
-        f"rollout:\n  canary: {{model: {v2}, weight: 10}}\n  shadow: {{model: {v2}, percent: 100}}"
+        "rollout:\n  canary: {model: file://./registry/demo@challenger, weight: 10}\n"
+        "  shadow: {model: file://./registry/demo@challenger, percent: 100}"
     )
     # two primary replicas: a retry after a stall on this busy machine has somewhere to go
     spec = _write_spec(
-        tmp_path / "roll.yaml", v1, [("aws-us", "aws", "us", 0.4)], rollout=rollout, replicas=2
+        tmp_path / "roll.yaml",
+        "file://./registry/demo@champion",
+        [("aws-us", "aws", "us", 0.4)],
+        rollout=rollout,
+        replicas=2,
     )
     state = tmp_path / "state"
     dep = deploy(spec, state_dir=state)
     url = dep.gateway_url + INFER
     try:
-        result = drive(url, body, rate=min(RATE / 2, 100), duration=2000 / min(RATE / 2, 100))
+        rate = min(RATE / 2, 100)
+        result = drive(url, body, rate=rate, duration=2000 / rate)
         assert result.total == 2000 and result.failed == 0, _failures(result)
         canary = [c for c in result.calls if c.track == "canary"]
         assert abs(len(canary) / result.total - 0.10) <= 0.03
         assert {c.track for c in result.calls} == {"primary", "canary"}  # never a shadow answer
+        # every answer names the model version that served it
+        assert {c.model_version for c in canary} == {"demo:2"}
+        assert {c.model_version for c in result.calls if c.track == "primary"} == {"demo:1"}
 
         primary = result.total - len(canary)
         shadow_log = dep.folder / "logs" / "aws-us-shadow.db"
@@ -195,15 +208,32 @@ def test_canary_shadow_and_rolling_update(tmp_path, models):
         disagree = labels[str(v1)] != labels[str(v2)]
         assert shadow["disagreements"] == (primary if disagree else 0)
 
-        # rolling update of the primary model under load: no request fails
-        spec.write_text(spec.read_text().replace(f"model: {v1}\n", f"model: {v2}\n", 1))
-        result = drive(
-            url, body, rate=50, duration=4.0, events=[(0.5, lambda: deploy(spec, state_dir=state))]
-        )
-        assert result.failed == 0, _failures(result)
-        primaries = [r for r in dep.replicas() if r.track == "primary"]
-        assert [r.model_uri for r in primaries] == [str(v2)] * 2
-        reply = httpx.post(url, content=body, headers={"content-type": "application/json"})
-        assert reply.json()["outputs"][1]["data"] == [labels[str(v2)]]
+        # rolling update of the primary to version 2 while load keeps flowing: nothing fails
+        spec.write_text(spec.read_text().replace("demo@champion", "demo@2", 1))
+        errors: list[BaseException] = []
+        updater = threading.Thread(target=_catching(errors, deploy, spec, state_dir=state))
+        updater.start()
+        calls = []
+        while updater.is_alive():
+            calls += drive(url, body, rate=50, duration=1.0).calls
+        calls += drive(url, body, rate=50, duration=1.0).calls  # after the switch
+        updater.join()
+        assert not errors
+        assert calls and all(c.ok for c in calls), Counter(c.error for c in calls if not c.ok)
+        primaries = [c for c in calls if c.track == "primary"]
+        assert primaries[0].model_version == "demo:1" and primaries[-1].model_version == "demo:2"
+        assert [r.model_version for r in dep.replicas() if r.track == "primary"] == ["2", "2"]
     finally:
         dep.down()
+
+
+def _catching(errors, function, *args, **kwargs):
+    """``function`` wrapped to record its exception in ``errors`` (for a worker thread)."""
+
+    def run():
+        try:
+            function(*args, **kwargs)
+        except BaseException as err:
+            errors.append(err)
+
+    return run

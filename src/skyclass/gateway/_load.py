@@ -25,7 +25,7 @@ from skyclass.gateway._client import TRANSPORT_ERRORS
 
 @dataclass(frozen=True)
 class Call:
-    """One client request: when it was sent/answered (s since start), status, serving region."""
+    """One client request: when it was sent/answered (s since start), status, who answered."""
 
     sent: float
     done: float
@@ -33,6 +33,7 @@ class Call:
     region: str
     track: str
     error: str = ""
+    model_version: str = ""
 
     @property
     def ok(self) -> bool:
@@ -97,6 +98,7 @@ async def _drive(
                         r.headers.get("x-skyclass-region", ""),
                         r.headers.get("x-skyclass-track", ""),
                         "" if r.status < 300 else text[:200],
+                        r.headers.get("x-skyclass-model-version", ""),
                     )
             except TRANSPORT_ERRORS as err:
                 call = Call(
