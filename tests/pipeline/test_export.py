@@ -5,6 +5,8 @@ import onnx
 import onnxruntime as ort
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -126,3 +128,34 @@ def test_native_categorical_hgb_is_refused():
     )
     with pytest.raises(InputError, match="native categorical"):
         export_onnx(pre, hgb)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(20, 80),
+    missing=st.floats(0.0, 0.4),
+    min_frequency=st.integers(1, 6),
+)
+def test_export_is_exact_on_random_tables(seed, n, missing, min_frequency):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(scale=rng.uniform(0.1, 1e3), size=n),
+            "b": rng.integers(-5, 5, n).astype(float),
+            "c": rng.choice(["p", "q", "r", "s", "t"], n),
+            "d": pd.to_datetime(rng.integers(0, 2_000_000_000, n), unit="s"),
+        }
+    )
+    for col in ("a", "c", "d"):
+        df.loc[rng.random(n) < missing, col] = None
+    df["y"] = rng.choice(["u", "v", "w"], n)
+    schema = infer_schema(df, target="y")
+    pre = Preprocessor(schema, min_frequency=min_frequency).fit(df)
+    model = LogisticRegression(max_iter=200).fit(pre.transform(df), df["y"])
+    probe = df.sample(frac=1.0, random_state=seed % 1000).reset_index(drop=True)
+    probe.loc[::3, "c"] = "unseen"
+    got = _run(export_onnx(pre, model), schema, probe)
+    np.testing.assert_allclose(got, model.predict_proba(pre.transform(probe)), rtol=0, atol=1e-5)
