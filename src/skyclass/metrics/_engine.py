@@ -103,11 +103,12 @@ def column_pass(
 
 
 def _average_precision(fps: np.ndarray, tps: np.ndarray) -> float:
-    """sum over thresholds of (recall step) x precision, as scikit-learn's (no interpolation)."""
+    """Sum over thresholds of (recall step) x precision, as scikit-learn's (no interpolation)."""
     if tps[-1] == 0:
         return 0.0
-    steps = np.diff(tps, prepend=0.0)
-    return float(max(0.0, np.dot(steps, tps / (tps + fps)) / tps[-1]))
+    precision = tps / (tps + fps)
+    area = tps[0] * precision[0] + np.dot(np.diff(tps), precision[1:])
+    return float(max(0.0, area / tps[-1]))
 
 
 def _spread(fps: np.ndarray, tps: np.ndarray, n_points: int) -> np.ndarray:

@@ -215,6 +215,8 @@ def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPas
         keep = weight != 0
         proba, codes, weight = proba[keep], codes[keep], weight[keep]
     jobs = max(1, int(n_jobs))
+    small = np.uint8 if k <= 255 else np.uint16 if k <= 65535 else np.intp
+    codes = codes.astype(small)  # a small array gathers much faster after each sort
 
     def one(c: int) -> ClassPass:
         return column_pass(proba[:, c], codes, weight, c, k, max_points)
