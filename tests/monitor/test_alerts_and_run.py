@@ -10,9 +10,17 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import log_loss, roc_auc_score
 
 from skyclass.errors import ConfigError
-from skyclass.monitor import AlertManager, AlertRule, MonitorConfig, load_monitor_config, monitor
+from skyclass.monitor import (
+    AlertManager,
+    AlertRule,
+    MonitorConfig,
+    load_monitor_config,
+    monitor,
+    read_prediction_log,
+)
 from tests.monitor._helpers import reference_from_frame, write_sqlite_log
 
 LABELS = ["low", "mid", "high"]
@@ -188,6 +196,15 @@ def test_monitor_pass_on_drifted_traffic(tmp_path, receiver, capsys):
     fired = sorted(a.rule.name for a in result.alerts)
     assert fired == ["accuracy < 0.6", "drift_share >= 0.5", "prediction_drifted >= 1"]
     assert result.windows["3h"].values["accuracy"] > 0.3  # diluted by the good first hour
+    labelled = read_prediction_log(str(log)).labelled().frame
+    # scikit-learn wants class indices here: our columns follow LABELS, not sorted text
+    y = [LABELS.index(v) for v in labelled["feedback"]]
+    p = np.array(labelled["probabilities"].tolist())
+    values = result.windows["3h"].values
+    assert values["log_loss"] == pytest.approx(log_loss(y, p, labels=[0, 1, 2]), rel=1e-9)
+    assert values["roc_auc_ovr_macro"] == pytest.approx(
+        roc_auc_score(y, p, labels=[0, 1, 2], multi_class="ovr", average="macro"), rel=1e-9
+    )
     assert sorted(b["alert"] for b in receiver.bodies) == fired
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(p["alert"] for p in printed) == fired

@@ -349,6 +349,18 @@ def _performance_section(result: MonitorResult) -> str:
         parts.append(_perf_table(live, "window"))
         if "region" in result.live:
             parts.append(_perf_table(result.live["region"], "region"))
+    values = result.current.values
+    quality = [(name, values[key]) for name, key in (
+        ("log loss", "log_loss"), ("Brier score", "brier_score"), ("ECE", "expected_calibration_error"),
+        ("ROC AUC OvR macro", "roc_auc_ovr_macro"), ("ROC AUC OvO macro", "roc_auc_ovo_macro"),
+        ("average precision macro", "average_precision_macro"),
+    ) if key in values]  # fmt: skip
+    if quality:
+        parts.append(
+            f"<p class='muted'>Probability quality on the labelled rows of the last "
+            f"{escape(result.config.window)}:</p>"
+            + _table(["metric", "value"], [list(q) for q in quality])
+        )
     if result.estimated:
         x = [r["window"] for r in result.estimated]
         series = {

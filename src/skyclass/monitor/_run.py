@@ -27,6 +27,10 @@ from skyclass.monitor._performance import PerformanceTable, live_performance, wi
 __all__ = ["MonitorResult", "WindowValues", "monitor"]
 
 LIVE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "precision_macro", "recall_macro")
+PROBABILITY_METRICS = (
+    "log_loss", "brier_score", "expected_calibration_error", "roc_auc_ovr_macro", "roc_auc_ovo_macro",
+    "average_precision_macro",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ def _window_values(
     if len(labelled):
         table = live_performance(labelled, labels=labels, by=(), n_resamples=1, seed=0)
         values.update({m: table.rows[0].metrics[m] for m in LIVE_METRICS})
+        values.update(_probability_quality(labelled, labels))
     usable = _usable(part, len(labels))
     if estimator is not None and len(usable):
         estimate = estimator.estimate(usable.probabilities(), usable.frame["label"].tolist())
@@ -186,6 +191,25 @@ def _window_values(
         name, start, end, len(part), len(labelled), values, drift, pred_drift,
         {str(k): float(v) for k, v in dict(shares).items()},
     )  # fmt: skip
+
+
+def _probability_quality(labelled: PredictionLog, labels: list) -> dict[str, float]:
+    """Probability-based metrics of labelled rows from ``skyclass.metrics.evaluate``."""
+    from skyclass.metrics import evaluate
+
+    rows = _usable(labelled, len(labels))
+    known = {str(v): v for v in labels}
+    rows = PredictionLog(rows.frame[rows.frame["feedback"].map(lambda v: str(v) in known)])
+    if len(rows) < 2:
+        return {}
+    y_true = [known[str(v)] for v in rows.frame["feedback"]]
+    try:
+        result = evaluate(y_true, rows.probabilities(), labels=labels, max_curve_points=2).to_dict()
+    except ValueError:  # e.g. probabilities that do not sum to one in an old log
+        return {}
+    return {
+        k: float(result[k]) for k in PROBABILITY_METRICS if isinstance(result.get(k), int | float)
+    }
 
 
 def _estimator(
@@ -325,7 +349,8 @@ def monitor(
     rule_values = {}
     for rule in manager.rules:
         w = windows[rule.window or config.window]
-        rows = w.n_labelled if rule.metric in LIVE_METRICS else w.n_predictions
+        live = rule.metric in LIVE_METRICS or rule.metric in PROBABILITY_METRICS
+        rows = w.n_labelled if live else w.n_predictions
         if rows >= rule.min_rows and rule.metric in w.values:
             rule_values[rule.name] = w.values[rule.metric]
     result.alerts = manager.evaluate(rule_values, now=now, context={"model": name})

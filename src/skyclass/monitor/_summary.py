@@ -65,6 +65,12 @@ def print_summary(result: MonitorResult, console: Console) -> None:
             f"live accuracy (last {window})",
             f"{values['accuracy']:.3f} on {result.current.n_labelled} labels",
         )
+    if "log_loss" in values:
+        overview.add_row(
+            f"probabilities (last {window})",
+            f"log loss {_f(values['log_loss'])}, ROC AUC OvR {_f(values.get('roc_auc_ovr_macro'))}, "
+            f"ECE {_f(values.get('expected_calibration_error'))}",
+        )
     if live_rows:
         last = live_rows[-1]
         overview.add_row(
