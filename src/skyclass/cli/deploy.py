@@ -10,7 +10,6 @@ import json
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from skyclass.cli._app import app
 
@@ -43,12 +42,6 @@ def deploy(
     )
 
 
-def _fmt(value, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-
-
 @app.command()
 def status(
     name: str = typer.Argument(None, help="Deployment name (default: the most recent)."),
@@ -59,7 +52,7 @@ def status(
 
     Example: skyclass status --json
     """
-    from skyclass.cloud import connect
+    from skyclass.cloud import connect, status_table
 
     handle = connect(name, state)
     rows = handle.status()
@@ -71,35 +64,7 @@ def status(
             )
         )
         return
-    table = Table(title=f"{handle.name} — gateway {handle.gateway_url}")
-    for column in (
-        "region",
-        "cloud",
-        "zone",
-        "ready",
-        "version",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "errors",
-        "$/hour",
-        "$ so far",
-    ):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            row["region"],
-            row["cloud"],
-            row["zone"],
-            f"{row['ready']}/{row['replicas']}",
-            row["model_version"],
-            _fmt(row["rps"]),
-            _fmt(row["p50_ms"], 2),
-            _fmt(row["p99_ms"], 2),
-            f"{row['error_rate']:.1%}",
-            f"{row['cost_per_hour']:.2f}",
-            f"{row['dollars']:.4f}",
-        )
+    table = status_table(handle.name, handle.gateway_url, rows)
     console = Console()
     if not console.is_terminal:  # piped: never truncate columns
         console = Console(width=200)

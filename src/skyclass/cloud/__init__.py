@@ -17,6 +17,7 @@ from pathlib import Path
 from skyclass.cloud._deployment import Deployment
 from skyclass.cloud._gateway import run_gateway
 from skyclass.cloud._reconcile import deploy
+from skyclass.cloud._report import status_table
 from skyclass.cloud._spec import (
     CanarySpec,
     DeploymentSpec,
@@ -45,6 +46,7 @@ __all__ = [
     "parse_spec",
     "render_kubernetes",
     "run_gateway",
+    "status_table",
 ]
 
 
