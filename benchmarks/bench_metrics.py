@@ -6,7 +6,9 @@ report, OvR and OvO ROC AUC, macro average precision, log loss, MCC, balanced ac
 ``evaluate`` computes all of these and more (specificity, kappa, top-k, Brier, ECE, curves).
 
 Ours is the median of 3 runs, scikit-learn one run (it takes over ten times longer, so
-it averages the machine's load itself). Run: ``python benchmarks/bench_metrics.py [--n N] [--k K]``. The last line is
+it averages the machine's load itself).
+
+Run: ``python benchmarks/bench_metrics.py [--n N] [--k K]``. The last line is
 ``metrics_evaluate: ratio=X.XX (skyclass A s vs scikit-learn B s)``; ratio > 1 = faster.
 """
 

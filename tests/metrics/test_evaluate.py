@@ -296,3 +296,14 @@ def test_threads_give_identical_results():
 def test_bad_input_names_the_argument(kwargs, match):
     with pytest.raises(ValueError, match=match):
         sc.evaluate(**kwargs)
+
+
+def test_curve_thin_rules():
+    x = np.linspace(0, 1, 500)
+    curve = sc.Curve("roc", x, np.sqrt(x), np.r_[np.inf, x[::-1][1:]])
+    small = curve.thin(7)
+    assert len(small) <= 7 and small.x[0] == 0 and small.x[-1] == 1
+    assert curve.thin(1000) is curve
+    with pytest.raises(ValueError, match="max_points"):
+        curve.thin(1)
+    assert small.to_dict()["thresholds"][0] is None
