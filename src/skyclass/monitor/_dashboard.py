@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from skyclass.errors import SkyclassError
 from skyclass.monitor._alerts import AlertManager
 from skyclass.monitor._config import MonitorConfig
 from skyclass.monitor._html import render_html
-from skyclass.monitor._run import MonitorResult, _source, monitor
+from skyclass.monitor._run import MonitorResult, model_source, monitor
 
 __all__ = ["dashboard_app"]
 
@@ -46,11 +47,11 @@ def dashboard_app(
     results are reused for ``min_interval_s`` so many viewers don't recompute.
     """
     config = config or MonitorConfig()
-    if isinstance(model, str):
+    if isinstance(model, str | os.PathLike):
         from skyclass.bundle import load
 
-        model = load(model)
-    _source(model)  # fail at start-up, not on the first visit
+        model = load(model)  # once, not on every visit
+    model_source(model)  # fail at start-up, not on the first visit
     manager = AlertManager(config.rules, webhook=config.webhook, state_path=config.state)
     lock = threading.Lock()
     cache: dict = {}

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -128,8 +129,9 @@ def _json_safe(value):
     return value
 
 
-def _source(model) -> tuple[Mapping, list, str]:
-    if isinstance(model, str):
+def model_source(model) -> tuple[Mapping, list, str]:
+    """``(reference, labels, name)`` of a Bundle-like object, or of the bundle a path/URI names."""
+    if isinstance(model, str | os.PathLike):
         from skyclass.bundle import load
 
         model = load(model)
@@ -283,7 +285,7 @@ def monitor(
         alerts: an ``AlertManager`` to keep state between passes (default: one from the config).
     """
     config = config or MonitorConfig()
-    reference, labels, name = _source(model)
+    reference, labels, name = model_source(model)
     log = logs if isinstance(logs, PredictionLog) else read_prediction_log(*logs)
     if len(log) and name in set(log.frame["model_name"]):
         log = log.where(model_name=name)
