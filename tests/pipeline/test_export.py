@@ -1,5 +1,7 @@
 """Preprocessor matches scikit-learn's own transformers; ONNX export matches the in-memory model."""
 
+import json
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -84,6 +86,8 @@ def test_export_matches_model_on_unseen_rows(model, n_classes):
     graph = export_onnx(pre, estimator)
     assert [i.name for i in graph.graph.input] == ["x", "k", "flag", "color", "when"]
     assert [o.name for o in graph.graph.output] == ["probabilities"]
+    props = {p.key: p.value for p in graph.metadata_props}
+    assert json.loads(props["skyclass.labels"]) == [str(c) for c in estimator.classes_]
     assert {o.domain or "ai.onnx" for o in graph.opset_import} <= {"ai.onnx", "ai.onnx.ml"}
     test = make_table(200, seed=7, n_classes=n_classes)
     test.loc[::11, "color"] = "never-seen"

@@ -7,7 +7,8 @@ The graph has one input per schema column, shape ``[N, 1]``:
 * categorical columns: ``tensor(string)``, ``""`` = missing;
 
 and one output ``probabilities``: ``tensor(float)`` ``[N, n_classes]`` in the
-order of the model's ``classes_``. Preprocessing runs in double precision with
+order of the model's ``classes_`` (also stored as JSON in the ONNX metadata
+property ``skyclass.labels``, for runtimes that only see the graph). Preprocessing runs in double precision with
 the same operations as ``Preprocessor.transform``; the model part comes from
 ``skyclass.linear.LogisticRegression.to_onnx`` or from skl2onnx (``zipmap``
 off) for scikit-learn ``LogisticRegression``, ``HistGradientBoostingClassifier``
@@ -27,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -82,6 +84,10 @@ def export_onnx(preprocessor: Preprocessor, model: Any) -> onnx.ModelProto:
     del merged.graph.output[:]
     merged.graph.output.append(
         helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, [None, len(model.classes_)])
+    )
+    labels = [v.item() if isinstance(v, np.generic) else v for v in model.classes_]
+    helper.set_model_props(
+        merged, {"skyclass.labels": json.dumps(labels), "skyclass.output": OUTPUT}
     )
     merged.graph.name = "skyclass"
     merged.graph.doc_string = "skyclass: preprocessing + model -> probabilities"
