@@ -225,3 +225,23 @@ def test_killed_push_leaves_no_visible_version(tmp_path, demo_bundle):
     assert reg.clean_staging(older_than_s=0) == 1
     assert reg.store.listdir("demo/staging") == []
     assert load(f"{url}/demo@2").version == 2
+
+
+def test_concurrent_alias_moves_keep_every_history_entry(reg, demo_bundle, other_bundle):
+    reg.push(demo_bundle)
+    reg.push(other_bundle)
+    movers = [Registry(reg.url) for _ in range(8)]
+    barrier = threading.Barrier(len(movers))
+
+    def move(i, registry):
+        barrier.wait()
+        registry.set_alias("demo", "champion", 1 + i % 2)
+
+    threads = [threading.Thread(target=move, args=(i, r)) for i, r in enumerate(movers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    history = reg.alias_history("demo", "champion")
+    assert len(history) == 8 and sorted(h["version"] for h in history) == [1] * 4 + [2] * 4
+    assert reg.resolve("demo", "champion") == history[-1]["version"]

@@ -6,7 +6,7 @@ Layout under the registry URL (``file:///srv/reg``, ``s3://bucket/models``, ...)
     <name>/claims/<version>/...       version numbers taken (see ``_claims``)
     <name>/versions/<version>/...     the bundle files
     <name>/versions/<version>/COMMITTED   written last: the version is visible
-    <name>/aliases/<alias>.json       current version + history of an alias
+    <name>/aliases/<alias>/<time>-<id>.json   one object per move of an alias
 
 A version exists only once ``COMMITTED`` is written, after every file was
 copied and verified, so a crashed push leaves no visible partial version.
@@ -156,43 +156,53 @@ class Registry:
         version) and ``v<digits>`` is reserved for version references.
         """
         _check_alias(alias)
-        version = self.resolve(name, int(version))
-        record = self._alias_record(name, alias) or {"name": name, "alias": alias, "history": []}
-        record["version"] = version
-        record["history"].append({"version": version, "at": time.time(), "action": "set"})
-        self.store.write(f"{name}/aliases/{alias}.json", dumps(record))
+        self._move_alias(name, alias, self.resolve(name, int(version)), "set")
 
     def delete_alias(self, name: str, alias: str) -> None:
         """Remove ``alias`` (its history is kept)."""
-        record = self._alias_record(name, alias)
-        if record is None or record.get("version") is None:
+        if self._alias_version(name, alias) is None:
             raise NotFoundError(
                 f"{name} has no alias {alias!r}; aliases: {sorted(self.aliases(name))}"
             )
-        record["version"] = None
-        record["history"].append({"version": None, "at": time.time(), "action": "delete"})
-        self.store.write(f"{name}/aliases/{alias}.json", dumps(record))
+        self._move_alias(name, alias, None, "delete")
 
     def aliases(self, name: str) -> dict[str, int]:
         """Current aliases of ``name``: alias → version."""
         out = {}
-        for entry in self.store.listdir(f"{name}/aliases"):
-            if entry.endswith(".json"):
-                record = self._alias_record(name, entry[:-5])
-                if record and record.get("version") is not None:
-                    out[entry[:-5]] = int(record["version"])
+        for alias in self.store.listdir(f"{name}/aliases"):
+            version = self._alias_version(name, alias) if _ALIAS.match(alias) else None
+            if version is not None:
+                out[alias] = version
         return out
 
     def alias_history(self, name: str, alias: str) -> list[dict[str, Any]]:
         """Every move of ``alias``, oldest first: ``{"version", "at", "action"}``."""
-        record = self._alias_record(name, alias)
-        if record is None:
+        keys = self._alias_keys(name, alias)
+        if not keys:
             raise NotFoundError(f"{name} has no alias {alias!r}")
-        return list(record["history"])
+        return [json.loads(self.store.read(f"{name}/aliases/{alias}/{k}") or b"{}") for k in keys]
 
-    def _alias_record(self, name: str, alias: str) -> dict[str, Any] | None:
-        data = self.store.read(f"{name}/aliases/{alias}.json")
-        return None if data is None else json.loads(data)
+    # Each move of an alias is a new object named by its time and a random
+    # suffix; nothing is overwritten, so concurrent moves never lose history,
+    # and the move with the latest name is the alias's current value.
+    def _move_alias(self, name: str, alias: str, version: int | None, action: str) -> None:
+        key = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
+        move = {"version": version, "at": time.time(), "action": action}
+        self.store.write(f"{name}/aliases/{alias}/{key}", dumps(move))
+
+    def _alias_keys(self, name: str, alias: str) -> list[str]:
+        return sorted(
+            k for k in self.store.listdir(f"{name}/aliases/{alias}") if k.endswith(".json")
+        )
+
+    def _alias_version(self, name: str, alias: str) -> int | None:
+        keys = self._alias_keys(name, alias)
+        if not keys:
+            return None
+        version = json.loads(self.store.read(f"{name}/aliases/{alias}/{keys[-1]}") or b"{}").get(
+            "version"
+        )
+        return None if version is None else int(version)
 
     # -- reading ------------------------------------------------------------------
     def models(self) -> list[str]:
@@ -232,16 +242,14 @@ class Registry:
             if number not in versions:
                 raise NotFoundError(f"{name} has no version {number}; versions: {versions}")
             return number
-        record = self._alias_record(name, ref)
-        if record is None or record.get("version") is None:
+        target = self._alias_version(name, ref) if _ALIAS.match(ref) else None
+        if target is None:
             raise NotFoundError(
                 f"{name} has no alias {ref!r}; aliases: {sorted(self.aliases(name))}"
             )
-        if int(record["version"]) not in versions:
-            raise NotFoundError(
-                f"alias {ref!r} points at {name} version {record['version']}, which is gone"
-            )
-        return int(record["version"])
+        if target not in versions:
+            raise NotFoundError(f"alias {ref!r} points at {name} version {target}, which is gone")
+        return target
 
     def fetch(self, name: str, version_or_alias: int | str = "latest") -> dict[str, bytes]:
         """Every file of a committed version (name → bytes), hash-checked against its manifest."""
