@@ -12,11 +12,24 @@ from skyclass.cloud.providers._processes import alive
 from skyclass.errors import SkyclassError
 
 
-def is_ready(url: str, timeout: float = 0.5) -> bool:
+def _readiness(url: str, timeout: float = 0.5) -> tuple[bool, str]:
+    """``(ready, failure)``: failure is the server's reason when it says loading failed."""
     try:
-        return httpx.get(url.rstrip("/") + "/v2/health/ready", timeout=timeout).status_code == 200
+        response = httpx.get(url.rstrip("/") + "/v2/health/ready", timeout=timeout)
     except httpx.HTTPError:
-        return False
+        return False, ""
+    if response.status_code == 200:
+        return True, ""
+    try:
+        body = response.json()
+    except ValueError:
+        return False, ""
+    failed = isinstance(body, dict) and body.get("state") == "failed"
+    return False, str(body.get("error", "failed")) if failed else ""
+
+
+def is_ready(url: str, timeout: float = 0.5) -> bool:
+    return _readiness(url, timeout)[0]
 
 
 def wait_ready(replicas: list[Replica], logs: Path, timeout: float = 120.0) -> None:
@@ -30,7 +43,13 @@ def wait_ready(replicas: list[Replica], logs: Path, timeout: float = 120.0) -> N
                     f"replica of region {replica.region!r} ({replica.model_uri}) exited while "
                     f"starting; read its log in {logs}"
                 )
-            if is_ready(replica.url):
+            ready, failure = _readiness(replica.url)
+            if failure:
+                raise SkyclassError(
+                    f"replica of region {replica.region!r} cannot serve {replica.model_uri}: "
+                    f"{failure}; fix the model (logs in {logs})"
+                )
+            if ready:
                 pending.remove(replica)
         if pending and time.monotonic() > deadline:
             where = ", ".join(f"{r.region} {r.url}" for r in pending)

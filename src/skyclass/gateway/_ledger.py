@@ -1,10 +1,12 @@
 """Cost ledger and per-region traffic statistics (req/s, p50/p99, error rate, dollars).
 
 Example:
-    >>> ledger = Ledger()
-    >>> ledger.record("eu", ok=True, ms=4.0, now=100.0)
-    >>> ledger.region_stats("eu", now=100.5)["requests"]
-    1
+    >>> ledger = Ledger(now=90.0)
+    >>> for t in range(20):
+    ...     ledger.record("eu", ok=True, ms=4.0, now=90.0 + t / 2)
+    >>> stats = ledger.region_stats("eu", now=100.0)
+    >>> stats["requests"], stats["rps"], stats["p50_ms"]
+    (20, 2.0, 4.0)
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ def _quantile(sorted_values: list[float], q: float) -> float | None:
 class Ledger:
     """Counts requests and replica-seconds per region; prices them on demand."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: float | None = None) -> None:
         self._books: dict[str, _RegionBook] = {}
+        self._started = time.monotonic() if now is None else now
 
     def _book(self, region: str) -> _RegionBook:
         book = self._books.get(region)
@@ -60,7 +63,7 @@ class Ledger:
         book = self._book(region)
         window = [(t, ms, ok) for t, ms, ok in book.recent if now - t <= _WINDOW_S]
         latencies = sorted(ms for _, ms, ok in window if ok)
-        span = min(_WINDOW_S, max(now - window[0][0], 1.0)) if window else _WINDOW_S
+        span = min(_WINDOW_S, max(now - self._started, 1.0))  # a young gateway: its age
         return {
             "requests": book.requests,
             "errors": book.errors,
