@@ -58,9 +58,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     sigmoid of the ``classes_[1]`` score). ``class_weight="balanced"`` in ``ovr`` is
     computed per binary problem, as the wrapper does; a dict weighs each row by its class.
 
-    Solver: L-BFGS-B on centred, unit-variance coordinates (implicitly: sparse ``X``
-    stays sparse); L1 / elastic-net by splitting ``W = P - N`` with ``P, N >= 0``,
-    which is exact and yields exact zeros. One-vs-rest solves its K problems as one
+    Solver (``"auto"`` = ``"lbfgs"``): L-BFGS on centred, Jacobi-scaled coordinates
+    (implicitly: sparse ``X`` stays sparse); with ``l1_ratio > 0``, L-BFGS-B on the split
+    ``W = P - N``, ``P, N >= 0``, which is exact and yields exact zeros. The solvers are
+    deterministic: ``random_state`` is accepted for scikit-learn compatibility only. One-vs-rest solves its K problems as one
     vectorised problem (one ``X.T @ G`` product per step for all classes). ``device``
     ``"cuda"`` evaluates the same objective in PyTorch on the GPU; ``"auto"`` uses a
     GPU when present; ``"torch:cpu"`` runs the torch backend on the CPU.
@@ -112,6 +113,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         backend = resolve_device(self.device)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
         setup = self._prepare(X, y, sample_weight, backend)
+        self.classes_ = setup.classes
         m = setup.alpha.shape[0]
         W0, b0 = self._initial(X.shape[1], m, setup.link, setup.target, setup.norm)
         result = solve(
@@ -153,11 +155,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         self._check_params()
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
-        fitted = self.classes_
         setup = self._prepare(X, np.asarray(y), sample_weight, None)
-        self.classes_ = fitted
-        if not np.array_equal(setup.classes, fitted):
-            raise InputError(f"y has classes {setup.classes!r}, the model {fitted!r}")
+        if not np.array_equal(setup.classes, self.classes_):
+            raise InputError(
+                f"y has classes {setup.classes!r} but the model was fitted on {self.classes_!r}"
+            )
         return objective_value(
             setup.problem, self.coef_.T, self.intercept_, setup.alpha, float(self.l1_ratio)
         )
@@ -172,10 +174,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"y contains only one class ({classes[0]!r}); logistic regression needs "
                 "samples of at least 2 classes"
             )
-        self.classes_ = classes
         n, k = X.shape[0], len(classes)
         sw = _check_sample_weight(sample_weight, n)
-        weights, target, link = self._targets_and_weights(y_index, sw, k)
+        weights, target, link = self._targets_and_weights(classes, y_index, sw)
         totals = weights.sum(axis=0)
         if np.any(totals <= 0):
             raise InputError("sample_weight: the weights sum to zero; give some rows weight > 0")
@@ -218,9 +219,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if not (cw is None or cw == "balanced" or isinstance(cw, dict)):
             raise InputError(f"class_weight={cw!r} must be None, 'balanced' or a dict")
 
-    def _targets_and_weights(self, y_index: np.ndarray, sw: np.ndarray, k: int):
+    def _targets_and_weights(self, classes: np.ndarray, y_index: np.ndarray, sw: np.ndarray):
         """Per-row (or per-row-and-class) weights, targets and link for the scheme."""
-        classes = self.classes_
+        k = len(classes)
         if self.class_weight == "balanced" and self.multi_class == "ovr" and k > 2:
             onehot = np.eye(k)[y_index]
             weights = np.empty((len(sw), k))

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 
 
 class DenseProblem:
@@ -92,12 +91,20 @@ def _softmax_loss_residual(
 def _sigmoid_loss_residual(
     Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """Weighted mean binary log-loss per column (summed) and residual ``w * (sigmoid(Z) - Y)``."""
-    loss = np.logaddexp(0.0, Z)
+    """Weighted mean binary log-loss per column (summed) and residual ``w * (sigmoid(Z) - Y)``.
+
+    One ``exp`` and one ``log1p`` per entry: with ``e = exp(-|z|)``,
+    ``log(1 + exp(z)) = log1p(e) + max(z, 0)`` and ``sigmoid(z) = 1/(1+e)`` or ``e/(1+e)``.
+    """
+    e = np.exp(-np.abs(Z))
+    loss = np.log1p(e)
+    loss += np.maximum(Z, 0.0)
     loss -= Y * Z
     loss *= weights
     f = float(loss.sum())
-    P = expit(Z, out=Z)
+    e += 1.0
+    P = np.reciprocal(e, out=e)  # sigmoid(|z|)
+    np.subtract(1.0, P, out=P, where=Z < 0)  # sigmoid(z) = 1 - sigmoid(|z|) for z < 0
     P -= Y
     P *= weights
     return f, P
