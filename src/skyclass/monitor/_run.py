@@ -144,9 +144,24 @@ def model_source(model) -> tuple[Mapping, list, str]:
     return reference, list(labels), str(getattr(model, "name", "model"))
 
 
-def _usable(log: PredictionLog, k: int) -> PredictionLog:
-    lengths = log.frame["probabilities"].map(len)
-    return PredictionLog(log.frame[lengths == k])
+def _usable(log: PredictionLog, labels: list) -> PredictionLog:
+    """Rows this model's classes describe: ``len(labels)`` probabilities and a known served label
+    (another model version with other classes is left out)."""
+    known = {str(v) for v in labels}
+    frame = log.frame
+    keep = [
+        len(p) == len(labels) and str(v) in known
+        for p, v in zip(frame["probabilities"], frame["label"])
+    ]
+    return PredictionLog(frame[np.array(keep, dtype=bool)])
+
+
+def _known_feedback(log: PredictionLog, labels: list) -> PredictionLog:
+    """Usable rows whose feedback label is one of the model's classes."""
+    rows = _usable(log.labelled(), labels)
+    known = {str(v) for v in labels}
+    keep = [str(v) in known for v in rows.frame["feedback"]]
+    return PredictionLog(rows.frame[np.array(keep, dtype=bool)])
 
 
 def _window_values(
@@ -184,7 +199,7 @@ def _window_values(
         table = live_performance(labelled, labels=labels, by=(), n_resamples=1, seed=0)
         values.update({m: table.rows[0].metrics[m] for m in LIVE_METRICS})
         values.update(_probability_quality(labelled, labels))
-    usable = _usable(part, len(labels))
+    usable = _usable(part, labels)
     if estimator is not None and len(usable):
         estimate = estimator.estimate(usable.probabilities(), usable.frame["label"].tolist())
         values.update({f"estimated_{m}": v for m, v in estimate.metrics.items()})
@@ -199,9 +214,8 @@ def _probability_quality(labelled: PredictionLog, labels: list) -> dict[str, flo
     """Probability-based metrics of labelled rows from ``skyclass.metrics.evaluate``."""
     from skyclass.metrics import evaluate
 
-    rows = _usable(labelled, len(labels))
+    rows = _known_feedback(labelled, labels)
     known = {str(v): v for v in labels}
-    rows = PredictionLog(rows.frame[rows.frame["feedback"].map(lambda v: str(v) in known)])
     if len(rows) < 2:
         return {}
     y_true = [known[str(v)] for v in rows.frame["feedback"]]
@@ -221,7 +235,7 @@ def _estimator(
     if calibration is not None:
         y_true, proba = calibration
         return estimator.fit(y_true, proba), f"{len(y_true)} labelled reference rows"
-    labelled = _usable(log.labelled(), len(labels))
+    labelled = _known_feedback(log, labels)
     earlier = labelled.between(None, before)
     source = earlier if len(earlier) >= 100 else labelled
     if len(source) < 30:
@@ -231,8 +245,6 @@ def _estimator(
         )
         return None, None
     what = "before the current window" if source is earlier else "in the log"
-    known = {str(v) for v in labels}
-    source = PredictionLog(source.frame[source.frame["feedback"].map(lambda v: str(v) in known)])
     estimator.fit(source.frame["feedback"].tolist(), source.probabilities())
     return estimator, f"{len(source)} labelled production rows {what}"
 
@@ -324,7 +336,7 @@ def monitor(
         notes.append(
             "no feedback labels yet: live performance needs POST /v2/models/{name}/feedback"
         )
-    usable = _usable(log, len(labels))
+    usable = _usable(log, labels)
     estimated = (
         _estimated_trend(usable, estimator, trend) if estimator is not None and len(usable) else []
     )
