@@ -186,3 +186,27 @@ def test_missing_api_key_variable_is_a_one_line_cli_error(fitted, tmp_path):
     )
     assert done.returncode == 2
     assert "SKYCLASS_UNSET_VARIABLE_X" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_binary_data_errors(server, fitted):
+    import struct
+
+    from skyclass.bundle import load
+    from skyclass.serving import v2_binary_request
+
+    body, headers = v2_binary_request(load(fitted.path).schema, [ROW, ROW])
+    cut = int(headers["Inference-Header-Content-Length"])
+    infer = "/v2/models/iris/infer"
+    _error(server.client.post(infer, content=body[:-3], headers=headers), 400, "binary")
+    _error(server.client.post(infer, content=body + b"xx", headers=headers), 400, "not claimed")
+    bad_header = {**headers, "Inference-Header-Content-Length": str(len(body) + 5)}
+    _error(server.client.post(infer, content=body, headers=bad_header), 400, "Inference-Header")
+    infinite = body[:cut] + struct.pack("<d", float("inf")) + body[cut + 8 :]
+    _error(server.client.post(infer, content=infinite, headers=headers), 400, "sepal_length", "inf")
+    _still_serving(server, _plain_body(fitted))
+
+
+def _plain_body(fitted):
+    from skyclass.bundle import load
+
+    return v2_request(load(fitted.path).schema, [ROW])

@@ -206,3 +206,38 @@ def test_access_log_is_json_per_request(server):
     lines = [orjson.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
     live = [line for line in lines if line["path"] == "/v2/health/live"]
     assert live and live[-1]["status"] == 200 and live[-1]["method"] == "GET"
+
+
+def test_binary_data_extension_matches_json(server, fitted):
+    from skyclass.serving import read_v2_response, v2_binary_request
+
+    schema = _schema(fitted)
+    body, headers = v2_binary_request(schema, ROWS, id="bin-1")
+    response = server.client.post("/v2/models/iris/infer", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/octet-stream"
+    reply = read_v2_response(response.content, response.headers["inference-header-content-length"])
+    out = _outputs(reply)
+    assert reply["id"] == "bin-1"
+    assert out["probabilities"]["parameters"]["binary_data_size"] == 3 * 3 * 4
+    np.testing.assert_allclose(
+        np.asarray(out["probabilities"]["data"]).reshape(3, 3), fitted.proba(ROWS), atol=1e-5
+    )
+    json_reply = server.client.post("/v2/models/iris/infer", json=v2_request(schema, ROWS)).json()
+    assert out["label"]["data"] == _outputs(json_reply)["label"]["data"]
+    # binary inputs with JSON outputs, and one binary output chosen by name
+    body, headers = v2_binary_request(schema, ROWS, binary_output=False)
+    plain = server.client.post("/v2/models/iris/infer", content=body, headers=headers)
+    assert plain.headers["content-type"] == "application/json"
+    assert _outputs(plain.json())["label"]["data"] == out["label"]["data"]
+    json_body = v2_request(schema, ROWS)
+    json_body["outputs"] = [
+        {"name": "label", "parameters": {"binary_data": True}},
+        {"name": "probabilities"},
+    ]
+    mixed = server.client.post("/v2/models/iris/infer", json=json_body)
+    mixed_reply = read_v2_response(mixed.content, mixed.headers["inference-header-content-length"])
+    assert _outputs(mixed_reply)["label"]["data"] == out["label"]["data"]
+    assert "binary_data_size" not in (
+        _outputs(mixed_reply)["probabilities"].get("parameters") or {}
+    )

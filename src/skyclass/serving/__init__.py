@@ -11,8 +11,15 @@ Example:
 """
 
 from skyclass.serving._app import create_app
-from skyclass.serving._client import v2_request
+from skyclass.serving._client import read_v2_response, v2_binary_request, v2_request
 from skyclass.serving._server import serve
 from skyclass.serving._settings import ServeSettings
 
-__all__ = ["ServeSettings", "create_app", "serve", "v2_request"]
+__all__ = [
+    "ServeSettings",
+    "create_app",
+    "read_v2_response",
+    "serve",
+    "v2_binary_request",
+    "v2_request",
+]

@@ -24,6 +24,7 @@ from starlette.responses import Response
 import skyclass
 from skyclass.errors import InputError, NotFoundError, SkyclassError
 from skyclass.serving._batcher import MicroBatcher
+from skyclass.serving._binary import HEADER, encode_bytes, split_body
 from skyclass.serving._columns import DATATYPE_OF_KIND, columns_from_records, columns_from_tensors
 from skyclass.serving._limits import BodyTooLarge
 from skyclass.serving._metrics import ServingMetrics
@@ -109,8 +110,8 @@ class Handlers:
             )
         return host
 
-    async def _json(self, request: Request) -> object:
-        body = await request.body()
+    async def _json(self, request: Request, body: bytes | None = None) -> object:
+        body = await request.body() if body is None else body
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as err:
@@ -196,7 +197,8 @@ class Handlers:
         waiting = True
         try:
             host = self._model(name, version)
-            decoded = decode_request(await self._json(request))
+            header, binary = split_body(await request.body(), request.headers.get(HEADER))
+            decoded = decode_request(await self._json(request, header), binary)
             self._check_rows(decoded.n_rows)
             wanted = decoded.outputs or list(OUTPUTS)
             unknown = [output for output in wanted if output not in OUTPUTS]
@@ -213,34 +215,41 @@ class Handlers:
                 self.batcher.arrived()
         request_id = decoded.id or uuid.uuid4().hex
         logged = await self._log(request, request_id, columns, proba, index, decoded.parameters)
-        outputs = []
         n, k = proba.shape
-        if "probabilities" in wanted:
-            outputs.append(
-                {
-                    "name": "probabilities",
-                    "datatype": "FP32",
-                    "shape": [n, k],
-                    "data": proba.reshape(-1),
-                    "parameters": {"labels": host.label_text.tolist()},
-                }
-            )
-        if "label" in wanted:
-            outputs.append(
-                {
-                    "name": "label",
-                    "datatype": "BYTES",
-                    "shape": [n],
-                    "data": host.label_text[index].tolist(),
-                }
-            )
+        tensors = {
+            "probabilities": ("FP32", [n, k], proba, {"labels": host.label_text.tolist()}),
+            "label": ("BYTES", [n], host.label_text[index], None),
+        }
+        outputs, blobs = [], []
+        for output in wanted:
+            datatype, shape, values, parameters = tensors[output]
+            tensor = {"name": output, "datatype": datatype, "shape": shape}
+            binary_output = decoded.binary_outputs is None or output in decoded.binary_outputs
+            if binary_output:
+                blob = (
+                    encode_bytes(values) if datatype == "BYTES" else values.astype("<f4").tobytes()
+                )
+                blobs.append(blob)
+                parameters = {**(parameters or {}), "binary_data_size": len(blob)}
+            else:
+                tensor["data"] = values.tolist() if datatype == "BYTES" else values.reshape(-1)
+            if parameters:
+                tensor["parameters"] = parameters
+            outputs.append(tensor)
         body = {
             "model_name": host.name,
             "model_version": host.version,
             "id": request_id,
             "outputs": outputs,
         }
-        return JSONResponse(body, headers={"x-skyclass-logged": logged})
+        headers = {"x-skyclass-logged": logged}
+        if not blobs:
+            return JSONResponse(body, headers=headers)
+        header = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
+        headers[HEADER] = str(len(header))
+        return Response(
+            b"".join([header, *blobs]), media_type="application/octet-stream", headers=headers
+        )
 
     @guarded
     async def predict(self, request: Request, name: str, version: str | None) -> Response:

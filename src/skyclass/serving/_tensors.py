@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skyclass.errors import InputError
+from skyclass.serving._binary import decode_binary
 
 #: V2 datatype → numpy dtype (BYTES travel as Python ``str`` in an object array).
 DTYPES: dict[str, np.dtype] = {
@@ -62,10 +63,15 @@ class InferRequest:
     n_rows: int
     outputs: list[str] | None = None
     parameters: dict = field(default_factory=dict)
+    #: outputs to send as binary data; ``None`` means all of them
+    binary_outputs: set[str] | None = field(default_factory=set)
 
 
-def decode_request(body: object) -> InferRequest:
-    """Validate a parsed V2 infer body and decode its tensors (``InputError`` if malformed)."""
+def decode_request(body: object, binary: bytes = b"") -> InferRequest:
+    """Validate a parsed V2 infer body and decode its tensors (``InputError`` if malformed).
+
+    ``binary`` holds the raw tensor bytes of the binary data extension (see ``_binary``).
+    """
     if not isinstance(body, dict):
         raise InputError("request body must be a JSON object with an 'inputs' list")
     request_id = body.get("id")
@@ -79,8 +85,9 @@ def decode_request(body: object) -> InferRequest:
         raise InputError("field 'inputs' must be a non-empty list of tensors, one per column")
     inputs: dict[str, Tensor] = {}
     n_rows: int | None = None
+    reader = _BinaryReader(binary)
     for position, raw in enumerate(raw_inputs):
-        tensor, rows = _decode_tensor(raw, position)
+        tensor, rows = _decode_tensor(raw, position, reader)
         if tensor.name in inputs:
             raise InputError(f"inputs[{position}]: input '{tensor.name}' appears twice")
         if n_rows is not None and rows != n_rows:
@@ -90,29 +97,63 @@ def decode_request(body: object) -> InferRequest:
             )
         n_rows = rows
         inputs[tensor.name] = tensor
+    reader.finish()
+    outputs, binary_outputs = _decode_outputs(body.get("outputs"))
+    if parameters.get("binary_data_output") is True:
+        binary_outputs = None  # every output
     return InferRequest(
         id=request_id,
         inputs=inputs,
         n_rows=n_rows or 0,
-        outputs=_decode_outputs(body.get("outputs")),
+        outputs=outputs,
         parameters=parameters,
+        binary_outputs=binary_outputs,
     )
 
 
-def _decode_outputs(raw: object) -> list[str] | None:
+class _BinaryReader:
+    """Hands out consecutive slices of the binary part, one per binary input."""
+
+    def __init__(self, binary: bytes) -> None:
+        self.binary = memoryview(binary)
+        self.offset = 0
+
+    def take(self, size: int, where: str) -> bytes:
+        if self.offset + size > len(self.binary):
+            raise InputError(
+                f"{where}: binary_data_size {size} runs past the {len(self.binary)} bytes of "
+                "binary data after the JSON header"
+            )
+        chunk = self.binary[self.offset : self.offset + size].tobytes()
+        self.offset += size
+        return chunk
+
+    def finish(self) -> None:
+        if self.offset != len(self.binary):
+            raise InputError(
+                f"{len(self.binary) - self.offset} bytes of binary data are not claimed by any "
+                "input's binary_data_size"
+            )
+
+
+def _decode_outputs(raw: object) -> tuple[list[str] | None, set[str]]:
+    """Requested output names (``None`` = all) and those wanted as binary data."""
     if raw is None:
-        return None
+        return None, set()
     if not isinstance(raw, list):
         raise InputError('field \'outputs\' must be a list like [{"name": "label"}]')
-    names = []
+    names, binary = [], set()
     for position, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise InputError(f"outputs[{position}] must be an object with a string 'name'")
         names.append(item["name"])
-    return names
+        parameters = item.get("parameters")
+        if isinstance(parameters, dict) and parameters.get("binary_data") is True:
+            binary.add(item["name"])
+    return names, binary
 
 
-def _decode_tensor(raw: object, position: int) -> tuple[Tensor, int]:
+def _decode_tensor(raw: object, position: int, reader: _BinaryReader) -> tuple[Tensor, int]:
     where = f"inputs[{position}]"
     if not isinstance(raw, dict):
         raise InputError(f"{where} must be an object with name, datatype, shape and data")
@@ -131,6 +172,14 @@ def _decode_tensor(raw: object, position: int) -> tuple[Tensor, int]:
         or (len(shape) == 2 and shape[1] != 1)
     ):
         raise InputError(f"{where}: shape {shape!r} must be [n] or [n, 1] (one value per row)")
+    parameters = raw.get("parameters")
+    size = parameters.get("binary_data_size") if isinstance(parameters, dict) else None
+    if size is not None and "data" not in raw:
+        if type(size) is not int or size < 0:
+            raise InputError(f"{where}: binary_data_size must be a non-negative integer")
+        chunk = reader.take(size, where)
+        values, missing = decode_binary(chunk, datatype, math.prod(shape), where)
+        return Tensor(name, datatype, values, missing), shape[0]
     data = raw.get("data")
     if not isinstance(data, list):
         raise InputError(f"{where}: 'data' must be a list (flat or nested)")
