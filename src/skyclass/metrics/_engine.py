@@ -107,7 +107,7 @@ def _average_precision(fps: np.ndarray, tps: np.ndarray) -> float:
     if tps[-1] == 0:
         return 0.0
     precision = tps / (tps + fps)
-    area = tps[0] * precision[0] + np.dot(np.diff(tps), precision[1:])
+    area = tps[0] * precision[0] + np.sum(np.diff(tps) * precision[1:])  # no BLAS threads
     return float(max(0.0, area / tps[-1]))
 
 
