@@ -196,3 +196,21 @@ def test_replicate_refuses_a_different_model_at_the_same_number(
     Registry(target).push(other_bundle)
     with pytest.raises(IntegrityError, match="different demo version 1"):
         replicate(f"{source}/demo@1", to=[target])
+
+
+def test_load_a_plain_bundle_directory_or_zip_from_a_bucket(cloud, demo_bundle, tmp_path):
+    from tests.bundle.factory import make_bundle
+
+    base = cloud.unique_url("plain")
+    fs = cloud.filesystem()
+    prefix = base.split("://", 1)[1]
+    for path in demo_bundle.iterdir():
+        fs.pipe_file(f"{prefix}/demo/{path.name}", path.read_bytes())
+    zipped = make_bundle(tmp_path / "demo.skyclass")
+    fs.pipe_file(f"{prefix}/demo.skyclass", zipped.read_bytes())
+    table = make_table(20, seed=11)
+    expected = load(demo_bundle).predict_proba(table)
+    np.testing.assert_array_equal(load(f"{base}/demo").predict_proba(table), expected)
+    np.testing.assert_array_equal(load(f"{base}/demo.skyclass").predict_proba(table), expected)
+    with pytest.raises(NotFoundError):
+        load(f"{base}/nothing-here")

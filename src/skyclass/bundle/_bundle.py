@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import zipfile
@@ -211,29 +212,53 @@ def _feed_array(arr: np.ndarray, onnx_type: str, name: str) -> np.ndarray:
 
 
 def read_files(path: str | os.PathLike[str]) -> dict[str, bytes]:
-    """Every regular file of a bundle directory or ``.skyclass`` zip (name → bytes)."""
-    p = Path(path)
+    """Every regular file of a bundle directory or ``.skyclass`` zip (name → bytes).
+
+    ``path`` may also be a remote directory or zip on any fsspec store
+    (``s3://bucket/bundles/churn``, ``gs://.../churn.skyclass``).
+    """
+    text = os.fspath(path)
+    if "://" in text and not text.startswith("file://"):
+        return _read_remote(text)
+    p = Path(text.removeprefix("file://"))
     if p.is_dir():
         return {f.name: f.read_bytes() for f in sorted(p.iterdir()) if f.is_file()}
     if p.is_file():
-        try:
-            with zipfile.ZipFile(p) as zf:
-                return {
-                    info.filename: zf.read(info)
-                    for info in zf.infolist()
-                    if not info.is_dir() and "/" not in info.filename
-                }
-        except zipfile.BadZipFile as err:
-            raise IntegrityError(
-                f"{p}: not a bundle directory nor a valid .skyclass zip ({err})"
-            ) from err
+        return _unzip(p.read_bytes(), str(p))
     raise NotFoundError(
-        f"bundle {str(path)!r} not found; give a bundle directory, .skyclass file or registry URI"
+        f"bundle {text!r} not found; give a bundle directory, .skyclass file or registry URI"
     )
 
 
+def _unzip(data: bytes, where: str) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return {
+                info.filename: zf.read(info)
+                for info in zf.infolist()
+                if not info.is_dir() and "/" not in info.filename
+            }
+    except zipfile.BadZipFile as err:
+        raise IntegrityError(
+            f"{where}: not a bundle directory nor a valid .skyclass zip ({err})"
+        ) from err
+
+
+def _read_remote(url: str) -> dict[str, bytes]:
+    from skyclass.bundle.stores import open_store
+
+    store = open_store(url)
+    names = store.listdir("")
+    if names:
+        return {name: store.read(name) or b"" for name in names}
+    data = store.read("")
+    if data is None:
+        raise NotFoundError(f"bundle {url!r} not found (no such directory or .skyclass file)")
+    return _unzip(data, url)
+
+
 def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
-    """Load a bundle from a directory, a ``.skyclass`` zip or a registry URI.
+    """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
 
     Registry URIs end in ``name@version`` or ``name@alias``, e.g.
     ``file:///srv/registry/churn@champion`` or ``s3://bucket/models/churn@3``.
@@ -251,6 +276,4 @@ def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
         from skyclass.bundle._registry import load_uri
 
         return load_uri(text, verify=verify)
-    if text.startswith("file://"):
-        text = text.removeprefix("file://")
-    return Bundle(read_files(text), source=text, verify=verify)
+    return Bundle(read_files(text), source=text.removeprefix("file://"), verify=verify)
