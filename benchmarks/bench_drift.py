@@ -1,9 +1,11 @@
-"""Data drift: skyclass.monitor.data_drift vs an Evidently-style computation, same run.
+"""Data drift: skyclass.monitor.data_drift vs Evidently's default drift tests, same run.
 
-The peer follows Evidently's per-column code path with pandas Series (``pd.concat(...).nunique()``
-to pick the test, ``value_counts`` dictionaries, ``np.histogram_bin_edges`` for binning) and
-scipy for the tests themselves, plus PSI per column (skyclass reports PSI for every column too).
-Both must produce the same scores; then each is timed (best of 3).
+The peer is Evidently itself when a separate venv with it exists at
+``.tools/evidently-venv`` (``python3 -m venv .tools/evidently-venv &&
+.tools/evidently-venv/bin/pip install evidently==0.7.23 "pandas<3"``): its ``get_stattest``
+default rule and tests plus its PSI, per column (benchmarks/evidently_peer.py). Otherwise
+the peer is the same code path written here with pandas and scipy. Both sides must produce
+the same scores and PSI; then each is timed (best of 3).
 
 Usage: python benchmarks/bench_drift.py [--rows 20000] [--numeric 20] [--categorical 10]
 Last line: ``monitor_drift: ratio=X.XX (ours A s vs peer B s)`` (> 1 = skyclass faster).
@@ -12,7 +14,11 @@ Last line: ``monitor_drift: ratio=X.XX (ours A s vs peer B s)`` (> 1 = skyclass 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +26,8 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from skyclass.monitor import data_drift
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make(rows: int, n_num: int, n_cat: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
@@ -112,6 +120,21 @@ def peer(reference: dict, current: pd.DataFrame) -> dict:
     return out
 
 
+def run_evidently(reference: dict, current: pd.DataFrame) -> dict | None:
+    """Evidently's own numbers and timing from its venv, or None when that venv is absent."""
+    python = ROOT / ".tools" / "evidently-venv" / "bin" / "python"
+    if not python.exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "reference.json").write_text(json.dumps(reference))
+        current.to_csv(Path(folder) / "current.csv", index=False)
+        out = subprocess.run(
+            [str(python), str(ROOT / "benchmarks" / "evidently_peer.py"), folder],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    return json.loads(out.stdout)
+
+
 def best_of(fn, repeats=3) -> float:
     times = []
     for _ in range(repeats):
@@ -130,7 +153,13 @@ def main() -> None:
     reference = reference_of(make(args.rows, args.numeric, args.categorical, seed=0))
     current = make(args.rows, args.numeric, args.categorical, seed=1, shift=0.3)
     ours_report = data_drift(reference, current)
-    peer_report = peer(reference, current)
+    evidently = run_evidently(reference, current)
+    if evidently is not None:
+        label, peer_seconds = f"evidently {evidently['evidently']}", evidently["seconds"]
+        peer_report = {k: (v[0], v[1], v[3]) for k, v in evidently["columns"].items()}
+    else:
+        label, peer_seconds = "evidently-style pandas/scipy", None
+        peer_report = peer(reference, current)
     for col in ours_report.columns:
         name, score, psi = peer_report[col.column]
         assert col.stattest == name, (col.column, col.stattest, name)
@@ -139,7 +168,8 @@ def main() -> None:
     print(f"{len(ours_report.columns)} columns, {args.rows} current rows: scores and PSI identical; "
           f"{ours_report.n_drifted} drifted")  # fmt: skip
     ours = best_of(lambda: data_drift(reference, current))
-    theirs = best_of(lambda: peer(reference, current))
+    theirs = peer_seconds if peer_seconds is not None else best_of(lambda: peer(reference, current))
+    print(f"peer: {label}")
     print(f"monitor_drift: ratio={theirs / ours:.2f} (ours {ours:.3f} s vs peer {theirs:.3f} s)")
 
 
