@@ -454,8 +454,9 @@ def _validate_datetime(values: Any, name: str) -> np.ndarray:
 
 
 def _as_list(values: Any) -> list[Any]:
-    if isinstance(values, pd.Series):
-        return values.astype(object).tolist()
+    if isinstance(values, pd.Series):  # missing (NaN, NA, NaT) → None
+        objects = values.astype(object)
+        return objects.where(values.notna(), None).tolist()
     if isinstance(values, np.ndarray):
         return values.tolist() if values.dtype.kind not in "mM" else list(values)
     return list(values)
