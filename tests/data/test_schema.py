@@ -166,3 +166,26 @@ def test_to_arrays_is_canonical():
     assert arrays["b"][0] == 1.0 and np.isnan(arrays["b"][1])
     assert arrays["c"].tolist() == ["x", ""]
     assert arrays["d"][0] == 86400.0 and np.isnan(arrays["d"][1])
+
+
+def test_pandas_extension_dtypes():
+    df = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "cat": pd.Categorical(["x", "y", "x"]),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "t": pd.to_datetime(["2024-01-01T00:00:00+01:00"] * 3, utc=True),
+        }
+    )
+    schema = infer_schema(df)
+    assert [(c.kind, c.required) for c in schema] == [
+        ("numeric", False),
+        ("categorical", True),
+        ("boolean", False),
+        ("datetime", True),
+    ]
+    arrays = schema.to_arrays(df)
+    assert arrays["n"][0] == 1.0 and np.isnan(arrays["n"][1])
+    assert arrays["cat"].tolist() == ["x", "y", "x"]
+    assert arrays["flag"][0] == 1.0 and np.isnan(arrays["flag"][1]) and arrays["flag"][2] == 0.0
+    assert arrays["t"][0] == pd.Timestamp("2023-12-31T23:00:00Z").timestamp()
