@@ -69,34 +69,41 @@ def decode_binary(chunk: bytes, datatype: str, count: int, where: str):
 
 
 def _decode_strings(chunk: bytes, count: int, where: str) -> np.ndarray:
-    values = np.empty(count, dtype=object)
+    unpack = _LENGTH.unpack_from
+    parts: list[bytes] = []
+    append = parts.append
     offset = 0
     try:
-        for index in range(count):
-            (length,) = _LENGTH.unpack_from(chunk, offset)
-            offset += 4
-            if offset + length > len(chunk):
-                raise InputError(
-                    f"{where}: BYTES element {index} runs past the tensor's binary data"
-                )
-            values[index] = chunk[offset : offset + length].decode()
-            offset += length
+        for _ in range(count):
+            (length,) = unpack(chunk, offset)
+            start = offset + 4
+            offset = start + length
+            append(chunk[start:offset])
     except struct.error:
         raise InputError(
-            f"{where}: binary BYTES data ends inside element {index}'s length"
+            f"{where}: binary BYTES data ends inside the length of element {len(parts)}"
         ) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{where}: BYTES element {index} is not valid UTF-8") from None
     if offset != len(chunk):
-        raise InputError(f"{where}: {len(chunk) - offset} bytes left after {count} BYTES elements")
+        raise InputError(
+            f"{where}: the {count} BYTES elements take {offset} bytes but binary_data_size is "
+            f"{len(chunk)}"
+        )
+    decoded: dict[bytes, str] = {}
+    try:
+        texts = [decoded[p] if p in decoded else decoded.setdefault(p, p.decode()) for p in parts]
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: a BYTES element is not valid UTF-8") from None
+    values = np.empty(count, dtype=object)
+    values[:] = texts
     return values
+
+
+def encode_element(text: str) -> bytes:
+    """One BYTES element: 4-byte little-endian length, then the UTF-8 bytes."""
+    data = text.encode()
+    return _LENGTH.pack(len(data)) + data
 
 
 def encode_bytes(strings) -> bytes:
     """Length-prefixed UTF-8 elements (the binary form of a BYTES tensor)."""
-    parts = []
-    for text in strings:
-        data = text.encode()
-        parts.append(_LENGTH.pack(len(data)))
-        parts.append(data)
-    return b"".join(parts)
+    return b"".join(map(encode_element, strings))

@@ -24,7 +24,7 @@ from starlette.responses import Response
 import skyclass
 from skyclass.errors import InputError, NotFoundError, SkyclassError
 from skyclass.serving._batcher import MicroBatcher
-from skyclass.serving._binary import HEADER, encode_bytes, split_body
+from skyclass.serving._binary import HEADER, split_body
 from skyclass.serving._columns import DATATYPE_OF_KIND, columns_from_records, columns_from_tensors
 from skyclass.serving._limits import BodyTooLarge
 from skyclass.serving._metrics import ServingMetrics
@@ -226,9 +226,10 @@ class Handlers:
             tensor = {"name": output, "datatype": datatype, "shape": shape}
             binary_output = decoded.binary_outputs is None or output in decoded.binary_outputs
             if binary_output:
-                blob = (
-                    encode_bytes(values) if datatype == "BYTES" else values.astype("<f4").tobytes()
-                )
+                if output == "label":
+                    blob = b"".join(host.label_binary[index].tolist())
+                else:
+                    blob = values.astype("<f4").tobytes()
                 blobs.append(blob)
                 parameters = {**(parameters or {}), "binary_data_size": len(blob)}
             else:

@@ -23,6 +23,7 @@ import numpy as np
 import orjson
 
 from skyclass.errors import IntegrityError, SkyclassError
+from skyclass.serving._binary import encode_element
 from skyclass.serving._client import v2_request
 from skyclass.serving._columns import columns_from_tensors
 from skyclass.serving._tensors import decode_request
@@ -48,6 +49,7 @@ class ModelHost:
         self.labels: list = []
         self.label_text: np.ndarray = np.array([], dtype=object)
         self.label_json: list[str] = []
+        self.label_binary: np.ndarray = np.array([], dtype=object)
         self.label_index: dict = {}
         self._done = threading.Event()
 
@@ -94,6 +96,9 @@ class ModelHost:
         self.labels = [_plain(label) for label in bundle.labels]
         self.label_text = np.array([str(label) for label in self.labels], dtype=object)
         self.label_json = [orjson.dumps(label).decode() for label in self.labels]
+        self.label_binary = np.array(
+            [encode_element(text) for text in self.label_text], dtype=object
+        )
         self.label_index = {label: i for i, label in enumerate(self.labels)}
         self._decide = bundle.decide if bundle.decision_rule else None
 
