@@ -39,6 +39,7 @@ def test_push_list_resolve_pull_load(reg, demo_bundle, other_bundle, tmp_path):
     with pytest.raises(InputError, match="holds something else"):
         reg.pull("demo", 2, tmp_path / "pulled")
     table = make_table(30, seed=4)
+    assert load(str(tmp_path / "registry" / "demo@latest")).version == 2  # a plain path works too
     from_uri = load(f"{reg.url}/demo@1")
     assert from_uri.version == 1 and from_uri.name == "demo"
     np.testing.assert_array_equal(

@@ -261,7 +261,8 @@ def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
     """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
 
     Registry URIs end in ``name@version`` or ``name@alias``, e.g.
-    ``file:///srv/registry/churn@champion`` or ``s3://bucket/models/churn@3``.
+    ``file:///srv/registry/churn@champion``, ``s3://bucket/models/churn@3`` or a
+    plain path ``registry/churn@latest``.
     With ``verify`` (the default) every file hash and the golden rows are
     checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
     the file.
@@ -272,6 +273,8 @@ def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
         (1, 2)
     """
     text = os.fspath(path_or_uri)
+    if "://" not in text and "@" in Path(text).name and not Path(text).exists():
+        text = "file://" + str(Path(text).absolute())  # ./registry/churn@champion
     if "://" in text and "@" in text.rsplit("/", 1)[-1]:
         from skyclass.bundle._registry import load_uri
 
