@@ -206,9 +206,10 @@ def line_chart(
                 f"{_clock(a)}: {_fmt(b)}</title></circle>"
                 for a, b in pts
             ]
-    for t in (x_lo, (x_lo + x_hi) / 2, x_hi) if len(x) else ():
+    ticks = ((x_lo, "start"), ((x_lo + x_hi) / 2, "middle"), (x_hi, "end")) if len(x) else ()
+    for t, anchor in ticks:  # the outer labels grow inwards, so none is cut at the edge
         body.append(
-            f'<text x="{sx(t):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{_clock(t)}</text>'
+            f'<text x="{sx(t):.1f}" y="{H - BOTTOM + 14}" text-anchor="{anchor}">{_clock(t)}</text>'
         )
     body += _legend(list(series))
     return _frame(title, body, y_lo, y_hi, y_label, name or title)
