@@ -1,0 +1,55 @@
+"""``create_app`` in-process (httpx ASGI transport): a ``Bundle`` object as source, timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import numpy as np
+
+from skyclass.serving import ServeSettings, create_app, v2_request
+
+
+def _call(app, method: str, path: str, **kwargs) -> httpx.Response:
+    async def go():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.request(method, path, **kwargs)
+
+    return asyncio.run(go())
+
+
+def _rows(fitted, n: int) -> list[dict]:
+    frame = fitted.frame.head(n).copy()
+    frame["measured"] = frame["measured"].map(lambda t: t.isoformat())
+    return [
+        {k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")
+    ]
+
+
+def test_a_bundle_object_is_verified_then_served(fitted):
+    from skyclass.bundle import load
+
+    bundle = load(fitted.path)
+    app = create_app(bundle, ServeSettings(log="none", access_log=False))
+    assert _call(app, "GET", "/v2/health/ready").status_code == 503  # not loaded yet
+    app.host.load()
+    assert app.host.ready and app.host.version == "0"
+    rows = _rows(fitted, 5)
+    reply = _call(app, "POST", "/v2/models/iris/infer", json=v2_request(bundle.schema, rows))
+    assert reply.status_code == 200
+    data = np.asarray(reply.json()["outputs"][0]["data"]).reshape(5, 3)
+    np.testing.assert_allclose(data, fitted.proba(rows), atol=1e-5)
+
+
+def test_inference_past_the_timeout_is_504(fitted):
+    from skyclass.bundle import load
+
+    bundle = load(fitted.path)
+    settings = ServeSettings(log="none", access_log=False, request_timeout_s=1e-6)
+    app = create_app(bundle, settings)
+    app.host.load()
+    body = v2_request(bundle.schema, _rows(fitted, 150) * 4)  # 600 rows: runs on a thread
+    reply = _call(app, "POST", "/v2/models/iris/infer", json=body)
+    assert reply.status_code == 504 and "--request-timeout" in reply.json()["error"]
+    assert _call(app, "GET", "/v2/health/live").status_code == 200
