@@ -42,6 +42,7 @@ __all__ = ["ONNX_OPSET", "export_onnx", "input_types"]
 
 ONNX_OPSET = 17
 ML_OPSET = 3
+IR_VERSION = 8  # the IR of opset 17: loadable by older runtimes too
 FEATURES = "features"
 OUTPUT = "probabilities"
 
@@ -89,6 +90,9 @@ def export_onnx(preprocessor: Preprocessor, model: Any) -> onnx.ModelProto:
     helper.set_model_props(
         merged, {"skyclass.labels": json.dumps(labels), "skyclass.output": OUTPUT}
     )
+    opsets = {o.domain: o.version for o in merged.opset_import}  # merge_models repeats them
+    del merged.opset_import[:]
+    merged.opset_import.extend(helper.make_opsetid(d, v) for d, v in sorted(opsets.items()))
     merged.graph.name = "skyclass"
     merged.graph.doc_string = "skyclass: preprocessing + model -> probabilities"
     merged.doc_string = ""
@@ -214,6 +218,7 @@ def _hgb_graph(model: Any, n_features: int) -> onnx.ModelProto:
             helper.make_opsetid("", ONNX_OPSET),
             helper.make_opsetid("ai.onnx.ml", ML_OPSET),
         ],
+        ir_version=IR_VERSION,
     )
 
 
