@@ -131,6 +131,8 @@ def test_push_a_skyclass_zip(reg, tmp_path):
     zipped = make_bundle(tmp_path / "z.skyclass", name="zipped")
     assert reg.push(zipped) == 1
     assert load(f"{reg.url}/zipped@1").name == "zipped"
+    assert reg.push(load(f"{reg.url}/zipped@1")) == 2  # a loaded Bundle (here: from a registry)
+    assert reg.manifest("zipped", 2)["version"] == 2
 
 
 def test_name_override_and_bad_names(reg, demo_bundle):

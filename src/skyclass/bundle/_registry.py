@@ -66,16 +66,19 @@ class Registry:
         return f"Registry({self.url!r})"
 
     # -- writing ------------------------------------------------------------------
-    def push(self, bundle: str | os.PathLike[str], name: str | None = None) -> int:
-        """Upload a bundle directory or ``.skyclass`` file; returns its new version number.
+    def push(self, bundle: str | os.PathLike[str] | Bundle, name: str | None = None) -> int:
+        """Upload a bundle (directory, ``.skyclass`` file or loaded ``Bundle``); returns its version.
 
         The bundle is verified first (hashes and golden rows), uploaded to a
         staging prefix, checked, given the next version number, copied into
         place, checked again, and only then committed.
         """
-        files = read_files(bundle)
-        Bundle(files, source=os.fspath(bundle), verify=True)
-        manifest = parse_manifest(files[MANIFEST], os.fspath(bundle))
+        if isinstance(bundle, Bundle):
+            files, where = bundle.files, bundle.source
+        else:
+            files, where = read_files(bundle), os.fspath(bundle)
+        Bundle(files, source=where, verify=True)
+        manifest = parse_manifest(files[MANIFEST], where)
         name = _check_name(name or manifest["name"])
         manifest["name"] = name
         token = f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"  # starts with its creation time
