@@ -40,6 +40,7 @@ async def app(scope, receive, send):
     raw = json.dumps(body).encode()
     headers = [
         (b"content-type", b"application/json"),
+        (b"content-length", str(len(raw)).encode()),
         (b"x-skyclass-model-version", f"m:{REGION}".encode()),
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})

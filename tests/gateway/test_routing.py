@@ -23,6 +23,8 @@ def test_round_robin_spreads_and_tags_region_and_version(upstreams, gateway):
         assert r.status_code == 200
         regions.append(r.headers["x-skyclass-region"])
         assert r.headers["x-skyclass-model-version"] == f"m:{regions[-1]}"
+        assert r.headers.get_list("content-length") == [str(len(r.content))]  # never doubled
+        assert len(r.headers.get_list("x-skyclass-region")) == 1
     assert sorted(set(regions)) == ["aws-1", "gcp-1"]
     assert regions.count("aws-1") == 3
     assert a.count() == 3 and b.count() == 3

@@ -110,7 +110,7 @@ class Proxy:
             if router.want_shadow():
                 self._spawn(self._mirror(zone, method, target, forward, body, outcome.body))
         region = outcome.state.region.encode()
-        out = [(k, v) for k, v in outcome.headers if k not in _NOT_PASSED_BACK]
+        out = [(k.lower(), v) for k, v in outcome.headers if k.lower() not in _NOT_PASSED_BACK]
         out.append((b"x-skyclass-region", region))
         out.append((b"x-skyclass-track", outcome.state.endpoint.track.encode()))
         return outcome.status, out, outcome.body
