@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,17 +39,27 @@ __all__ = [
 GROUP_KEYS = ("window", "region", "model_name", "model_version")
 
 
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
+
+
 def window_seconds(window: str | float | int) -> float:
-    """Seconds in a window given as ``"15min"``, ``"1h"``, ``"1d"`` or a number of seconds."""
+    """Seconds in a window given as ``"30s"``, ``"15min"`` (or ``"15m"``), ``"1h"``, ``"1d"``,
+    ``"1w"`` or a number of seconds.
+
+    Example:
+        >>> window_seconds("15min"), window_seconds("2h"), window_seconds(90)
+        (900.0, 7200.0, 90.0)
+    """
     if isinstance(window, int | float):
         seconds = float(window)
     else:
-        try:
-            seconds = pd.Timedelta(str(window)).total_seconds()
-        except ValueError:
+        match = _DURATION.match(str(window))
+        if match is None:
             raise InputError(
-                f"window {window!r} is not a duration; write e.g. '15min', '1h' or '1d'"
-            ) from None
+                f"window {window!r} is not a duration; write e.g. '30s', '15min', '1h', '1d' or '1w'"
+            )
+        seconds = float(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
     if seconds <= 0:
         raise InputError(f"window {window!r} must be a positive duration")
     return seconds
