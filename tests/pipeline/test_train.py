@@ -168,6 +168,7 @@ def test_bad_input_leaves_out_untouched(tmp_path):
         (dict(data=tmp_path / "missing.csv", target="label"), "no such file"),
         (dict(data=frame, target="label", sensitive="nope"), "--sensitive"),
         (dict(data=frame, target="label", test_size=1.5), "--test-size"),
+        (dict(data=frame, target="label", registry="nosuch://x"), "--registry"),
     ]
     for kwargs, message in cases:
         with pytest.raises((InputError, skyclass.errors.SkyclassError), match=message):
@@ -222,3 +223,31 @@ def test_same_seed_same_result(tmp_path):
     onnx = [(r.bundle_path / "model.onnx").read_bytes() for r in runs]
     assert onnx[0] == onnx[1]
     assert f1_score is not None and pd is not None
+
+
+def test_push_to_a_file_registry(tmp_path):
+    from skyclass.bundle import Registry
+
+    frame = _frame(load_wine)
+    registry = f"file://{tmp_path / 'registry'}"
+    versions = [
+        skyclass.train(
+            frame,
+            "label",
+            out=tmp_path / f"run{i}",
+            name="wine",
+            registry=registry,
+            models="logreg",
+            time_budget=5,
+            max_trials=1,
+            console=QUIET,
+        ).version
+        for i in range(2)
+    ]
+    assert versions == [1, 2]
+    assert Registry(registry).resolve("wine", "latest") == 2
+    pulled = load(f"{registry}/wine@2")
+    local = load(tmp_path / "run1" / "bundle")
+    rows = frame.drop(columns=["label"]).head(20)
+    assert np.array_equal(pulled.predict_proba(rows), local.predict_proba(rows))
+    assert "version 2" in (tmp_path / "run1" / "report.html").read_text()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from rich.console import Console
 from threadpoolctl import threadpool_limits
 
 from skyclass import metrics as M
+from skyclass.bundle import Registry
 from skyclass.data import (
     Decision,
     infer_schema,
@@ -39,7 +41,7 @@ from skyclass.data import (
     stratified_split_index,
     validate,
 )
-from skyclass.errors import InputError
+from skyclass.errors import InputError, SkyclassError
 from skyclass.pipeline._compare import corrected_ttest, rank_results
 from skyclass.pipeline._costs import Costs, read_costs
 from skyclass.pipeline._decision_rule import choose_rule
@@ -96,6 +98,17 @@ def _check_options(test_size: float, cv: int, time_budget: float) -> None:
         raise InputError(f"--cv must be at least 2 folds, got {cv}")
     if time_budget <= 0:
         raise InputError(f"--time-budget must be positive seconds, got {time_budget}")
+
+
+def _open_registry(url: str) -> Registry:
+    try:
+        return Registry(url)
+    except SkyclassError:
+        raise
+    except (ValueError, ImportError, OSError) as err:
+        raise InputError(
+            f"--registry {url}: {err}; use e.g. file:///abs/path or s3://bucket/prefix"
+        ) from err
 
 
 def _positive(y: np.ndarray, labels: list) -> Any:
@@ -269,6 +282,15 @@ def train(
     _check_options(test_size, cv, time_budget)
     candidates = get_candidates(models)
     source = "DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+    stem = (
+        Path(source.split("?")[0].rstrip("/")).name.split(".")[0]
+        if source != "DataFrame"
+        else target
+    )
+    name = name or (re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._") or "model")
+    store = (
+        _open_registry(registry) if registry else None
+    )  # a bad URL fails now, not after training
 
     with ExitStack() as stack:
         with steps.step("load") as step:
@@ -425,7 +447,6 @@ def train(
                 model.coef_, list(preprocessor.get_feature_names_out()), labels
             )
 
-        name = name or (Path(source).stem if source != "DataFrame" else target)
         context: dict[str, Any] = {
             "title": f"skyclass report: {name}",
             "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -499,9 +520,7 @@ def train(
             version = None
             if registry:
                 with steps.step("push") as step:
-                    from skyclass.bundle import Registry
-
-                    version = Registry(registry).push(bundle_dir)
+                    version = store.push(bundle_dir, name=name)
                     context["bundle"]["version"] = version
                     step.note = f"{registry} {name}@{version}"
             with steps.step("report") as step:
