@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -37,7 +38,7 @@ def evaluate(
     sample_weight=None,
     max_curve_points: int | None = 200,
     ece_bins: int = 10,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
 ) -> Evaluation:
     """Evaluate predicted probabilities against true labels, all metrics in one pass.
 
@@ -51,8 +52,8 @@ def evaluate(
             points (None keeps scikit-learn's full curves). AUC and average precision are
             always computed from the full curves.
         ece_bins: equal-width confidence bins for the expected calibration error.
-        n_jobs: threads for the per-class sorts (numpy releases the GIL while sorting, so
-            2 helps on an idle multi-core machine; 1 is best on a busy one).
+        n_jobs: threads for the per-class sorts (numpy releases the GIL while sorting).
+            None: 2 when a CPU core is idle (1-minute load average below cores - 1), else 1.
 
     Predicted labels are the argmax of each row (first column on ties), as
     ``predict`` of scikit-learn classifiers. Returns an :class:`Evaluation`.
@@ -110,7 +111,7 @@ def evaluate(
 
 def _classes(yt: np.ndarray, labels, proba: np.ndarray) -> np.ndarray:
     if labels is None:
-        classes = np.unique(yt)
+        classes = _unique(yt)
         n_cols = 2 if proba.ndim == 1 else proba.shape[1]
         if len(classes) != n_cols:
             raise InputError(
@@ -128,6 +129,15 @@ def _classes(yt: np.ndarray, labels, proba: np.ndarray) -> np.ndarray:
             "labels and y_true: Mix of label input types (string and number); use one type."
         )
     return classes
+
+
+def _unique(yt: np.ndarray) -> np.ndarray:
+    """Sorted distinct labels; a counting pass instead of a sort for small integer labels."""
+    if yt.dtype.kind in "iu" and yt.shape[0] > 1000:
+        lo, hi = int(yt.min()), int(yt.max())
+        if hi - lo < 1 << 20:
+            return (np.flatnonzero(np.bincount(yt - lo if lo else yt)) + lo).astype(yt.dtype)
+    return np.unique(yt)
 
 
 def _codes(yt: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -210,11 +220,23 @@ def _ece(proba, pred, codes, weight, n_bins: int) -> float:
     return float(np.abs(per_bin).sum() / total)
 
 
+def _default_jobs() -> int:
+    """2 threads when a core is idle, else 1 (threads only slow a saturated machine)."""
+    cpus = os.cpu_count() or 1
+    if cpus < 2:
+        return 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return 2
+    return 2 if load < cpus - 1 else 1
+
+
 def _column_passes(proba, codes, weight, k, n_jobs, max_points) -> list[ClassPass]:
     if weight is not None and (weight == 0).any():
         keep = weight != 0
         proba, codes, weight = proba[keep], codes[keep], weight[keep]
-    jobs = max(1, int(n_jobs))
+    jobs = _default_jobs() if n_jobs is None else max(1, int(n_jobs))
     small = np.uint8 if k <= 255 else np.uint16 if k <= 65535 else np.intp
     codes = codes.astype(small)  # a small array gathers much faster after each sort
 
