@@ -127,6 +127,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             max_iter=int(self.max_iter),
             mean=setup.mean,
             scale=setup.scale,
+            separable=setup.link == "sigmoid" and m > 1,
         )
         if not result.converged:
             warnings.warn(

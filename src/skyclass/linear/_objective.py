@@ -20,7 +20,7 @@ Example:
     >>> X = np.array([[0.0], [1.0]]); y = np.array([0, 1])
     >>> p = DenseProblem(X, y, np.full((2, 1), 0.5), link="softmax", n_outputs=2)
     >>> f, gW, gb = p.value_grad(np.zeros((1, 2)), np.zeros(2))
-    >>> round(f, 6)
+    >>> round(float(f.sum()), 6)
     0.693147
 """
 
@@ -61,8 +61,12 @@ class DenseProblem:
         Z += b
         return Z
 
-    def value_grad(self, W: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Data term and its gradients ``(f, dF/dW, dF/db)``."""
+    def value_grad(self, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Data term and its gradients ``(f, dF/dW, dF/db)``.
+
+        ``f`` holds one value per independent problem: ``[n_outputs]`` for the sigmoid
+        link (one binary problem per column), ``[1]`` for the softmax.
+        """
         Z = self.scores(W, b)
         if self.link == "softmax":
             f, G = _softmax_loss_residual(Z, self.y, self.rows, self.weights)
@@ -74,14 +78,14 @@ class DenseProblem:
 
 def _softmax_loss_residual(
     Z: np.ndarray, y: np.ndarray, rows: np.ndarray, weights: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """Weighted mean multinomial log-loss and residual ``w * (softmax(Z) - onehot(y))``."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean multinomial log-loss (as ``[1]``) and residual ``w * (softmax(Z) - onehot(y))``."""
     Z -= Z.max(axis=1, keepdims=True)
     z_true = Z[rows, y]
     np.exp(Z, out=Z)
     total = Z.sum(axis=1)
     w = weights[:, 0]
-    f = float(w @ (np.log(total) - z_true))
+    f = np.array([w @ (np.log(total) - z_true)])
     Z /= total[:, None]
     Z[rows, y] -= 1.0
     Z *= weights
@@ -90,8 +94,8 @@ def _softmax_loss_residual(
 
 def _sigmoid_loss_residual(
     Z: np.ndarray, Y: np.ndarray, weights: np.ndarray
-) -> tuple[float, np.ndarray]:
-    """Weighted mean binary log-loss per column (summed) and residual ``w * (sigmoid(Z) - Y)``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean binary log-loss per column and residual ``w * (sigmoid(Z) - Y)``.
 
     One ``exp`` and one ``log1p`` per entry: with ``e = exp(-|z|)``,
     ``log(1 + exp(z)) = log1p(e) + max(z, 0)`` and ``sigmoid(z) = 1/(1+e)`` or ``e/(1+e)``.
@@ -101,7 +105,7 @@ def _sigmoid_loss_residual(
     loss += np.maximum(Z, 0.0)
     loss -= Y * Z
     loss *= weights
-    f = float(loss.sum())
+    f = loss.sum(axis=0)
     e += 1.0
     P = np.reciprocal(e, out=e)  # sigmoid(|z|)
     np.subtract(1.0, P, out=P, where=Z < 0)  # sigmoid(z) = 1 - sigmoid(|z|) for z < 0

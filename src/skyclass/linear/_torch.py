@@ -9,7 +9,7 @@ Example:
     >>> import numpy as np
     >>> X = np.array([[0.0], [1.0]]); y = np.array([0, 1])
     >>> p = TorchProblem(X, y, np.full((2, 1), 0.5), link="softmax", n_outputs=2, device="cpu")
-    >>> round(p.value_grad(np.zeros((1, 2)), np.zeros(2))[0], 6)
+    >>> round(float(p.value_grad(np.zeros((1, 2)), np.zeros(2))[0].sum()), 6)
     0.693147
 """
 
@@ -99,8 +99,8 @@ class TorchProblem:
         else:
             self.y = torch.from_numpy(np.asarray(y, dtype=np.float64)).to(self.device)
 
-    def value_grad(self, W: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Data term and its gradients ``(f, dF/dW, dF/db)`` as numpy float64."""
+    def value_grad(self, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Data term (one value per independent problem) and its gradients, as numpy."""
         torch = self.torch
         with torch.no_grad():
             Wt = torch.from_numpy(np.ascontiguousarray(W, dtype=np.float64)).to(self.device)
@@ -108,14 +108,14 @@ class TorchProblem:
             Z = self.X @ Wt + bt
             if self.link == "softmax":
                 log_p = torch.log_softmax(Z, dim=1)
-                f = -(self.weights[:, 0] * log_p.gather(1, self.y[:, None])[:, 0]).sum()
+                f = -(self.weights[:, 0] * log_p.gather(1, self.y[:, None])[:, 0]).sum()[None]
                 G = log_p.exp_()
                 G[torch.arange(self.n_samples, device=self.device), self.y] -= 1.0
             else:
                 loss = torch.logaddexp(Z, torch.zeros_like(Z)) - self.y * Z
-                f = (loss * self.weights).sum()
+                f = (loss * self.weights).sum(dim=0)
                 G = torch.sigmoid(Z) - self.y
             G *= self.weights
             gW = self.XT @ G if self.XT is not None else self.X.T @ G
             gb = G.sum(dim=0)
-            return float(f), gW.cpu().numpy(), gb.cpu().numpy()
+            return f.cpu().numpy(), gW.cpu().numpy(), gb.cpu().numpy()
