@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import uuid
 
 import numpy as np
@@ -34,7 +33,6 @@ from skyclass.serving._responses import JSONResponse, error_response
 from skyclass.serving._settings import ServeSettings
 from skyclass.serving._tensors import decode_request
 
-_logger = logging.getLogger("skyclass.serving")
 OUTPUTS = ("probabilities", "label")
 DURABLE_HEADER = "x-skyclass-durable"
 
