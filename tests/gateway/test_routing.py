@@ -1,6 +1,8 @@
 """Gateway routing against real upstream processes: failover, residency, canary, shadow, 503s."""
 
 import socket
+import socketserver
+import threading
 import time
 
 import httpx
@@ -161,3 +163,43 @@ def test_gateway_admin_paths(gateway):
     wait_http(gw.url + "/gateway/health")
     r = httpx.get(gw.url + "/gateway/nope")
     assert r.status_code == 404 and "/gateway/status" in r.json()["error"]
+
+
+class _RawHandler(socketserver.StreamRequestHandler):
+    """HTTP/1.1 keep-alive answers with Capitalised header names (as nginx or Go servers send)."""
+
+    def handle(self):
+        while True:
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                line = self.rfile.readline()
+                if not line:
+                    return
+                head += line
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            self.rfile.read(length)
+            body = b'{"outputs": []}'
+            self.wfile.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nX-Skyclass-Model-Version: m:7\r\n\r\n%s" % (len(body), body)
+            )
+
+
+def test_upstream_header_case_never_doubles_headers(gateway):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawHandler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        gw = gateway(RoutingTable(endpoints=[Endpoint(url=url, region="go-1")]))
+        r = httpx.post(gw.url + INFER, content=BODY)
+        assert r.status_code == 200 and r.json() == {"outputs": []}
+        assert r.headers.get_list("content-length") == ["15"]
+        assert r.headers["x-skyclass-model-version"] == "m:7"
+        assert r.headers["x-skyclass-region"] == "go-1"
+    finally:
+        server.shutdown()
+        server.server_close()
