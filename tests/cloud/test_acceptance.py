@@ -4,6 +4,8 @@ SKYCLASS_ACCEPTANCE_SECONDS=20 runs the full 20 s drill."""
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.slow
 RATE = float(os.environ.get("SKYCLASS_ACCEPTANCE_RATE", "200"))
 SECONDS = float(os.environ.get("SKYCLASS_ACCEPTANCE_SECONDS", "8"))
 INFER = "/v2/models/demo/infer"
+CLI = [sys.executable, "-c", "from skyclass.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +60,11 @@ def _write_spec(path, model, regions, rollout="", replicas=1, stores=False):
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _cli(*args: str) -> str:
+    """Run a ``skyclass`` command; its stdout (fails the test on a non-zero exit)."""
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=True).stdout
 
 
 def _failures(result) -> list:
@@ -126,11 +134,11 @@ def test_failover_drills_under_steady_load(tmp_path, models):
             body,
             rate=RATE / 2,
             duration=3.0,
-            events=[(1.0, lambda: dep.chaos("gcp-eu", hang=True))],
+            events=[(1.0, lambda: _cli("chaos", "gcp-eu", "--hang", "--state", str(state)))],
         )
         assert result.failed == 0, _failures(result)
         assert result.by_region()["azure-eu"] > result.by_region()["gcp-eu"]
-        dep.chaos("gcp-eu", heal=True)
+        assert "gcp-eu: mode normal" in _cli("chaos", "gcp-eu", "--heal", "--state", str(state))
 
         # deploy again: the reconcile loop restarts the killed region
         dep = deploy(spec, state_dir=state)
