@@ -144,6 +144,8 @@ def test_alerts_fire_once_per_condition_and_reach_the_webhook(tmp_path, receiver
     assert second.evaluate({rule.name: float("nan")}, now=2.5) == []
     assert [a.status for a in second.evaluate({rule.name: 0.0}, now=3.0)] == ["resolved"]
     assert [a.status for a in second.evaluate({rule.name: 0.5}, now=4.0)] == ["firing"]
+    other = AlertRule.from_dict({"metric": "accuracy", "below": 0.5})
+    assert AlertManager([other], state_path=state, stream=out).firing == {}  # stale names dropped
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [(x["status"], x["ts"]) for x in lines] == [
         ("firing", 1.0),

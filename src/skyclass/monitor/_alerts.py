@@ -173,7 +173,10 @@ class AlertManager:
             return {}
         try:
             data = json.loads(self.state_path.read_text())
-            return {str(k): float(v) for k, v in data.get("firing", {}).items()}
+            known = {
+                rule.name for rule in self.rules
+            }  # rules removed from the config are forgotten
+            return {str(k): float(v) for k, v in data.get("firing", {}).items() if k in known}
         except (ValueError, AttributeError, TypeError):
             raise ConfigError(
                 f"alert state file {self.state_path} is not valid JSON; delete it to start afresh"
