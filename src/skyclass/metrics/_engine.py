@@ -48,6 +48,7 @@ def column_pass(
     max_points: int | None,
 ) -> ClassPass:
     """Sort ``score`` once and derive class ``c``'s curves, AUC, AP and Mann-Whitney sums."""
+    score = np.ascontiguousarray(score)  # a contiguous column gathers faster
     order = np.argsort(score)[::-1]
     s = score[order]
     lab = codes[order]
@@ -63,6 +64,8 @@ def column_pass(
     else:
         pos_w = np.where(pos, w, 0.0)
         cum = np.cumsum(pos_w)
+    # unweighted, untied: each positive is one recall step of precision cum[i] / (i + 1)
+    hits = np.flatnonzero(pos) if w is None and last is None else None
     del pos
     if last is None:  # no ties: every sample is its own threshold
         tps = cum
@@ -95,7 +98,10 @@ def column_pass(
         roc_auc = float(others.sum() / (total_pos * total_neg))
     else:
         roc_auc = math.nan
-    ap = _average_precision(fps, tps)
+    if hits is not None:
+        ap = float(np.sum(tps[hits] / (hits + 1.0)) / total_pos) if total_pos > 0 else 0.0
+    else:
+        ap = _average_precision(fps, tps)
     if max_points is not None:
         keep = _spread(fps, tps, max_points - 1)
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
