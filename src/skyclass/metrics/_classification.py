@@ -108,12 +108,6 @@ def _counts_for(y_true, y_pred, labels, pos_label, average, sample_weight) -> La
     return label_counts(targets, chosen)
 
 
-def _averaged(values: np.ndarray, average, weights) -> np.ndarray | float:
-    if average is None:
-        return values
-    return _nanaverage(values, weights=weights if average == "weighted" else None)
-
-
 def precision_recall_fscore_support(
     y_true,
     y_pred,

@@ -203,8 +203,3 @@ def lookup(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
     pos[pos >= len(labels)] = 0
     found = sorted_labels[pos] == y
     return np.where(found, order[pos], -1)
-
-
-def target_type(y: np.ndarray) -> str:
-    """'binary' (at most two distinct labels) or 'multiclass'."""
-    return "binary" if len(np.unique(y)) <= 2 else "multiclass"
