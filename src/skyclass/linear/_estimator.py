@@ -61,9 +61,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Solver (``"auto"`` = ``"lbfgs"``): L-BFGS on centred, Jacobi-scaled coordinates
     (implicitly: sparse ``X`` stays sparse); with ``l1_ratio > 0``, L-BFGS-B on the split
     ``W = P - N``, ``P, N >= 0``, which is exact and yields exact zeros. The solvers are
-    deterministic: ``random_state`` is accepted for scikit-learn compatibility only. One-vs-rest solves its K problems as one
-    vectorised problem (one ``X.T @ G`` product per step for all classes). ``device``
-    ``"cuda"`` evaluates the same objective in PyTorch on the GPU; ``"auto"`` uses a
+    deterministic: ``random_state`` is accepted for scikit-learn compatibility only.
+    One-vs-rest solves its K problems together (one ``X @ W`` and one ``X.T @ G`` product
+    per step for all classes), each class with its own L-BFGS memory, step and stop.
+    ``device="cuda"`` evaluates the same objective in PyTorch on the GPU; ``"auto"`` uses a
     GPU when present; ``"torch:cpu"`` runs the torch backend on the CPU.
 
     Example:
