@@ -3,6 +3,7 @@
 Peer: the hand-written scikit-learn baseline a data scientist would start from
 (ColumnTransformer preprocessing, then 5-fold CV of LogisticRegression and
 HistGradientBoostingClassifier, refit the better one, score the test split),
+both sides with the same native thread limit (--threads, default 1),
 with no tuning, decision rule, intervals, interpretation, bundle or report.
 Prints ``train_100k: ratio=X.XX (ours A s vs peer B s)``; ratio > 1 = we are faster.
 
@@ -25,6 +26,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 import skyclass
 
@@ -81,7 +83,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--budget", type=float, default=300.0)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="native (OpenMP/BLAS) threads for both sides; on a shared, busy machine more "
+        "threads than free cores stall scikit-learn's histogram boosting",
+    )
     args = parser.parse_args()
+    threadpool_limits(limits=args.threads)  # for the rest of the process, both sides
     frame = make_table(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "table.parquet"

@@ -4,7 +4,7 @@ Example:
     >>> from skyclass.data import load_table, validate, profile, stratified_split
 """
 
-from skyclass.data._load import iter_table, load_table, sniff
+from skyclass.data._load import iter_batches, iter_table, load_table, sniff
 from skyclass.data._profile import profile
 from skyclass.data._schema import KINDS, ColumnSchema, Schema, canonical_array, infer_schema
 from skyclass.data._split import stratified_folds, stratified_split, stratified_split_index
@@ -18,6 +18,7 @@ __all__ = [
     "Validation",
     "canonical_array",
     "infer_schema",
+    "iter_batches",
     "iter_table",
     "load_table",
     "min_class_size_for",

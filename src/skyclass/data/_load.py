@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from skyclass.errors import InputError, NotFoundError
 
-__all__ = ["iter_table", "load_table", "sniff"]
+__all__ = ["iter_batches", "iter_table", "load_table", "sniff"]
 
 _SAMPLE_BYTES = 1 << 16
 _FORMATS = {
@@ -236,6 +236,51 @@ def load_table(
     return frame
 
 
+def iter_batches(
+    path: str | os.PathLike, *, chunk_rows: int = 65536, encoding: str | None = None
+) -> Iterator[pa.Table]:
+    """Yield a table as pyarrow Tables of about ``chunk_rows`` rows, reading it piece by piece.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("a\\n" + "\\n".join(map(str, range(10))) + "\\n")
+        >>> [t.num_rows for t in iter_batches(p, chunk_rows=4)]
+        [4, 4, 2]
+    """
+    path = str(path)
+    info = sniff(path, encoding=encoding)
+    if info["format"] == "parquet":
+        with _open(path) as handle:
+            for batch in pq.ParquetFile(handle).iter_batches(batch_size=chunk_rows):
+                yield pa.Table.from_batches([batch])
+        return
+    if info["format"] != "csv":
+        table = pa.Table.from_pandas(load_table(path, encoding=encoding), preserve_index=False)
+        for start in range(0, table.num_rows, chunk_rows):
+            yield table.slice(start, chunk_rows)
+        return
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    with _open(path) as handle:
+        try:
+            # Small blocks parse fastest; they are joined into chunks of ``chunk_rows`` rows.
+            reader = pacsv.open_csv(handle, *_csv_options(info, block_size=1 << 20))
+            for batch in reader:
+                pending.append(batch)
+                rows += batch.num_rows
+                while rows >= chunk_rows:
+                    table = pa.Table.from_batches(pending)
+                    yield table.slice(0, chunk_rows)
+                    rest = table.slice(chunk_rows)
+                    pending, rows = rest.to_batches(), rest.num_rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise InputError(f"{path}: not a readable csv table: {first}") from err
+    if rows:
+        yield pa.Table.from_batches(pending)
+
+
 def iter_table(
     path: str | os.PathLike, *, chunk_rows: int = 65536, encoding: str | None = None
 ) -> Iterator[pd.DataFrame]:
@@ -248,29 +293,5 @@ def iter_table(
         >>> sum(len(c) for c in iter_table(p, chunk_rows=4))
         10
     """
-    path = str(path)
-    info = sniff(path, encoding=encoding)
-    if info["format"] == "parquet":
-        with _open(path) as handle:
-            for batch in pq.ParquetFile(handle).iter_batches(batch_size=chunk_rows):
-                yield _to_pandas(pa.Table.from_batches([batch]), path)
-        return
-    if info["format"] != "csv":
-        frame = load_table(path, encoding=encoding)
-        for start in range(0, len(frame), chunk_rows):
-            yield frame.iloc[start : start + chunk_rows].reset_index(drop=True)
-        return
-    with _open(path) as handle:
-        # Estimate bytes per row from the sample to size blocks near ``chunk_rows`` rows.
-        sample = handle.read(_SAMPLE_BYTES)
-        handle.seek(0)
-        per_row = max(8, len(sample) // max(1, sample.count(b"\n")))
-        block = int(min(max(per_row * chunk_rows, 1 << 16), 1 << 28))
-        try:
-            reader = pacsv.open_csv(handle, *_csv_options(info, block_size=block))
-            for batch in reader:
-                if batch.num_rows:
-                    yield _to_pandas(pa.Table.from_batches([batch]), path)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as err:
-            first = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise InputError(f"{path}: not a readable csv table: {first}") from err
+    for table in iter_batches(path, chunk_rows=chunk_rows, encoding=encoding):
+        yield _to_pandas(table, str(path))

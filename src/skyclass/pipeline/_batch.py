@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from skyclass.data import iter_table
+from skyclass.data import iter_batches
 from skyclass.errors import InputError
 
 __all__ = ["predict_file"]
@@ -32,6 +33,43 @@ def _bundle(bundle: Any):
 
         return load(bundle)
     return bundle
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_null(t)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+
+
+def _fast_columns(table: pa.Table, schema) -> dict[str, np.ndarray] | None:
+    """Canonical model inputs straight from Arrow, or ``None`` when a column needs the full
+    schema checks (missing, boolean/datetime, or a type that must be validated row by row).
+
+    Numbers become float64 (missing → NaN); categorical text or integers become
+    strings (missing → ""), exactly what ``Schema.to_arrays`` produces for them.
+    """
+    columns = {}
+    for col in schema:
+        if col.name not in table.column_names:
+            return None
+        arr = table.column(col.name)
+        if col.kind == "numeric" and _is_number(arr.type):
+            columns[col.name] = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        elif col.kind == "categorical" and (_is_text(arr.type) or pa.types.is_integer(arr.type)):
+            text = pc.fill_null(arr.cast(pa.string()), "").to_numpy(zero_copy_only=False)
+            columns[col.name] = text.astype(str)
+        else:
+            return None
+    return columns
+
+
+def _score(model, table: pa.Table) -> np.ndarray:
+    fast = _fast_columns(table, model.schema)
+    if fast is not None:
+        return np.asarray(model.predict_proba_arrays(fast))
+    return np.asarray(model.predict_proba(table.to_pandas()))  # full checks, clear errors
 
 
 def predict_file(
@@ -47,7 +85,9 @@ def predict_file(
     """Score every row of ``data`` with ``bundle`` into CSV ``out``; returns the row count.
 
     Columns: the ``keep`` input columns (e.g. an id), ``label`` (the bundle's decision
-    rule applied), then ``proba_<label>`` per class unless ``probabilities=False``.
+    rule applied), then ``proba_<label>`` per class (float32, the ONNX graph's own precision) unless
+    ``probabilities=False``. Chunks whose columns are plain numbers and strings skip
+    pandas and go from Arrow straight to the graph; others take the full schema checks.
     """
     model = _bundle(bundle)
     out = Path(out).absolute()
@@ -59,21 +99,21 @@ def predict_file(
     rows = 0
     writer = None
     try:
-        for chunk in iter_table(data, chunk_rows=chunk_rows, encoding=encoding):
-            missing = [c for c in keep or [] if c not in chunk.columns]
+        for chunk in iter_batches(data, chunk_rows=chunk_rows, encoding=encoding):
+            missing = [c for c in keep or [] if c not in chunk.column_names]
             if missing:
                 raise InputError(f"--keep: no column {missing[0]!r} in {data}")
-            proba = np.asarray(model.predict_proba(chunk))
-            columns = {c: pa.array(chunk[c].to_numpy(), from_pandas=True) for c in keep or []}
-            columns["label"] = pa.array([str(v) for v in model.decide(proba)])
+            proba = _score(model, chunk)
+            columns = {c: chunk.column(c) for c in keep or []}
+            columns["label"] = pa.array(np.asarray(model.decide(proba)).astype(str))
             if probabilities:
                 for i, label in enumerate(labels):
-                    columns[f"proba_{label}"] = pa.array(proba[:, i].astype(np.float64))
+                    columns[f"proba_{label}"] = pa.array(proba[:, i].astype(np.float32))
             table = pa.table(columns)
             if writer is None:
                 writer = pacsv.CSVWriter(str(tmp), table.schema)
             writer.write_table(table)
-            rows += len(chunk)
+            rows += chunk.num_rows
         if writer is None:
             raise InputError(f"{data}: no rows to score")
         writer.close()
