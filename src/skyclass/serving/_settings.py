@@ -30,7 +30,7 @@ class ServeSettings:
         api_key_env: name of the environment variable holding the API key; ``None`` = no auth.
         log: prediction log sink: a ``.db``/``.sqlite`` path (SQLite WAL), ``*.jsonl`` path
             (JSON Lines), ``sqlite:///path``, ``jsonl:///path`` or ``none``.
-        log_queue_size: predictions (requests) waiting for the log writer before new ones are
+        log_queue_size: prediction rows queued for the log writer before new predictions are
             dropped and counted in ``skyclass_prediction_log_dropped_total``.
         max_batch_size: most rows the micro-batcher joins into one model call.
         max_batch_wait_ms: longest a request waits for others to join its batch; it only waits
@@ -47,7 +47,7 @@ class ServeSettings:
     workers: int = 1
     api_key_env: str | None = None
     log: str = DEFAULT_LOG
-    log_queue_size: int = 10_000
+    log_queue_size: int = 100_000
     max_batch_size: int = 256
     max_batch_wait_ms: float = 2.0
     max_body_bytes: int = 8 * 1024 * 1024
