@@ -196,3 +196,48 @@ def test_sink_specs(tmp_path):
 
     with pytest.raises(ConfigError, match="unknown sink"):
         open_sink("kafka://x")
+
+
+class _FailingSink(JsonLinesSink):
+    """A real sink on a disk that fills up on the first write."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.failures = 1
+
+    def write(self, predictions, feedback):
+        if self.failures:
+            self.failures -= 1
+            raise OSError(28, "No space left on device")
+        return super().write(predictions, feedback)
+
+
+def test_a_failed_write_is_reported_counted_and_the_log_goes_on(tmp_path):
+    metrics = ServingMetrics()
+    log = PredictionLog(_FailingSink(tmp_path / "p.jsonl"), metrics, region="r")
+    log.start()
+    args = ({"x": np.zeros(1)}, np.ones((1, 1)), ['"p"'])
+    first = log.submit(["a"], *args, durable=True)
+    with pytest.raises(OSError, match="No space"):
+        first.result(timeout=30)
+    assert log.submit(["b"], *args, durable=True).result(timeout=30) == 1
+    log.close()
+    assert metrics.registry.get_sample_value("skyclass_prediction_log_errors_total") == 1
+    assert [
+        orjson.loads(line)["id"] for line in (tmp_path / "p.jsonl").read_bytes().splitlines()
+    ] == ["b"]
+
+
+def test_unwritable_log_is_a_one_line_cli_error(fitted, tmp_path):
+    import subprocess
+
+    from tests.serving.conftest import CLI
+
+    done = subprocess.run(
+        [*CLI, "serve", str(fitted.path), "--log", "/proc/nope/log.db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and "--log" in done.stderr and "Traceback" not in done.stderr

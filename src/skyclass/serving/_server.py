@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
-from skyclass.errors import NotFoundError
+from skyclass.errors import ConfigError, NotFoundError
 from skyclass.serving._app import create_app
 from skyclass.serving._settings import ServeSettings
 from skyclass.serving._sinks import open_sink
@@ -27,7 +28,17 @@ _ENV = "SKYCLASS_SERVE"
 def check(settings: ServeSettings, bundle_or_uri: str | None = None) -> None:
     """Fail fast, before starting, on settings that cannot work (one-line errors)."""
     settings.api_key()
-    open_sink(settings.log)
+    sink = open_sink(settings.log)
+    if sink is not None:
+        try:
+            sink.open()
+        except (OSError, sqlite3.Error) as err:
+            raise ConfigError(
+                f"--log {settings.log}: cannot open the prediction log ({err}); pick a writable "
+                "path or --log none"
+            ) from None
+        finally:
+            sink.close()
     if bundle_or_uri is not None and "://" not in str(bundle_or_uri):
         if not Path(bundle_or_uri).exists():
             raise NotFoundError(
