@@ -172,7 +172,8 @@ class Router:
         ``refused``: the check failed to connect or was reset (the process is gone).
         """
         health = self.settings.health
-        state.dead = refused
+        if ok or refused:  # a timeout says nothing new about being dead
+            state.dead = refused
         if ok:
             state.health_ok_streak += 1
             state.health_fail_streak = 0

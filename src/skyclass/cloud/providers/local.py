@@ -107,5 +107,8 @@ class LocalProvider:
         return replicas
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
-        stop(replica.pid, graceful=graceful)
-        stop(replica.proxy_pid, graceful=graceful)
+        """Graceful: the server drains first, then its proxy. A kill takes the proxy (the
+        region's public port) first, so the region refuses connections at once."""
+        order = (replica.pid, replica.proxy_pid) if graceful else (replica.proxy_pid, replica.pid)
+        for pid in order:
+            stop(pid, graceful=graceful)
