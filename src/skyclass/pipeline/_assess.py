@@ -87,7 +87,7 @@ def evaluate_bundle(
             )
     metrics["log_loss"] = _interval(M.bootstrap_ci("log_loss", y, proba, labels=labels, seed=seed))
     result = {
-        "bundle": f"{model.name}:{model.version}",
+        "bundle": model.name if model.version is None else f"{model.name}:{model.version}",
         "data": str(data) if not hasattr(data, "columns") else "DataFrame",
         "target": target,
         "n_rows": int(len(frame)),

@@ -434,7 +434,9 @@ def train(
             )
             calibration = _calibration(y_test, proba, labels)
             head = test_metrics.get(scorer.name) or next(iter(test_metrics.values()))
-            step.note = f"{scorer.name} {head['value']:.4f} [{head['low']:.4f}, {head['high']:.4f}]; accuracy {evaluation.accuracy:.4f}"
+            step.note = f"{scorer.name} {head['value']:.4f} (95% interval {head['low']:.4f} to {head['high']:.4f})"
+            if scorer.name != "accuracy":
+                step.note += f"; accuracy {evaluation.accuracy:.4f}"
             importance = permutation_ranking(preprocessor, model, X_test, c_test, scorer, seed=seed)
             fairness = None
             if sensitive:
