@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import solve_triangular
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -22,6 +23,7 @@ from skyclass.linear._solve import objective_value, solve
 from skyclass.linear._torch import TorchProblem, resolve_device
 
 SOLVERS = ("auto", "lbfgs")
+WHITEN_MAX_FEATURES = 500  # dense X up to this width gets a full (whitening) preconditioner
 SCHEMES = ("multinomial", "ovr")
 
 
@@ -35,6 +37,7 @@ class _Setup:
     link: str
     mean: np.ndarray
     scale: np.ndarray
+    transform: np.ndarray | None
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -129,6 +132,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             mean=setup.mean,
             scale=setup.scale,
             separable=setup.link == "sigmoid" and m > 1,
+            transform=setup.transform if self.l1_ratio == 0 else None,
         )
         if not result.converged:
             warnings.warn(
@@ -198,7 +202,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         curvature = np.clip(prior * (1.0 - prior), 1e-3, None)
         scale = np.sqrt(var[:, None] + (alpha / curvature)[None, :])
         scale[scale <= 1e-10 * np.maximum(1.0, np.abs(mean))[:, None]] = 1.0
-        return _Setup(classes, problem, alpha, target, norm, link, mean, scale)
+        transform = None
+        if not sp.issparse(X) and X.shape[1] <= WHITEN_MAX_FEATURES:
+            transform = _whitening(X, sw / sw.sum(), mean, float(np.mean(alpha / curvature)))
+        return _Setup(classes, problem, alpha, target, norm, link, mean, scale, transform)
 
     def _check_params(self) -> None:
         if self.multi_class not in SCHEMES:
@@ -335,6 +342,17 @@ def _check_sample_weight(sample_weight, n: int) -> np.ndarray:
     if not np.all(np.isfinite(sw)) or np.any(sw < 0):
         raise InputError("sample_weight: every weight must be finite and >= 0")
     return sw
+
+
+def _whitening(X: np.ndarray, w: np.ndarray, mean: np.ndarray, ridge: float) -> np.ndarray:
+    """``T`` with ``T.T @ (cov(X) + ridge I) @ T = I``: a full preconditioner for dense X.
+
+    ``ridge`` (penalty over curvature) keeps it finite for constant or collinear columns.
+    """
+    cov = (X * w[:, None]).T @ X - np.outer(mean, mean)
+    cov.flat[:: len(mean) + 1] += max(ridge, 1e-10 * max(float(np.trace(cov)), 1.0))
+    L = np.linalg.cholesky(cov)
+    return solve_triangular(L, np.eye(len(mean)), lower=True).T
 
 
 def _column_stats(X, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

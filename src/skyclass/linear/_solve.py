@@ -84,11 +84,13 @@ def solve(
     mean: np.ndarray,
     scale: np.ndarray,
     separable: bool = False,
+    transform: np.ndarray | None = None,
 ) -> Solution:
     """Minimise ``F`` from ``(W0, b0)``; ``scale`` is ``[d, m]`` (or ``[d, 1]``).
 
     ``separable``: the m columns are independent problems (one-vs-rest); smooth ones are
-    then solved row-wise by ``lbfgs_rows``.
+    then solved row-wise by ``lbfgs_rows``. ``transform`` (``[d, d]``, smooth problems
+    only) replaces the diagonal scaling: ``W = transform @ W'`` (a whitening of dense X).
     """
     d, m = W0.shape
     D = np.broadcast_to(1.0 / scale, (d, m))
@@ -101,7 +103,7 @@ def solve(
 
     def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Wp = (x[:n_w] - x[n_w : 2 * n_w]) if split else x[:n_w]
-        W = Wp.reshape(d, m) * D
+        W = transform @ Wp.reshape(d, m) if transform is not None else Wp.reshape(d, m) * D
         b = x[-m:] - mu @ W if fit_intercept else np.zeros(m)
         return W, b
 
@@ -115,7 +117,8 @@ def solve(
         gW = gW + W * l2
         f = float(f_parts.sum())
         cache.update(x=x, W=W, b=b, f=f, f_parts=f_parts, gW=gW, gb=gb)
-        gWp = (gW - mu[:, None] * gb[None, :]) * D if fit_intercept else gW * D
+        gWc = gW - mu[:, None] * gb[None, :] if fit_intercept else gW
+        gWp = transform.T @ gWc if transform is not None else gWc * D
         parts = [gWp.ravel()]
         if split:
             lin = (D * l1[None, :]).ravel()
@@ -136,7 +139,7 @@ def solve(
             worst = max(worst, float(np.abs(gb).max(initial=0.0)))
         return worst
 
-    Wp0 = W0 / D
+    Wp0 = np.linalg.solve(transform, W0) if transform is not None else W0 / D
     parts = [np.maximum(Wp0, 0).ravel(), np.maximum(-Wp0, 0).ravel()] if split else [Wp0.ravel()]
     if fit_intercept:
         parts.append(b0 + mu @ W0)
