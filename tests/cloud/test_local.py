@@ -20,12 +20,14 @@ def test_a_tampered_model_fails_the_update_and_the_running_replica_stays(tmp_pat
     make_bundle(tmp_path / "ok", name="demo")
     state = tmp_path / "state"
     dep = deploy(spec, state_dir=state, gateway=False)
-    (good,) = dep.replicas()
-    spec.write_text(spec.read_text().replace(str(tmp_path / "ok"), str(bundle)))
-    with pytest.raises(SkyclassError, match="model.onnx.*changed or truncated"):
-        deploy(spec, state_dir=state, gateway=False)
-    # verified before anything started: the good replica still serves and is still recorded
-    assert [r.id for r in StateStore(state).replicas("bad")] == [good.id]
-    assert psutil.pid_exists(good.pid)
-    connect("bad", state).down()
+    try:
+        (good,) = dep.replicas()
+        spec.write_text(spec.read_text().replace(str(tmp_path / "ok"), str(bundle)))
+        with pytest.raises(SkyclassError, match="model.onnx.*changed or truncated"):
+            deploy(spec, state_dir=state, gateway=False)
+        # verified before anything started: the good replica still serves and is still recorded
+        assert [r.id for r in StateStore(state).replicas("bad")] == [good.id]
+        assert psutil.pid_exists(good.pid)
+    finally:
+        connect("bad", state).down()
     assert not psutil.pid_exists(good.pid) or psutil.Process(good.pid).status() == "zombie"

@@ -26,7 +26,7 @@ from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import publish
 from skyclass.cloud._waiting import wait_gateway_table, wait_ready
 from skyclass.cloud.providers import LaunchContext, get_provider
-from skyclass.errors import NotFoundError
+from skyclass.errors import NotFoundError, SkyclassError
 
 
 def _tracks(spec: DeploymentSpec, region: RegionSpec) -> list[tuple[str, str, int]]:
@@ -144,7 +144,12 @@ def deploy(
     publish(folder, spec, store.replicas(spec.name))
     url = ensure_gateway(store, spec, spec_path, previous_gateway) if gateway else None
     reconciler = _Reconciler(store, spec, LaunchContext(spec, folder, apply), url, say)
-    reconciler.apply()
-    reconciler.leftovers()
+    try:
+        reconciler.apply()
+        reconciler.leftovers()
+    except SkyclassError as err:
+        raise type(err)(
+            f"{err} (what already runs keeps running; `skyclass down {spec.name}` stops it)"
+        ) from err
     say(f"deployment {spec.name!r} is up" + (f"; gateway {url}" if url else ""))
     return Deployment(spec.name, store)
