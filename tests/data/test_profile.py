@@ -39,3 +39,8 @@ def test_profile_matches_pandas_and_sklearn():
         prof["mutual_information"], key=lambda c: -prof["mutual_information"][c]
     )
     assert prof["mutual_information"]["income"] > prof["mutual_information"]["region"]
+    assert "signup" not in prof["categorical"]
+    assert prof["datetime"]["signup"] == {
+        "min": frame["signup"].min().isoformat(),
+        "max": frame["signup"].max().isoformat(),
+    }

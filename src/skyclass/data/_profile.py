@@ -91,7 +91,8 @@ def profile(frame: pd.DataFrame, target: str, *, seed: int = 0, max_rows: int = 
     Keys: ``n_rows``, ``n_features``, ``classes`` (label → count, largest first),
     ``imbalance_ratio`` (largest / smallest class), ``missing`` (column → share),
     ``numeric`` (column → mean/std/min/quartiles/max), ``categorical`` (column →
-    distinct count and top 5), ``mutual_information`` (column → nats, highest
+    distinct count and top 5), ``datetime`` (column → first and last ISO timestamp),
+    ``mutual_information`` (column → nats, highest
     first; estimated on at most ``max_rows`` seeded rows).
     """
     counts = frame[target].value_counts()
@@ -101,7 +102,8 @@ def profile(frame: pd.DataFrame, target: str, *, seed: int = 0, max_rows: int = 
         if c != target
         and (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
     ]
-    categorical = [c for c in frame.columns if c != target and c not in numeric]
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    categorical = [c for c in frame.columns if c != target and c not in numeric and c not in dates]
     return {
         "n_rows": int(len(frame)),
         "n_features": int(frame.shape[1] - 1),
@@ -110,5 +112,8 @@ def profile(frame: pd.DataFrame, target: str, *, seed: int = 0, max_rows: int = 
         "missing": {c: float(frame[c].isna().mean()) for c in frame.columns if c != target},
         "numeric": {c: _numeric_summary(frame[c]) for c in numeric},
         "categorical": {c: _category_summary(frame[c]) for c in categorical},
+        "datetime": {
+            c: {"min": _plain(frame[c].min()), "max": _plain(frame[c].max())} for c in dates
+        },
         "mutual_information": _mutual_information(frame, target, numeric, seed, max_rows),
     }

@@ -125,6 +125,11 @@ def _explore(ctx: dict) -> str:
             ],
             numeric={1},
         )
+    dates = prof.get("datetime", {})
+    if dates:
+        body += "<h3>Date and time columns</h3>" + table(
+            ["column", "first", "last"], [(k, v["min"], v["max"]) for k, v in dates.items()]
+        )
     return section("explore", "Explore", body)
 
 
