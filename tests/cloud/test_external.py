@@ -7,9 +7,10 @@ import sys
 
 import httpx
 import orjson
+import psutil
 import pytest
 
-from skyclass.cloud import connect, deploy
+from skyclass.cloud import StateStore, connect, deploy
 from skyclass.errors import NotFoundError
 from skyclass.gateway import drive
 from tests.helpers import free_port, wait_http
@@ -137,3 +138,22 @@ def test_gateway_without_a_deploy_routes_to_the_spec_endpoints(tmp_path, upstrea
     )
     assert out.returncode == 2
     assert "run `skyclass deploy" in " ".join(out.stderr.split())
+
+
+def test_redeploy_keeps_the_gateway_unless_its_settings_change(tmp_path, upstreams):
+    ups = upstreams(("aws-1",), ("gcp-1",))
+    state = tmp_path / "state"
+    spec = _spec(tmp_path, ups, free_port())
+    first = deploy(spec, state_dir=state)
+    try:
+        pid = StateStore(state).deployment("ext")["gateway_pid"]
+        deploy(spec, state_dir=state)  # nothing changed: same gateway process
+        assert StateStore(state).deployment("ext")["gateway_pid"] == pid
+        spec.write_text(spec.read_text().replace("policy: round_robin", "policy: cost"))
+        deploy(spec, state_dir=state)
+        assert StateStore(state).deployment("ext")["gateway_pid"] != pid
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+        status = httpx.get(first.gateway_url + "/gateway/status").json()
+        assert status["policy"] == "cost" and set(status["regions"]) == {"aws-1", "gcp-1"}
+    finally:
+        connect("ext", state).down()
