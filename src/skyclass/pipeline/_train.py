@@ -63,7 +63,12 @@ _HEADLINE = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss")
 
 @dataclass
 class TrainResult:
-    """What ``train`` produced: paths, the test evaluation and the candidate leaderboard."""
+    """What ``train`` produced: paths, the test evaluation and the candidate leaderboard.
+
+    ``evaluation`` is ``skyclass.metrics.evaluate`` on the test probabilities (labels by
+    argmax); the metrics of the shipped decision rule, with intervals, are in
+    ``summary["test"]["metrics"]``.
+    """
 
     out_dir: Path
     bundle_path: Path
@@ -435,8 +440,10 @@ def train(
             calibration = _calibration(y_test, proba, labels)
             head = test_metrics.get(scorer.name) or next(iter(test_metrics.values()))
             step.note = f"{scorer.name} {head['value']:.4f} (95% interval {head['low']:.4f} to {head['high']:.4f})"
-            if scorer.name != "accuracy":
-                step.note += f"; accuracy {evaluation.accuracy:.4f}"
+            if scorer.name != "accuracy" and "accuracy" in test_metrics:
+                step.note += (
+                    f"; accuracy {test_metrics['accuracy']['value']:.4f} (decision rule applied)"
+                )
             importance = permutation_ranking(preprocessor, model, X_test, c_test, scorer, seed=seed)
             fairness = None
             if sensitive:
