@@ -251,3 +251,31 @@ def test_push_to_a_file_registry(tmp_path):
     rows = frame.drop(columns=["label"]).head(20)
     assert np.array_equal(pulled.predict_proba(rows), local.predict_proba(rows))
     assert "version 2" in (tmp_path / "run1" / "report.html").read_text()
+
+
+def test_multiclass_cost_matrix_ships_the_bayes_decision(tmp_path):
+    frame = _frame(load_wine)
+    costs = [[0, 1, 1], [5, 0, 1], [1, 1, 0]]
+    result = skyclass.train(
+        frame,
+        "label",
+        out=tmp_path / "c",
+        models="logreg",
+        time_budget=10,
+        max_trials=2,
+        costs=costs,
+        console=QUIET,
+    )
+    assert result.metric == "expected_cost"
+    rule = result.summary["decision_rule"]["rule"]
+    assert rule["kind"] == "cost_matrix" and rule["matrix"] == costs
+    bundle = load(result.bundle_path)
+    test = frame.iloc[_test_rows(frame, "label")]
+    proba = bundle.predict_proba(test.drop(columns=["label"])).astype(float)
+    decided = np.asarray(bundle.labels)[np.argmin(proba @ np.asarray(costs, float), axis=1)]
+    assert (bundle.predict(test.drop(columns=["label"])) == decided).all()
+    codes = {v: i for i, v in enumerate(bundle.labels)}
+    expected = np.mean([costs[codes[t]][codes[p]] for t, p in zip(test["label"], decided)])
+    assert np.isclose(
+        result.summary["test"]["metrics"]["expected_cost"]["value"], expected, atol=1e-12
+    )
