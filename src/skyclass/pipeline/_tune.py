@@ -109,6 +109,11 @@ def fit_quietly(model: Any, X: Any, y: np.ndarray, X_predict: Any = None) -> np.
         return np.asarray(model.predict_proba(X_predict), dtype=np.float64)
 
 
+def _cap(max_trials: int | None, trial_cap: int | None) -> int | None:
+    caps = [c for c in (max_trials, trial_cap) if c is not None]
+    return min(caps) if caps else None
+
+
 class _BudgetExceeded(optuna.TrialPruned):
     """Raised between folds when a trial would overrun its candidate's budget."""
 
@@ -178,7 +183,7 @@ def _tune_one(
     try:
         study.optimize(
             objective,
-            n_trials=max_trials,
+            n_trials=_cap(max_trials, candidate.trial_cap),
             timeout=max(budget, 1e-3),
             catch=(ValueError, ArithmeticError, np.linalg.LinAlgError),
         )
@@ -216,7 +221,7 @@ def tune(
 
     ``score(y_true, proba)`` rates a fold; ``time_budget`` seconds are shared by the
     candidates (time one leaves unused passes to the next); ``max_trials`` caps
-    trials per candidate; ``console`` shows a rich progress bar when given.
+    trials per candidate (as does each candidate's own ``trial_cap``); ``console`` shows a rich progress bar when given.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     results: list[CandidateResult] = []
@@ -237,7 +242,8 @@ def tune(
         for position, candidate in enumerate(candidates):
             left = time_budget - (time.monotonic() - start)
             share = max(left / (len(candidates) - position), 0.0)
-            task = progress.add_task(candidate.name, total=max_trials) if progress else None
+            cap = _cap(max_trials, candidate.trial_cap)
+            task = progress.add_task(candidate.name, total=cap) if progress else None
 
             def on_trial(task=task) -> None:
                 if progress is not None:

@@ -11,12 +11,15 @@ class Candidate(Protocol):
     """A model family ``skyclass train`` can select: a search space and a builder.
 
     ``name`` is what ``--models`` accepts; ``linear`` says whether ``coef_`` is
-    meaningful per class; ``defaults()`` is the first trial every study runs so a
-    sensible baseline exists even under a tiny time budget.
+    meaningful per class; ``trial_cap`` is how many trials its search space is worth
+    (``None``: as many as the budget allows) so time it does not need passes to the
+    next candidate; ``defaults()`` is the first trial every study runs so a sensible
+    baseline exists even under a tiny time budget.
     """
 
     name: str
     linear: bool
+    trial_cap: int | None
 
     def defaults(self) -> dict[str, Any]:
         """Hand-picked parameters tried first."""

@@ -15,6 +15,7 @@ class LogisticCandidate:
     name: str
     multi_class: str
     linear: bool = True
+    trial_cap: int | None = 20  # two parameters: TPE has settled well before this
 
     def defaults(self) -> dict[str, Any]:
         return {"C": 1.0, "class_weight": None}

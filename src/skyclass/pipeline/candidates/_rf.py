@@ -15,6 +15,7 @@ class RandomForestCandidate:
 
     name: str = "rf"
     linear: bool = False
+    trial_cap: int | None = None
 
     def defaults(self) -> dict[str, Any]:
         return {
