@@ -344,14 +344,18 @@ def _check_sample_weight(sample_weight, n: int) -> np.ndarray:
     return sw
 
 
-def _whitening(X: np.ndarray, w: np.ndarray, mean: np.ndarray, ridge: float) -> np.ndarray:
+def _whitening(X: np.ndarray, w: np.ndarray, mean: np.ndarray, ridge: float):
     """``T`` with ``T.T @ (cov(X) + ridge I) @ T = I``: a full preconditioner for dense X.
 
-    ``ridge`` (penalty over curvature) keeps it finite for constant or collinear columns.
+    ``ridge`` (penalty over curvature) keeps it finite for constant or collinear columns;
+    ``None`` (diagonal scaling instead) if the covariance is numerically not positive.
     """
     cov = (X * w[:, None]).T @ X - np.outer(mean, mean)
     cov.flat[:: len(mean) + 1] += max(ridge, 1e-10 * max(float(np.trace(cov)), 1.0))
-    L = np.linalg.cholesky(cov)
+    try:
+        L = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        return None
     return solve_triangular(L, np.eye(len(mean)), lower=True).T
 
 

@@ -68,18 +68,23 @@ def _direction(g: np.ndarray, pairs: deque) -> tuple[np.ndarray, float]:
 
 
 def _two_loop(g: np.ndarray, pairs: deque) -> np.ndarray:
-    """Apply the L-BFGS inverse-Hessian estimate to ``g``."""
+    """Apply the L-BFGS inverse-Hessian estimate to ``g``.
+
+    One scratch buffer takes every scaled vector: fresh temporaries of this size would
+    cost a page fault per page on each allocation, more than the arithmetic itself.
+    """
     q = g.copy()
+    buf = np.empty_like(g)
     alphas = []
     for s, y, rho in reversed(pairs):
         a = rho * float(s @ q)
-        q -= a * y
+        q -= np.multiply(y, a, out=buf)
         alphas.append(a)
     if pairs:
         s, y, _ = pairs[-1]
         q *= float(s @ y) / float(y @ y)
     for (s, y, rho), a in zip(pairs, reversed(alphas)):
-        q += (a - rho * float(y @ q)) * s
+        q += np.multiply(s, a - rho * float(y @ q), out=buf)
     return q
 
 
@@ -146,12 +151,13 @@ def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _two_loop_rows(g: np.ndarray, pairs: deque, gamma: np.ndarray) -> np.ndarray:
     """Row-wise two-loop recursion; a pair with ``rho = 0`` in a row leaves that row alone."""
     q = g.copy()
+    buf = np.empty_like(g)
     alphas = []
     for s, y, rho in reversed(pairs):
         a = rho * _rowdot(s, q)
-        q -= a[:, None] * y
+        q -= np.multiply(y, a[:, None], out=buf)
         alphas.append(a)
     q *= np.where(gamma > 0, gamma, 1.0)[:, None]
     for (s, y, rho), a in zip(pairs, reversed(alphas)):
-        q += (a - rho * _rowdot(y, q))[:, None] * s
+        q += np.multiply(s, (a - rho * _rowdot(y, q))[:, None], out=buf)
     return q
