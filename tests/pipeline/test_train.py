@@ -68,6 +68,11 @@ def test_wine_accuracy_and_bundle_agree_with_sklearn(wine):
     low, high = (summary["test"]["metrics"]["accuracy"][k] for k in ("low", "high"))
     assert low <= result.evaluation.accuracy <= high
     assert (result.out_dir / "report.html").stat().st_size > 50_000
+    import optuna
+
+    assert summary["versions"]["optuna"] == optuna.__version__
+    manifest = json.loads((result.bundle_path / "manifest.json").read_text())
+    assert manifest["params"]["versions"] == summary["versions"]
     assert not [p for p in result.out_dir.parent.iterdir() if p.name.startswith(".")]
 
 

@@ -499,6 +499,7 @@ def train(
                 "permutation_note": f"Permutation importance on up to 5,000 test rows (5 shuffles per column, 3 beyond 20 columns), scored with {scorer.name}.",
             },
             "fairness": fairness,
+            "versions": _versions(),
         }
 
         with staged_dir(out) as tmp:
@@ -519,6 +520,7 @@ def train(
                         **best.params,
                         "metric": scorer.name,
                         "seed": seed,
+                        "versions": context["versions"],
                     },
                     card_extra=_card_extra(context),
                     seed=seed,
@@ -561,6 +563,16 @@ def train(
             version=version,
             summary=context,
         )
+
+
+def _versions() -> dict[str, str]:
+    """Library versions that decide the result (recorded so a run can be repeated)."""
+    from importlib.metadata import version
+
+    import skyclass
+
+    names = ("optuna", "scikit-learn", "numpy", "onnxruntime")
+    return {"skyclass": skyclass.__version__, **{n: version(n) for n in names}}
 
 
 def _card_extra(context: dict) -> str:
