@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the test tools that do not come from PyPI, exactly as a new user would need them:
+# Installs the test tools that live outside the main venv, exactly as a new user needs them:
 #   - Azurite (Azure Blob emulator) from npm, into .tools/node_modules
 #   - Chromium (headless, for report/dashboard page tests) from Debian, when running as root
+#   - Evidently (the drift oracle) in its own venv, .tools/evidently-venv
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   else
     echo "chromium not found: page tests need it (sudo apt-get install chromium)" >&2
   fi
+fi
+
+# Evidently 0.7.23 (the drift oracle) needs pandas < 3, so it gets a venv of its own.
+if [ ! -x .tools/evidently-venv/bin/python ]; then
+  python3 -m venv .tools/evidently-venv
+  .tools/evidently-venv/bin/pip install --quiet evidently==0.7.23 "pandas<3" >/dev/null
 fi
