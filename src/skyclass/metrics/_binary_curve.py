@@ -37,6 +37,18 @@ def clf_curve(
     return fps, tps, score[idx]
 
 
+def single_score_column(score: np.ndarray, target: str, fix: str) -> np.ndarray:
+    """``score`` as 1-D: a one-column matrix is flattened, a wider one is an InputError.
+
+    The message reads ``y_score must be 1-D for <target>; got shape <shape>. <fix>``.
+    """
+    if score.ndim == 2:
+        if score.shape[1] != 1:
+            raise InputError(f"y_score must be 1-D for {target}; got shape {score.shape}. {fix}")
+        score = score[:, 0]
+    return score
+
+
 def resolve_pos_label(y_true: np.ndarray, pos_label: object) -> object:
     """``pos_label`` or, when None, 1 for labels in {0, 1} / {-1, 1}; raise otherwise."""
     if pos_label is not None:
@@ -58,14 +70,11 @@ def resolve_pos_label(y_true: np.ndarray, pos_label: object) -> object:
 def binary_inputs(y_true, y_score, sample_weight, pos_label):
     """Validated (positive mask, 1-D scores, weights) for a binary curve."""
     yt = as_labels(y_true, "y_true")
-    score = as_scores(y_score, "y_score")
-    if score.ndim == 2:
-        if score.shape[1] != 1:
-            raise InputError(
-                f"y_score must be 1-D for a binary target (the positive class's score); got "
-                f"shape {score.shape}. Pass the column of the positive class, e.g. y_score[:, 1]."
-            )
-        score = score[:, 0]
+    score = single_score_column(
+        as_scores(y_score, "y_score"),
+        "a binary target (the positive class's score)",
+        "Pass the column of the positive class, e.g. y_score[:, 1].",
+    )
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
     weights = as_weights(sample_weight, len(yt))
     n_classes = len(np.unique(yt))

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._binary_curve import binary_inputs, clf_curve
+from skyclass.metrics._binary_curve import binary_inputs, clf_curve, single_score_column
 from skyclass.metrics._engine import column_pass, ovo_auc
 from skyclass.metrics._targets import as_label_list
 from skyclass.metrics._validation import (
@@ -252,13 +252,11 @@ def roc_auc_score(
         positive = (
             yt == classes_present[-1] if len(classes_present) == 2 else np.zeros_like(yt, bool)
         )
-        if score.ndim == 2:
-            if score.shape[1] != 1:
-                raise InputError(
-                    f"y_score must be 1-D for a binary y_true (the score of class "
-                    f"{classes_present[-1]!r}); got shape {score.shape}. Pass y_score[:, 1]."
-                )
-            score = score[:, 0]
+        score = single_score_column(
+            score,
+            f"a binary y_true (the score of class {classes_present[-1]!r})",
+            "Pass y_score[:, 1].",
+        )
         return _binary_auc(positive, score, weight, max_fpr)
     if max_fpr is not None and max_fpr != 1.0:
         raise InputError(
@@ -366,13 +364,9 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
                 f"pos_label={pos_label} is not a valid label. It should be one of "
                 f"{present.tolist()}"
             )
-        if score.ndim == 2:
-            if score.shape[1] != 1:
-                raise InputError(
-                    f"y_score must be 1-D for a binary y_true; got shape {score.shape}. "
-                    "Pass the positive class's column, e.g. y_score[:, 1]."
-                )
-            score = score[:, 0]
+        score = single_score_column(
+            score, "a binary y_true", "Pass the positive class's column, e.g. y_score[:, 1]."
+        )
         return _binary_ap(yt == pos_label, score, weight)
     if pos_label != 1:
         raise InputError(
