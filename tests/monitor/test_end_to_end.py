@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from tests.chromium import Browser, requires_chromium
 from tests.helpers import free_port, wait_http
-from tests.monitor._cdp import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SKYCLASS = [sys.executable, "-c", "from skyclass.cli import main; main()"]
@@ -137,6 +137,7 @@ def test_monitor_cli_drifted_traffic(served, tmp_path):
     assert page.count('<figure class="plot"') >= 5 and "<script" not in page
 
 
+@requires_chromium
 def test_dashboard_in_headless_chromium(served, tmp_path):
     status = tmp_path / "status.json"
     status.write_text(json.dumps({"regions": [
@@ -160,15 +161,15 @@ def test_dashboard_in_headless_chromium(served, tmp_path):
             "gcp-europe-west4",
         ]
         with Browser() as browser:
-            browser.page.goto(f"http://127.0.0.1:{port}/")
-            figures = browser.page.evaluate(
+            browser.open(f"http://127.0.0.1:{port}/", height=2400)
+            figures = browser.evaluate(
                 "[...document.querySelectorAll('figure.plot')].map(f => {const s = f.querySelector('svg');"
                 " const r = s.getBoundingClientRect(); return {name: f.dataset.plot, w: r.width, h: r.height,"
                 " marks: s.querySelectorAll('rect.bar, polyline.line, circle').length}})"
             )
             shot_dir = Path(os.environ.get("SKYCLASS_ARTIFACTS", tmp_path))
-            shot = browser.page.screenshot(shot_dir / "monitor-dashboard.png")
-            errors = list(browser.page.errors)
+            shot = browser.screenshot(shot_dir / "monitor-dashboard.png")
+            errors = list(browser.errors)
         assert errors == []
         names = {f["name"] for f in figures}
         assert {"region-traffic", "region-latency", "region-errors", "region-cost", "model-versions",

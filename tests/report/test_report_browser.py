@@ -1,18 +1,15 @@
 """The training report in a real headless Chromium: no console errors, every figure drawn."""
 
 import re
-import shutil
 
 import pytest
 from rich.console import Console
 from sklearn.datasets import load_breast_cancer
 
 import skyclass
-from tests.report.cdp import CHROMIUM, Browser
+from tests.chromium import Browser, requires_chromium
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="chromium not installed (make deps installs it)"
-)
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")
