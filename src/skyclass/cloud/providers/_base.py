@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -37,3 +38,28 @@ class Provider(Protocol):
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
         """Stop one replica; ``graceful`` lets in-flight requests finish first."""
         ...
+
+
+def endpoint_replicas(
+    provider: str,
+    ctx: LaunchContext,
+    region: RegionSpec,
+    track: str,
+    model_uri: str,
+    model_version: str,
+) -> list[Replica]:
+    """One replica per URL in ``region.endpoints`` (primary track only; other tracks get none)."""
+    return [
+        Replica(
+            deployment=ctx.spec.name,
+            region=region.name,
+            track=track,
+            provider=provider,
+            url=url.rstrip("/"),
+            model_uri=model_uri,
+            model_version=model_version,
+            cost_per_hour=region.cost_per_hour,
+            started=time.time(),
+        )
+        for url in (region.endpoints if track == "primary" else [])
+    ]

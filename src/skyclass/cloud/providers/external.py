@@ -6,11 +6,9 @@ the gateway routes to, billed at the region's ``cost_per_hour``.
 
 from __future__ import annotations
 
-import time
-
 from skyclass.cloud._spec import RegionSpec
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._base import LaunchContext
+from skyclass.cloud.providers._base import LaunchContext, endpoint_replicas
 
 
 class ExternalProvider:
@@ -27,20 +25,7 @@ class ExternalProvider:
         model_version: str,
         count: int,
     ) -> list[Replica]:
-        return [
-            Replica(
-                deployment=ctx.spec.name,
-                region=region.name,
-                track=track,
-                provider=self.name,
-                url=url.rstrip("/"),
-                model_uri=model_uri,
-                model_version=model_version,
-                cost_per_hour=region.cost_per_hour,
-                started=time.time(),
-            )
-            for url in (region.endpoints if track == "primary" else [])
-        ]
+        return endpoint_replicas(self.name, ctx, region, track, model_uri, model_version)
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
         """External endpoints are not ours to stop; only the registration ends."""

@@ -15,13 +15,11 @@ Example:
 
 from __future__ import annotations
 
-import time
-
 import yaml
 
 from skyclass.cloud._spec import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._base import LaunchContext
+from skyclass.cloud.providers._base import LaunchContext, endpoint_replicas
 from skyclass.errors import ConfigError
 
 PORT = 8080
@@ -190,20 +188,7 @@ class KubernetesProvider:
         (ctx.folder / "kubernetes" / "Dockerfile").write_text(DOCKERFILE)
         if ctx.apply:
             apply(manifests, region.context)
-        return [
-            Replica(
-                deployment=ctx.spec.name,
-                region=region.name,
-                track=track,
-                provider=self.name,
-                url=url.rstrip("/"),
-                model_uri=model_uri,
-                model_version=model_version,
-                cost_per_hour=region.cost_per_hour,
-                started=time.time(),
-            )
-            for url in (region.endpoints if track == "primary" else [])
-        ]
+        return endpoint_replicas(self.name, ctx, region, track, model_uri, model_version)
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
         """Manifests stay applied; remove them with kubectl delete -f on the rendered files."""
