@@ -21,14 +21,16 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-CHROMIUM = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    "/usr/bin/chromium",
-)
+
+def _find_chromium() -> str:
+    """The first Chromium on PATH, else Debian's path (``requires_chromium`` skips if absent)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    return "/usr/bin/chromium"
+
+
+CHROMIUM = _find_chromium()
 
 requires_chromium = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None,
