@@ -27,21 +27,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.serving._tensors import Tensor
+from skyclass.serving._tensors import DTYPES, Tensor
 
-_NUMERIC = {
-    "UINT8",
-    "UINT16",
-    "UINT32",
-    "UINT64",
-    "INT8",
-    "INT16",
-    "INT32",
-    "INT64",
-    "FP16",
-    "FP32",
-    "FP64",
-}
+#: the V2 datatypes of numbers (integers and floats), read off the decoder's table
+_NUMERIC = {name for name, dtype in DTYPES.items() if dtype.kind in "iuf"}
 _INTEGER = _NUMERIC - {"FP16", "FP32", "FP64"}
 
 #: the V2 datatype a client should send for each schema kind (model metadata)

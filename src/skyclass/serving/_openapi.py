@@ -9,29 +9,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from skyclass.serving._tensors import DTYPES
+
 _TENSOR = {
     "type": "object",
     "required": ["name", "datatype", "shape", "data"],
     "properties": {
         "name": {"type": "string", "description": "feature column name"},
-        "datatype": {
-            "type": "string",
-            "enum": [
-                "BOOL",
-                "UINT8",
-                "UINT16",
-                "UINT32",
-                "UINT64",
-                "INT8",
-                "INT16",
-                "INT32",
-                "INT64",
-                "FP16",
-                "FP32",
-                "FP64",
-                "BYTES",
-            ],
-        },
+        "datatype": {"type": "string", "enum": list(DTYPES)},
         "shape": {"type": "array", "items": {"type": "integer", "minimum": 0}},
         "data": {"type": "array", "description": "flat (row-major) or nested values"},
         "parameters": {"type": "object"},
