@@ -4,8 +4,6 @@ A bundle made here is pushed to one cloud, replicated to the other two, and
 loads and predicts identically from all three through plain registry URIs.
 """
 
-import threading
-
 import numpy as np
 import pytest
 
@@ -13,7 +11,7 @@ from skyclass.bundle import Registry, load, replicate
 from skyclass.bundle.stores import Store
 from skyclass.errors import IntegrityError, NotFoundError
 from tests.bundle.factory import make_table
-from tests.bundle.test_registry import push_process
+from tests.bundle.test_registry import push_concurrently, push_process
 
 KINDS = ["s3", "gcs", "azure"]
 
@@ -114,21 +112,7 @@ def test_killed_push_process_on_s3_leaves_no_visible_version(s3_store, demo_bund
 def test_concurrent_pushes_never_share_a_version(cloud, demo_bundle):
     url = cloud.unique_url("race")
     registries = [Registry(url) for _ in range(4)]
-    barrier = threading.Barrier(len(registries))
-    results, errors = [], []
-
-    def push(reg):
-        try:
-            barrier.wait()
-            results.append(reg.push(demo_bundle))
-        except Exception as err:  # noqa: BLE001 - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=push, args=(r,)) for r in registries]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = push_concurrently(registries, demo_bundle)
     assert errors == []
     assert len(set(results)) == 4
     assert Registry(url).versions("demo") == sorted(results)

@@ -142,20 +142,19 @@ def test_name_override_and_bad_names(reg, demo_bundle):
         reg.push(demo_bundle, name="../escape")
 
 
-@pytest.mark.parametrize("exclusive", [True, False], ids=["conditional-create", "write-then-list"])
-def test_concurrent_pushes_get_distinct_versions_threads(tmp_path, demo_bundle, exclusive):
-    url = f"file://{tmp_path}/registry" if exclusive else "memory://race-" + tmp_path.name
-    registries = [Registry(url) for _ in range(6)]
-    for registry in registries:
-        registry.store._exclusive = exclusive  # force the protocol under test
+def push_concurrently(registries, bundle) -> tuple[list[int], list[Exception]]:
+    """Push ``bundle`` from every registry at once (one thread each, released together).
+
+    Returns the versions the pushes got and the exceptions any of them raised.
+    """
     barrier = threading.Barrier(len(registries))
     results, errors = [], []
 
     def push(registry):
         try:
             barrier.wait()
-            results.append(registry.push(demo_bundle))
-        except Exception as err:  # noqa: BLE001 - reported below
+            results.append(registry.push(bundle))
+        except Exception as err:  # noqa: BLE001 - returned to the caller
             errors.append(err)
 
     threads = [threading.Thread(target=push, args=(r,)) for r in registries]
@@ -163,6 +162,16 @@ def test_concurrent_pushes_get_distinct_versions_threads(tmp_path, demo_bundle, 
         t.start()
     for t in threads:
         t.join()
+    return results, errors
+
+
+@pytest.mark.parametrize("exclusive", [True, False], ids=["conditional-create", "write-then-list"])
+def test_concurrent_pushes_get_distinct_versions_threads(tmp_path, demo_bundle, exclusive):
+    url = f"file://{tmp_path}/registry" if exclusive else "memory://race-" + tmp_path.name
+    registries = [Registry(url) for _ in range(6)]
+    for registry in registries:
+        registry.store._exclusive = exclusive  # force the protocol under test
+    results, errors = push_concurrently(registries, demo_bundle)
     assert errors == []
     assert len(set(results)) == len(registries)
     assert Registry(url).versions("demo") == sorted(results)
