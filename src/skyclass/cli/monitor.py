@@ -20,6 +20,10 @@ from skyclass.errors import InputError
 LOG_HELP = (
     "Prediction log(s) of 'skyclass serve --log' (repeat for several replicas; globs allowed)."
 )
+BUNDLE_HELP = "Bundle directory, .skyclass file or registry URI (name@alias)."
+CONFIG_HELP = "Monitor config (YAML/JSON) or a deployment spec with 'monitor:'."
+GATEWAY_HELP = "Gateway URL for region health, latency, errors and cost."
+WEBHOOK_HELP = "POST each alert as JSON to this URL."
 
 
 def _calibration(bundle, path: str | None, target: str | None):
@@ -67,13 +71,9 @@ def _config(
 
 @app.command("monitor")
 def monitor_command(
-    bundle: str = typer.Argument(
-        ..., help="Bundle directory, .skyclass file or registry URI (name@alias)."
-    ),
+    bundle: str = typer.Argument(..., help=BUNDLE_HELP),
     log: list[str] = typer.Option(..., "--log", help=LOG_HELP),
-    config: str = typer.Option(
-        None, help="Monitor config (YAML/JSON) or a deployment spec with 'monitor:'."
-    ),
+    config: str = typer.Option(None, help=CONFIG_HELP),
     window: str = typer.Option(
         None, help="Current window for drift and estimates, e.g. 1h (default 1h)."
     ),
@@ -86,13 +86,11 @@ def monitor_command(
     ),
     html: Path = typer.Option(None, help="Write the HTML monitoring report here."),
     json_out: Path = typer.Option(None, "--json", help="Write the full result as JSON here."),
-    gateway: str = typer.Option(
-        None, help="Gateway URL for region health, latency, errors and cost."
-    ),
+    gateway: str = typer.Option(None, help=GATEWAY_HELP),
     status: str = typer.Option(
         None, help="Status JSON file (skyclass status --json) for region health."
     ),
-    webhook: str = typer.Option(None, help="POST each alert as JSON to this URL."),
+    webhook: str = typer.Option(None, help=WEBHOOK_HELP),
     state: str = typer.Option(None, help="Alert state file, so repeated runs don't repeat alerts."),
     now: float = typer.Option(
         None, help="End of the current window (epoch seconds; default: now)."
@@ -136,24 +134,18 @@ def monitor_command(
 
 @app.command("dashboard")
 def dashboard_command(
-    bundle: str = typer.Argument(
-        ..., help="Bundle directory, .skyclass file or registry URI (name@alias)."
-    ),
+    bundle: str = typer.Argument(..., help=BUNDLE_HELP),
     log: list[str] = typer.Option(..., "--log", help=LOG_HELP),
-    config: str = typer.Option(
-        None, help="Monitor config (YAML/JSON) or a deployment spec with 'monitor:'."
-    ),
+    config: str = typer.Option(None, help=CONFIG_HELP),
     window: str = typer.Option(None, help="Current window for drift and estimates, e.g. 1h."),
     trend_window: str = typer.Option(None, help="Bucket of the over-time plots, e.g. 15min."),
     reference_data: str = typer.Option(
         None, help="Labelled held-out table to calibrate estimates."
     ),
     target: str = typer.Option(None, help="Target column of --reference-data."),
-    gateway: str = typer.Option(
-        None, help="Gateway URL for region health, latency, errors and cost."
-    ),
+    gateway: str = typer.Option(None, help=GATEWAY_HELP),
     status: str = typer.Option(None, help="Status JSON file for region health."),
-    webhook: str = typer.Option(None, help="POST each alert as JSON to this URL."),
+    webhook: str = typer.Option(None, help=WEBHOOK_HELP),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (0.0.0.0 only on purpose)."),
     port: int = typer.Option(8765, help="TCP port."),
     refresh: int = typer.Option(15, help="Seconds between page reloads."),
