@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -43,6 +43,14 @@ def _curve_classes(labels: Sequence, y_true: np.ndarray) -> list[int]:
         return [1]
     counts = [(int(np.sum(y_true == label)), i) for i, label in enumerate(labels)]
     return [i for _, i in sorted(counts, reverse=True)[:_MAX_CURVES]]
+
+
+def _one_vs_rest(labels: Sequence, y_true: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """``(class index, 0/1 truth)`` for each class to draw that has both outcomes present."""
+    for i in _curve_classes(labels, y_true):
+        positive = (y_true == labels[i]).astype(int)
+        if positive.min() != positive.max():
+            yield i, positive
 
 
 def _legend(ax) -> None:
@@ -92,10 +100,7 @@ def plot_roc(y_true, proba: np.ndarray, labels: Sequence) -> str:
     """One-vs-rest ROC curve per class, AUC in the legend."""
     y_true = np.asarray(y_true)
     fig, ax = figure()
-    for i in _curve_classes(labels, y_true):
-        positive = (y_true == labels[i]).astype(int)
-        if positive.min() == positive.max():
-            continue
+    for i, positive in _one_vs_rest(labels, y_true):
         fpr, tpr, _ = roc_curve(positive, proba[:, i])
         auc = roc_auc_score(positive, proba[:, i])
         ax.plot(fpr, tpr, label=f"{labels[i]} (AUC {auc:.3f})")
@@ -111,10 +116,7 @@ def plot_pr(y_true, proba: np.ndarray, labels: Sequence) -> str:
     """One-vs-rest precision-recall curve per class, average precision in the legend."""
     y_true = np.asarray(y_true)
     fig, ax = figure()
-    for i in _curve_classes(labels, y_true):
-        positive = (y_true == labels[i]).astype(int)
-        if positive.min() == positive.max():
-            continue
+    for i, positive in _one_vs_rest(labels, y_true):
         precision, recall, _ = precision_recall_curve(positive, proba[:, i])
         ap = average_precision_score(positive, proba[:, i])
         ax.plot(recall, precision, label=f"{labels[i]} (AP {ap:.3f})", drawstyle="steps-post")
