@@ -73,25 +73,18 @@ def main() -> None:
     ).fit(df.drop(columns="y"), df["y"])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        bundle_dir = package(
-            tmp / "bundle",
-            preprocessor=pre,
-            model=model,
-            schema=schema,
-            labels=list(model.classes_),
-            target="y",
-            name="bench",
-            X_reference=df,
-        )
-        zipped = package(
-            tmp / "bundle.skyclass",
-            preprocessor=pre,
-            model=model,
-            schema=schema,
-            labels=list(model.classes_),
-            target="y",
-            name="bench",
-            X_reference=df,
+        bundle_dir, zipped = (
+            package(
+                tmp / layout,
+                preprocessor=pre,
+                model=model,
+                schema=schema,
+                labels=list(model.classes_),
+                target="y",
+                name="bench",
+                X_reference=df,
+            )
+            for layout in ("bundle", "bundle.skyclass")  # a directory, then one zip file
         )
         pickle_path = tmp / "peer.joblib"
         joblib.dump(peer, pickle_path)
