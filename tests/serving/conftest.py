@@ -131,6 +131,13 @@ class Server:
         self._stderr.close()
 
 
+def serve_until_exit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``skyclass serve ARGS`` expecting it to exit at startup; stdout/stderr captured as text."""
+    return subprocess.run(
+        [*CLI, "serve", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+
+
 @pytest.fixture
 def start_server(tmp_path):
     """``start_server(bundle, *cli_args, env=...)`` → a live ``Server``; all stopped after."""

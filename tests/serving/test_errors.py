@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from skyclass.serving import v2_request
-from tests.serving.conftest import API_KEY
+from tests.serving.conftest import API_KEY, serve_until_exit
 
 ROW = {
     "sepal_length": 5.1,
@@ -173,16 +173,8 @@ def test_auth_required_except_health(restricted_server, body):
 
 
 def test_missing_api_key_variable_is_a_one_line_cli_error(fitted, tmp_path):
-    import subprocess
-
-    from tests.serving.conftest import CLI
-
-    done = subprocess.run(
-        [*CLI, "serve", str(fitted.path), "--api-key-env", "SKYCLASS_UNSET_VARIABLE_X"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
+    done = serve_until_exit(
+        str(fitted.path), "--api-key-env", "SKYCLASS_UNSET_VARIABLE_X", cwd=tmp_path
     )
     assert done.returncode == 2
     assert "SKYCLASS_UNSET_VARIABLE_X" in done.stderr and "Traceback" not in done.stderr

@@ -15,6 +15,7 @@ from skyclass.serving import v2_request
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._predlog import PredictionLog
 from skyclass.serving._sinks import JsonLinesSink, open_sink
+from tests.serving.conftest import serve_until_exit
 
 ROW = {
     "sepal_length": 5.1,
@@ -232,15 +233,5 @@ def test_a_failed_write_is_reported_counted_and_the_log_goes_on(tmp_path):
 
 
 def test_unwritable_log_is_a_one_line_cli_error(fitted, tmp_path):
-    import subprocess
-
-    from tests.serving.conftest import CLI
-
-    done = subprocess.run(
-        [*CLI, "serve", str(fitted.path), "--log", "/proc/nope/log.db"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    done = serve_until_exit(str(fitted.path), "--log", "/proc/nope/log.db", cwd=tmp_path)
     assert done.returncode == 2 and "--log" in done.stderr and "Traceback" not in done.stderr
