@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
+from collections.abc import Sequence
 
 import numpy as np
 import orjson
@@ -299,8 +300,8 @@ class Handlers:
         durable = request.headers.get(DURABLE_HEADER, "").lower() in ("1", "true", "yes") or (
             isinstance(parameters, dict) and parameters.get("durable") is True
         )
-        labels = [self.host.label_json[i] for i in index.tolist()]
-        ids = _row_ids(request_id, len(index))
+        labels = np.array(self.host.label_json, dtype=object)[index].tolist()
+        ids = RowIds(request_id, len(index))  # the strings are made on the writer thread
         future = self.log.submit(ids, columns, proba, labels, durable=durable)
         if future is None:
             if durable:
@@ -354,3 +355,33 @@ def _row_ids(request_id: str, n_rows: int) -> list[str]:
     if n_rows == 1:
         return [request_id]
     return [f"{request_id}:{i}" for i in range(n_rows)]
+
+
+class RowIds(Sequence):
+    """The row ids of a request (``R`` or ``R:0``, ``R:1``, ...), made only when read.
+
+    Example:
+        >>> list(RowIds("r", 2)), list(RowIds("r", 1)), RowIds("r", 3)[-1]
+        (['r:0', 'r:1'], ['r'], 'r:2')
+    """
+
+    __slots__ = ("request_id", "n_rows")
+
+    def __init__(self, request_id: str, n_rows: int) -> None:
+        self.request_id = request_id
+        self.n_rows = n_rows
+
+    def __len__(self) -> int:
+        return self.n_rows
+
+    def __iter__(self):
+        return iter(_row_ids(self.request_id, self.n_rows))
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return _row_ids(self.request_id, self.n_rows)[position]
+        if not -self.n_rows <= position < self.n_rows:
+            raise IndexError("row id index out of range")
+        if self.n_rows == 1:
+            return self.request_id
+        return f"{self.request_id}:{position % self.n_rows}"

@@ -26,8 +26,10 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import orjson
@@ -42,7 +44,7 @@ _MAX_ITEMS_PER_COMMIT = 512
 
 @dataclass
 class _Item:
-    ids: list[str]
+    ids: Sequence[str]
     columns: dict[str, np.ndarray] | None
     probabilities: np.ndarray | None
     labels: list[str]
@@ -92,14 +94,17 @@ class PredictionLog:
 
     def submit(
         self,
-        ids: list[str],
+        ids: Sequence[str],
         columns: dict[str, np.ndarray],
         probabilities: np.ndarray,
         labels: list[str],
         *,
         durable: bool = False,
     ) -> Future | None:
-        """Queue predicted rows (``labels`` as JSON text); ``None`` if the queue was full."""
+        """Queue predicted rows (``labels`` as JSON text); ``None`` if the queue was full.
+
+        ``ids`` may be any sequence of strings; it is read on the writer thread only.
+        """
         item = _Item(
             ids, columns, probabilities, labels, time.time(), Future() if durable else None
         )
@@ -189,32 +194,66 @@ class PredictionLog:
                 item.future.set_result(len(item.ids))
 
     def _rows(self, item: _Item) -> list[PredictionRow]:
-        inputs = _inputs_json(item.columns, self.kinds, len(item.ids))
-        probabilities = _rows_json(item.probabilities)
-        return [
-            PredictionRow(
-                row_id,
-                item.ts,
-                self.model_name,
-                self.model_version,
-                self.region,
-                row_inputs,
-                row_proba,
-                label,
+        """The item's rows as plain tuples in ``PredictionRow`` field order (built in bulk:
+        a ``PredictionRow`` per row costs about 1 µs, a zipped tuple a tenth of that)."""
+        n = len(item.ids)
+        return list(
+            zip(
+                item.ids,
+                repeat(item.ts, n),
+                repeat(self.model_name, n),
+                repeat(self.model_version, n),
+                repeat(self.region, n),
+                _inputs_json(item.columns, self.kinds, n),
+                _rows_json(item.probabilities),
+                item.labels,
             )
-            for row_id, row_inputs, row_proba, label in zip(
-                item.ids, inputs, probabilities, item.labels
-            )
-        ]
+        )
 
 
 def _inputs_json(columns: dict[str, np.ndarray], kinds: dict[str, str], n: int) -> list[str]:
-    """One JSON object (column → client value) per row."""
+    """One JSON object (column → client value) per row, as ``orjson.dumps`` of the row's dict
+    would write it: each column is encoded once in bulk, then one ``%`` format per row."""
     names = list(columns)
-    values = [_json_values(columns[name], kinds.get(name, "")) for name in names]
     if not names:
         return ["{}"] * n
-    return [orjson.dumps(dict(zip(names, row))).decode() for row in zip(*values)]
+    if n == 0:
+        return []
+    template = (
+        "{"
+        + ",".join(orjson.dumps(name).decode().replace("%", "%%") + ":%s" for name in names)
+        + "}"
+    )
+    texts = [_json_texts(columns[name], kinds.get(name, "")) for name in names]
+    return list(map(template.__mod__, zip(*texts)))
+
+
+def _json_texts(array: np.ndarray, kind: str) -> list[str]:
+    """The JSON text of every element of a canonical array (``null`` for missing)."""
+    if kind in ("categorical", "text"):
+        memo = {"": "null"}  # categories repeat: encode each distinct string once
+        dumps = orjson.dumps
+        texts = []
+        append = texts.append
+        for value in array.tolist():
+            text = memo.get(value)
+            if text is None:
+                text = memo[value] = dumps(value).decode()
+            append(text)
+        return texts
+    if kind == "boolean":
+        code = np.where(np.isnan(array), 2, array == 1.0).astype(np.intp)
+        return _BOOLEAN_TEXT[code].tolist()
+    if kind == "datetime":  # ISO-8601 strings and nulls: no comma inside any element
+        return orjson.dumps(_json_values(array, kind)).decode()[1:-1].split(",")
+    if array.dtype.kind != "f":  # not a canonical float array: encode element by element
+        return [orjson.dumps(value).decode() for value in _json_values(array, kind)]
+    # numbers (NaN → null): one orjson call; a JSON number has no comma, so split on them
+    values = np.ascontiguousarray(array, dtype=np.float64)
+    return orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",")
+
+
+_BOOLEAN_TEXT = np.array(["false", "true", "null"], dtype=object)
 
 
 def _rows_json(matrix: np.ndarray) -> list[str]:

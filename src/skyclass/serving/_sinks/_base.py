@@ -39,7 +39,10 @@ class Sink(Protocol):
         """Create or open the store."""
 
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
-        """Store both lists durably (committed when it returns); the number of new predictions."""
+        """Store both lists durably (committed when it returns); the number of new predictions.
+
+        Rows may be plain tuples in the fields' order (the log builds them that way).
+        """
 
     def close(self) -> None:
         """Release the store."""

@@ -43,16 +43,18 @@ class JsonLinesSink:
             b'{"kind":"prediction","id":%s,"ts":%r,"model_name":%s,"model_version":%s,'
             b'"region":%s,"inputs":%s,"probabilities":%s,"label":%s}\n'
             % (
-                _text(row.id),
-                row.ts,
-                _text(row.model_name),
-                _text(row.model_version),
-                _text(row.region),
-                row.inputs.encode(),
-                row.probabilities.encode(),
-                row.label.encode(),
+                _text(row_id),
+                ts,
+                _text(model_name),
+                _text(model_version),
+                _text(region),
+                inputs.encode(),
+                probabilities.encode(),
+                label.encode(),
             )
-            for row in predictions
+            for row_id, ts, model_name, model_version, region, inputs, probabilities, label in (
+                predictions
+            )
         ]
         lines += [
             b'{"kind":"feedback","id":%s,"ts":%r,"label":%s}\n'
