@@ -16,7 +16,9 @@ Throughput ratios are ours / peer (> 1 = we are faster); the ``s`` figures are s
 per request (single rows) or per 10,000-row batch. The machine may be shared and busy:
 the numbers are what this run measured.
 
-Run: ``python benchmarks/bench_serving.py`` (about two minutes once MLflow is installed).
+Run: ``python benchmarks/bench_serving.py`` (about two minutes once MLflow is installed);
+``--only batch`` runs just the 10,000-row cases (no peers, no MLflow), ``--log none`` serves
+them without the prediction log (the default logs to SQLite, as ``skyclass serve`` does).
 """
 
 from __future__ import annotations
@@ -432,7 +434,7 @@ def batching(base: str) -> str:
     return f"{values.get('skyclass_batch_requests_sum', 0.0) / max(calls, 1):.2f} requests per model call"
 
 
-def main() -> None:
+def main(only: str | None = None, log: str | None = None) -> None:
     import orjson
 
     from skyclass.bundle import load
@@ -456,10 +458,14 @@ def main() -> None:
             "--port",
             str(port),
             "--log",
-            str(folder / "log.db"),
+            log or str(folder / "log.db"),
             "--no-access-log",
         ]
         with _Server(serve, base + "/v2/health/ready"):
+            if only == "batch":
+                for line in bench_batch(base, bundle_path):
+                    print(line)
+                return
             ours = measure(base + "/v2/models/iris/infer", v2_body)
             print(f"ours: {ours}; {batching(base)}", flush=True)
             batch_lines = bench_batch(base, bundle_path)
@@ -515,4 +521,10 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["--mlflow-save"]:
         save_mlflow_model(sys.argv[2])
     else:
-        main()
+        import argparse
+
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--only", choices=["batch"], help="run only these cases")
+        parser.add_argument("--log", help="--log for our server (default: SQLite in a temp dir)")
+        options = parser.parse_args()
+        main(only=options.only, log=options.log)
