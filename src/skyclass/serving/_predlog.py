@@ -257,11 +257,15 @@ _BOOLEAN_TEXT = np.array(["false", "true", "null"], dtype=object)
 
 
 def _rows_json(matrix: np.ndarray) -> list[str]:
-    """``[a,b,c]`` text per row of a float matrix: one orjson call, split (4x faster)."""
+    """``[a,b,c]`` text per row of a float matrix: one orjson call, split (4x faster).
+
+    The row separators become newlines (never inside JSON numbers), so a split keeps the
+    brackets and no row string is built twice.
+    """
     if len(matrix) == 0:
         return []
     text = orjson.dumps(np.ascontiguousarray(matrix), option=orjson.OPT_SERIALIZE_NUMPY)
-    return ["[" + part + "]" for part in text[2:-2].decode().split("],[")]
+    return text[1:-1].replace(b"],[", b"]\n[").decode().split("\n")
 
 
 def _json_values(array: np.ndarray, kind: str) -> list:

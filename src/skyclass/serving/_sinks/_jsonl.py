@@ -39,23 +39,36 @@ class JsonLinesSink:
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
-        lines = [
-            b'{"kind":"prediction","id":%s,"ts":%r,"model_name":%s,"model_version":%s,'
-            b'"region":%s,"inputs":%s,"probabilities":%s,"label":%s}\n'
-            % (
-                _text(row_id),
-                ts,
-                _text(model_name),
-                _text(model_version),
-                _text(region),
-                inputs.encode(),
-                probabilities.encode(),
-                label.encode(),
+        lines = []
+        append = lines.append
+        middles: dict = {}  # the fields a batch shares, encoded once per distinct value
+        for (
+            row_id,
+            ts,
+            model_name,
+            model_version,
+            region,
+            inputs,
+            probabilities,
+            label,
+        ) in predictions:
+            key = (type(ts), ts, model_name, model_version, region)
+            middle = middles.get(key)
+            if middle is None:
+                middle = middles[key] = (
+                    b',"ts":%r,"model_name":%s,"model_version":%s,"region":%s,"inputs":'
+                    % (ts, _text(model_name), _text(model_version), _text(region))
+                )
+            append(
+                b'{"kind":"prediction","id":%s%s%s,"probabilities":%s,"label":%s}\n'
+                % (
+                    _text(row_id),
+                    middle,
+                    inputs.encode(),
+                    probabilities.encode(),
+                    label.encode(),
+                )
             )
-            for row_id, ts, model_name, model_version, region, inputs, probabilities, label in (
-                predictions
-            )
-        ]
         lines += [
             b'{"kind":"feedback","id":%s,"ts":%r,"label":%s}\n'
             % (_text(row.id), row.ts, row.label.encode())
