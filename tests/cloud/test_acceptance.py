@@ -1,6 +1,6 @@
 """Acceptance (issue 8, section 6): real `skyclass serve` replicas behind chaos proxies, a real
-gateway process, steady load. Rate and duration default to what this shared machine sustains;
-SKYCLASS_ACCEPTANCE_SECONDS=20 runs the full 20 s drill."""
+gateway process, steady load: the issue's 200 req/s for 20 s by default
+(SKYCLASS_ACCEPTANCE_RATE / SKYCLASS_ACCEPTANCE_SECONDS scale it down on a busier machine)."""
 
 import os
 import sqlite3
@@ -24,7 +24,7 @@ from tests.helpers import free_port
 pytestmark = pytest.mark.slow
 
 RATE = float(os.environ.get("SKYCLASS_ACCEPTANCE_RATE", "200"))
-SECONDS = float(os.environ.get("SKYCLASS_ACCEPTANCE_SECONDS", "8"))
+SECONDS = float(os.environ.get("SKYCLASS_ACCEPTANCE_SECONDS", "20"))
 INFER = "/v2/models/demo/infer"
 CLI = [sys.executable, "-c", "from skyclass.cli import main; main()"]
 
