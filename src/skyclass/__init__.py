@@ -10,14 +10,14 @@ Example:
     True
 """
 
-__version__ = "0.1.0"
+from skyclass._version import __version__
 
 __all__ = ["TrainResult", "__version__", "train"]
 
 
 def __getattr__(name: str):
     if name in ("train", "TrainResult"):
-        from skyclass.pipeline import _train
+        from skyclass import pipeline
 
-        return getattr(_train, name)
+        return getattr(pipeline, name)
     raise AttributeError(f"module 'skyclass' has no attribute {name!r}")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import skyclass
+from skyclass._version import __version__
 from skyclass.bundle._format import (
     CARD,
     FORMAT_VERSION,
@@ -68,7 +68,7 @@ def save(
         "name": name,
         "version": version,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "skyclass_version": skyclass.__version__,
+        "skyclass_version": __version__,
         "labels": list(labels),
         "target": target,
         "schema": schema.to_dict(),

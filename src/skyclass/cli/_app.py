@@ -7,7 +7,7 @@ them. The CLI holds no logic of its own: it parses and calls the packages.
 
 import typer
 
-import skyclass
+from skyclass._version import __version__
 
 app = typer.Typer(
     name="skyclass",
@@ -21,7 +21,7 @@ app = typer.Typer(
 
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"skyclass {skyclass.__version__}")
+        typer.echo(f"skyclass {__version__}")
         raise typer.Exit()
 
 

@@ -153,9 +153,9 @@ def retrain(
     ``data`` and ``holdout`` are paths/URLs or DataFrames; ``train_options`` go to
     ``skyclass.train`` (e.g. ``{"models": "logreg", "time_budget": 120}``).
     """
-    import skyclass
     from skyclass.bundle import Registry
     from skyclass.data import load_table
+    from skyclass.pipeline import train
 
     if not 0 < holdout_fraction < 1:
         raise InputError(f"holdout_fraction must be between 0 and 1, got {holdout_fraction}")
@@ -193,7 +193,7 @@ def retrain(
             "may have been trained on (the comparison then favours the champion)"
         )
     reg = Registry(registry)
-    result = skyclass.train(
+    result = train(
         training, target, out=out, name=name, seed=seed, **dict(train_options or {})
     )
     version = reg.push(result.bundle_path)

@@ -14,6 +14,7 @@ from skyclass.pipeline._interpret import permutation_ranking, top_coefficients
 from skyclass.pipeline._package import build_reference, package
 from skyclass.pipeline._preprocess import Preprocessor, datetime_parts
 from skyclass.pipeline._scoring import SCORERS, Scorer, get_scorer
+from skyclass.pipeline._train import TrainResult, train
 from skyclass.pipeline._tune import CandidateResult, Fold, tune
 
 __all__ = [
@@ -41,12 +42,3 @@ __all__ = [
     "train",
     "tune",
 ]
-
-
-def __getattr__(name: str):
-    # ``train`` pulls in metrics, linear and bundle: import it on first use only.
-    if name in ("train", "TrainResult"):
-        from skyclass.pipeline import _train
-
-        return getattr(_train, name)
-    raise AttributeError(f"module 'skyclass.pipeline' has no attribute {name!r}")

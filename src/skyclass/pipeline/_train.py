@@ -31,6 +31,7 @@ from rich.console import Console
 from threadpoolctl import threadpool_limits
 
 from skyclass import metrics as M
+from skyclass._version import __version__
 from skyclass.bundle import Registry
 from skyclass.data import (
     Decision,
@@ -569,10 +570,8 @@ def _versions() -> dict[str, str]:
     """Library versions that decide the result (recorded so a run can be repeated)."""
     from importlib.metadata import version
 
-    import skyclass
-
     names = ("optuna", "scikit-learn", "numpy", "onnxruntime")
-    return {"skyclass": skyclass.__version__, **{n: version(n) for n in names}}
+    return {"skyclass": __version__, **{n: version(n) for n in names}}
 
 
 def _card_extra(context: dict) -> str:

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Match, Route
 
-import skyclass
+from skyclass._version import __version__
 from skyclass.serving import _openapi as docs
 from skyclass.serving._auth import BearerAuth
 from skyclass.serving._handlers import Handlers
@@ -165,7 +165,7 @@ def _routes(table: list[tuple]) -> list[Route]:
 
 def _doc_routes(table: list[tuple]) -> list[Route]:
     """``/openapi.json`` and ``/docs``, generated once by FastAPI from the route table."""
-    describer = FastAPI(title=TITLE, version=skyclass.__version__, openapi_url=None)
+    describer = FastAPI(title=TITLE, version=__version__, openapi_url=None)
     for path, method, endpoint, model, body in table:
         describer.add_api_route(
             path, endpoint, methods=[method], response_model=model, **_doc_options(path, body)

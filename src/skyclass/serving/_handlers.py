@@ -21,7 +21,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-import skyclass
+from skyclass._version import __version__
 from skyclass.errors import InputError, NotFoundError, SkyclassError
 from skyclass.serving._batcher import MicroBatcher
 from skyclass.serving._binary import HEADER, split_body
@@ -142,7 +142,7 @@ class Handlers:
         return JSONResponse(
             {
                 "name": "skyclass",
-                "version": skyclass.__version__,
+                "version": __version__,
                 "extensions": ["skyclass_predict", "skyclass_feedback", "prometheus_metrics"],
                 "region": self.settings.region,
             }
