@@ -7,7 +7,8 @@ Example:
     >>> load("s3://models/registry/churn@latest").predict([{"age": 40}])  # doctest: +SKIP
 """
 
-from skyclass.bundle._bundle import Bundle, load, read_files
+from skyclass.bundle._bundle import Bundle, read_files
+from skyclass.bundle._load import load
 from skyclass.bundle._registry import Registry, load_uri, parse_uri
 from skyclass.bundle._replicate import replicate
 from skyclass.bundle._save import save, write_zip

@@ -25,7 +25,7 @@ from skyclass.bundle._format import (
 from skyclass.data import Schema
 from skyclass.errors import InputError, IntegrityError, NotFoundError
 
-__all__ = ["Bundle", "load", "read_files"]
+__all__ = ["Bundle", "read_files"]
 
 
 class Bundle:
@@ -255,28 +255,3 @@ def _read_remote(url: str) -> dict[str, bytes]:
     if data is None:
         raise NotFoundError(f"bundle {url!r} not found (no such directory or .skyclass file)")
     return _unzip(data, url)
-
-
-def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
-    """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
-
-    Registry URIs end in ``name@version`` or ``name@alias``, e.g.
-    ``file:///srv/registry/churn@champion``, ``s3://bucket/models/churn@3`` or a
-    plain path ``registry/churn@latest``.
-    With ``verify`` (the default) every file hash and the golden rows are
-    checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
-    the file.
-
-    Example:
-        >>> bundle = load("out/churn")  # doctest: +SKIP
-        >>> bundle.predict_proba([{"age": 40, "plan": "pro"}]).shape  # doctest: +SKIP
-        (1, 2)
-    """
-    text = os.fspath(path_or_uri)
-    if "://" not in text and "@" in Path(text).name and not Path(text).exists():
-        text = "file://" + str(Path(text).absolute())  # ./registry/churn@champion
-    if "://" in text and "@" in text.rsplit("/", 1)[-1]:
-        from skyclass.bundle._registry import load_uri
-
-        return load_uri(text, verify=verify)
-    return Bundle(read_files(text), source=text.removeprefix("file://"), verify=verify)

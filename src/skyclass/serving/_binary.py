@@ -20,6 +20,7 @@ import struct
 import numpy as np
 
 from skyclass.errors import InputError
+from skyclass.serving._datatypes import DTYPES
 
 HEADER = "inference-header-content-length"
 _LENGTH = struct.Struct("<I")
@@ -42,8 +43,6 @@ def decode_binary(chunk: bytes, datatype: str, count: int, where: str):
     """``(values, missing mask or None)`` of ``count`` elements of ``datatype`` in ``chunk``."""
     if datatype == "BYTES":
         return _decode_strings(chunk, count, where), None
-    from skyclass.serving._tensors import DTYPES
-
     dtype = DTYPES[datatype].newbyteorder("<")
     if len(chunk) != count * dtype.itemsize:
         raise InputError(

@@ -23,23 +23,8 @@ import numpy as np
 
 from skyclass.errors import InputError
 from skyclass.serving._binary import decode_binary
+from skyclass.serving._datatypes import DTYPES
 
-#: V2 datatype → numpy dtype (BYTES travel as Python ``str`` in an object array).
-DTYPES: dict[str, np.dtype] = {
-    "BOOL": np.dtype(bool),
-    "UINT8": np.dtype(np.uint8),
-    "UINT16": np.dtype(np.uint16),
-    "UINT32": np.dtype(np.uint32),
-    "UINT64": np.dtype(np.uint64),
-    "INT8": np.dtype(np.int8),
-    "INT16": np.dtype(np.int16),
-    "INT32": np.dtype(np.int32),
-    "INT64": np.dtype(np.int64),
-    "FP16": np.dtype(np.float16),
-    "FP32": np.dtype(np.float32),
-    "FP64": np.dtype(np.float64),
-    "BYTES": np.dtype(object),
-}
 _INTEGER = {name for name, dtype in DTYPES.items() if dtype.kind in "iu"}
 _FLOAT = {"FP16", "FP32", "FP64"}
 

@@ -1,0 +1,36 @@
+"""``load``: one entry point for every place a bundle lives (directory, zip, URL, registry URI).
+
+It sits above both ``_bundle`` (reading files into a ``Bundle``) and ``_registry``
+(resolving ``name@alias``), so neither of those imports the other's caller.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from skyclass.bundle._bundle import Bundle, read_files
+from skyclass.bundle._registry import load_uri
+
+
+def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
+    """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
+
+    Registry URIs end in ``name@version`` or ``name@alias``, e.g.
+    ``file:///srv/registry/churn@champion``, ``s3://bucket/models/churn@3`` or a
+    plain path ``registry/churn@latest``.
+    With ``verify`` (the default) every file hash and the golden rows are
+    checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
+    the file.
+
+    Example:
+        >>> bundle = load("out/churn")  # doctest: +SKIP
+        >>> bundle.predict_proba([{"age": 40, "plan": "pro"}]).shape  # doctest: +SKIP
+        (1, 2)
+    """
+    text = os.fspath(path_or_uri)
+    if "://" not in text and "@" in Path(text).name and not Path(text).exists():
+        text = "file://" + str(Path(text).absolute())  # ./registry/churn@champion
+    if "://" in text and "@" in text.rsplit("/", 1)[-1]:
+        return load_uri(text, verify=verify)
+    return Bundle(read_files(text), source=text.removeprefix("file://"), verify=verify)
