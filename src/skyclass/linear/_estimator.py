@@ -17,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skyclass.errors import InputError
+from skyclass.linear._newton import newton_l1
 from skyclass.linear._objective import DenseProblem
 from skyclass.linear._onnx import export_onnx
 from skyclass.linear._solve import objective_value, solve
@@ -120,20 +121,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.classes_ = setup.classes
         m = setup.alpha.shape[0]
         W0, b0 = self._initial(X.shape[1], m, setup.link, setup.target, setup.norm)
-        result = solve(
-            setup.problem,
-            W0,
-            b0,
-            alpha=setup.alpha,
-            l1_ratio=float(self.l1_ratio),
-            fit_intercept=bool(self.fit_intercept),
-            tol=float(self.tol),
-            max_iter=int(self.max_iter),
-            mean=setup.mean,
-            scale=setup.scale,
-            separable=setup.link == "sigmoid" and m > 1,
-            transform=setup.transform if self.l1_ratio == 0 else None,
-        )
+        l1 = setup.alpha * float(self.l1_ratio)
+        if np.any(l1 > 0):
+            result = newton_l1(
+                setup.problem,
+                W0,
+                b0,
+                l1=l1,
+                l2=setup.alpha - l1,
+                fit_intercept=bool(self.fit_intercept),
+                tol=float(self.tol),
+                max_iter=int(self.max_iter),
+            )
+        else:
+            result = solve(
+                setup.problem,
+                W0,
+                b0,
+                alpha=setup.alpha,
+                fit_intercept=bool(self.fit_intercept),
+                tol=float(self.tol),
+                max_iter=int(self.max_iter),
+                mean=setup.mean,
+                scale=setup.scale,
+                separable=setup.link == "sigmoid" and m > 1,
+                transform=setup.transform,
+            )
         if not result.converged:
             warnings.warn(
                 f"LogisticRegression did not converge in max_iter={self.max_iter} iterations "

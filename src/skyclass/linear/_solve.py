@@ -1,35 +1,33 @@
-"""Minimise the penalised logistic objective with L-BFGS on preconditioned coordinates.
+"""Minimise the smooth (L2 or unpenalised) logistic objective with L-BFGS, preconditioned.
 
-The full objective, for coefficients ``W`` (``[d, m]``) and intercepts ``b`` (``[m]``)::
+The objective, for coefficients ``W`` (``[d, m]``) and intercepts ``b`` (``[m]``)::
 
-    F(W, b) = data(W, b) + sum_k alpha_k * ((1 - r) / 2 * ||W[:, k]||^2 + r * ||W[:, k]||_1)
+    F(W, b) = data(W, b) + sum_k alpha_k / 2 * ||W[:, k]||^2
 
 ``data`` comes from a problem object (numpy or torch backend), ``alpha_k = 1 / (C * S_k)``
-with ``S_k`` the sum of sample weights, and ``r`` is ``l1_ratio``. The intercept is never
-penalised.
+with ``S_k`` the sum of sample weights. The intercept is never penalised. L1 and
+elastic-net penalties are not smooth: ``_newton.py`` solves those.
 
-Two tricks make it fast and exact:
+Preconditioning makes it fast and exact:
 
 - **Preconditioning.** The optimiser works on ``W' = W / D`` and ``b' = b + mu @ W``
   where ``mu`` is the weighted column mean and ``D[j, k] = 1 / sqrt(var_j + alpha_k / c_k)``
   (``c_k``: the curvature ``p (1 - p)`` of the class prior): the objective seen in centred
   coordinates whose Hessian diagonal is about 1, implicitly (``X`` is never copied or
-  densified). Rare sparse features are scaled by the penalty, not blown up.
-- **L1 as bounds.** With ``r > 0`` the coefficients are split ``W' = P - N`` with
-  ``P, N >= 0``; ``|W|`` becomes the linear term ``D * (P + N)`` and scipy's L-BFGS-B
-  handles the bounds, so exact zeros come out of the projection. Smooth problems use
-  the lean L-BFGS of ``_lbfgs.py``.
+  densified). Rare sparse features are scaled by the penalty, not blown up. Dense ``X``
+  of moderate width is whitened instead (``transform``). The minimiser is the lean
+  L-BFGS of ``_lbfgs.py``.
 
-The stopping test is scikit-learn's: the largest entry of the (minimum-norm sub)gradient
-of ``F`` in the original coordinates is at most ``tol``; smooth problems also ask the same
-of the gradient in the preconditioned coordinates.
+The stopping test is scikit-learn's: the largest entry of the gradient of ``F`` in the
+original coordinates is at most ``tol``; the same is asked of the gradient in the
+preconditioned coordinates.
 
 Example:
     >>> import numpy as np
     >>> from skyclass.linear._objective import DenseProblem
     >>> X = np.array([[-1.0], [0.0], [1.0], [2.0]]); y = np.array([0, 0, 1, 1])
     >>> p = DenseProblem(X, y, np.full((4, 1), 0.25), link="softmax", n_outputs=2)
-    >>> res = solve(p, np.zeros((1, 2)), np.zeros(2), alpha=np.full(2, 0.25), l1_ratio=0.0,
+    >>> res = solve(p, np.zeros((1, 2)), np.zeros(2), alpha=np.full(2, 0.25),
     ...             fit_intercept=True, tol=1e-8, max_iter=100, mean=np.full(1, 0.5),
     ...             scale=np.ones((1, 1)))
     >>> bool(res.converged), bool(res.W[0, 1] > 0)
@@ -41,9 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
-from skyclass.linear._lbfgs import FTOL, lbfgs, lbfgs_rows
+from skyclass.linear._lbfgs import lbfgs, lbfgs_rows
 
 # Besides the gradient test, smooth problems stop only once the quasi-Newton model predicts
 # less than GAP * tol relative decrease left: on nearly separable classes a small gradient
@@ -77,7 +74,6 @@ def solve(
     b0: np.ndarray,
     *,
     alpha: np.ndarray,
-    l1_ratio: float,
     fit_intercept: bool,
     tol: float,
     max_iter: int,
@@ -95,14 +91,11 @@ def solve(
     d, m = W0.shape
     D = np.broadcast_to(1.0 / scale, (d, m))
     mu = mean if fit_intercept else np.zeros(d)
-    l2 = alpha * (1.0 - l1_ratio)  # per column
-    l1 = alpha * l1_ratio
-    split = bool(np.any(l1 > 0))
     n_w = d * m
     cache: dict = {}
 
     def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        Wp = (x[:n_w] - x[n_w : 2 * n_w]) if split else x[:n_w]
+        Wp = x[:n_w]
         W = transform @ Wp.reshape(d, m) if transform is not None else Wp.reshape(d, m) * D
         b = x[-m:] - mu @ W if fit_intercept else np.zeros(m)
         return W, b
@@ -110,37 +103,28 @@ def solve(
     def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
         W, b = unpack(x)
         f_parts, gW, gb = problem.value_grad(W, b)  # [m] (separable columns) or [1]
-        penalty = 0.5 * l2 * np.einsum("jk,jk->k", W, W)
-        if split:
-            penalty = penalty + l1 * np.abs(W).sum(axis=0)
+        penalty = 0.5 * alpha * np.einsum("jk,jk->k", W, W)
         f_parts = f_parts + (penalty if f_parts.shape == penalty.shape else penalty.sum())
-        gW = gW + W * l2
+        gW = gW + W * alpha
         f = float(f_parts.sum())
         cache.update(x=x, W=W, b=b, f=f, f_parts=f_parts, gW=gW, gb=gb)
         gWc = gW - mu[:, None] * gb[None, :] if fit_intercept else gW
         gWp = transform.T @ gWc if transform is not None else gWc * D
         parts = [gWp.ravel()]
-        if split:
-            lin = (D * l1[None, :]).ravel()
-            parts = [gWp.ravel() + lin, -gWp.ravel() + lin]
         if fit_intercept:
             parts.append(gb)
         cache["g"] = np.concatenate(parts)
         return f, cache["g"]
 
     def kkt_violation() -> float:
-        W, gW, gb = cache["W"], cache["gW"], cache["gb"]
-        if split:
-            sub = np.where(W != 0, np.abs(gW + l1 * np.sign(W)), np.maximum(np.abs(gW) - l1, 0.0))
-        else:
-            sub = np.abs(gW)
-        worst = float(sub.max(initial=0.0))
+        gW, gb = cache["gW"], cache["gb"]
+        worst = float(np.abs(gW).max(initial=0.0))
         if fit_intercept:
             worst = max(worst, float(np.abs(gb).max(initial=0.0)))
         return worst
 
     Wp0 = np.linalg.solve(transform, W0) if transform is not None else W0 / D
-    parts = [np.maximum(Wp0, 0).ravel(), np.maximum(-Wp0, 0).ravel()] if split else [Wp0.ravel()]
+    parts = [Wp0.ravel()]
     if fit_intercept:
         parts.append(b0 + mu @ W0)
     x0 = np.concatenate(parts)
@@ -148,12 +132,8 @@ def solve(
     f0, _ = fun(x0)
     if max_iter == 0 or kkt_violation() <= tol:
         return Solution(cache["W"], cache["b"], 0, kkt_violation() <= tol, f0)
-    if separable and not split:
+    if separable:
         x, n_iter, stopped = _rows(fun, x0, d, m, fit_intercept, max_iter, tol, cache)
-    elif split:
-        x, n_iter, stopped = _bounded(
-            fun, x0, n_w, m if fit_intercept else 0, max_iter, tol, kkt_violation
-        )
     else:
         # also ask the preconditioned gradient to be small: the original one alone lets
         # rarely active (sparse) features stop early, far from the optimum
@@ -193,25 +173,3 @@ def _rows(fun, x0, d: int, m: int, fit_intercept: bool, max_iter: int, tol: floa
     )
     return from_rows(r), n_iter, stopped
 
-
-def _bounded(fun, x0, n_w: int, n_free: int, max_iter: int, tol: float, kkt_violation):
-    """scipy's L-BFGS-B on the split ``P, N >= 0`` variables of an L1 / elastic-net problem."""
-    done = []
-
-    def callback(intermediate_result) -> None:
-        fun(intermediate_result.x)
-        if kkt_violation() <= tol:
-            done.append(True)
-            raise StopIteration
-
-    result = minimize(
-        fun,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, None)] * (2 * n_w) + [(None, None)] * n_free,
-        callback=callback,
-        options={"maxiter": max_iter, "maxls": 50, "gtol": 0.0, "ftol": FTOL},
-    )
-    stopped = bool(done) or (result.nit < max_iter and result.status == 0)
-    return result.x, int(result.nit), stopped

@@ -119,3 +119,49 @@ class TorchProblem:
             gW = self.XT @ G if self.XT is not None else self.X.T @ G
             gb = G.sum(dim=0)
             return f.cpu().numpy(), gW.cpu().numpy(), gb.cpu().numpy()
+
+    def curvature(self, W: np.ndarray, b: np.ndarray) -> TorchCurvature:
+        """The Hessian of the data term at ``(W, b)``, as products (see ``_objective.Curvature``)."""
+        torch = self.torch
+        with torch.no_grad():
+            Z = self.X @ self._tensor(W) + self._tensor(b)
+            P = torch.softmax(Z, dim=1) if self.link == "softmax" else torch.sigmoid(Z)
+        return TorchCurvature(self, P)
+
+    def _tensor(self, a: np.ndarray):
+        return self.torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64)).to(self.device)
+
+
+class TorchCurvature:
+    """``_objective.Curvature`` with the rows on the device: numpy in, numpy out."""
+
+    def __init__(self, problem: TorchProblem, P) -> None:
+        self.problem = problem
+        self.P = P
+        with problem.torch.no_grad():
+            self.h = problem.weights * P * (1.0 - P)
+            if problem.XT is not None:
+                X2 = _square_csr(problem.torch, problem.XT)
+            else:
+                X2 = problem.X.T**2
+            self.diag_W = (X2 @ self.h).cpu().numpy()
+            self.diag_b = self.h.sum(dim=0).cpu().numpy()
+
+    def dot(self, V: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(H_WW V + H_Wb c, H_bW V + H_bb c)``."""
+        p = self.problem
+        with p.torch.no_grad():
+            A = p.X @ p._tensor(V) + p._tensor(c)
+            if p.link == "softmax":
+                A = self.P * (A - (self.P * A).sum(dim=1, keepdim=True)) * p.weights
+            else:
+                A = A * self.h
+            HV = p.XT @ A if p.XT is not None else p.X.T @ A
+            return HV.cpu().numpy(), A.sum(dim=0).cpu().numpy()
+
+
+def _square_csr(torch, M):
+    """The entry-wise square of a sparse CSR tensor."""
+    return torch.sparse_csr_tensor(
+        M.crow_indices(), M.col_indices(), M.values() ** 2, size=M.shape, device=M.device
+    )
