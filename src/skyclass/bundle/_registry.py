@@ -66,13 +66,21 @@ class Registry:
         return f"Registry({self.url!r})"
 
     # -- writing ------------------------------------------------------------------
-    def push(self, bundle: str | os.PathLike[str] | Bundle, name: str | None = None) -> int:
+    def push(
+        self,
+        bundle: str | os.PathLike[str] | Bundle,
+        name: str | None = None,
+        alias: str | None = None,
+    ) -> int:
         """Upload a bundle (directory, ``.skyclass`` file or loaded ``Bundle``); returns its version.
 
         The bundle is verified first (hashes and golden rows), uploaded to a
         staging prefix, checked, given the next version number, copied into
-        place, checked again, and only then committed.
+        place, checked again, and only then committed. ``alias`` (checked before
+        anything is written, so a bad one creates no version) then points at it.
         """
+        if alias is not None:
+            _check_alias(alias)
         if isinstance(bundle, Bundle):
             files, where = bundle.files, bundle.source
         else:
@@ -101,6 +109,8 @@ class Registry:
             self.store.write(f"{prefix}/{MANIFEST}", final[MANIFEST])
             self._check(prefix, manifest, final, f"version {version}")
             self._commit(name, version, final[MANIFEST], token)
+            if alias is not None:
+                self._move_alias(name, alias, version, "set")
             return version
         finally:
             self.store.delete(staging, recursive=True)

@@ -37,14 +37,9 @@ def push(
 
     Example: skyclass registry push out/churn --to file:///srv/registry --alias champion
     """
-    from skyclass.bundle import Registry, read_files
+    from skyclass.bundle import Registry
 
-    reg = Registry(to)
-    version = reg.push(bundle, name=name)
-    if alias:
-        model = name or json.loads(read_files(bundle)["manifest.json"])["name"]
-        reg.set_alias(model, alias, version)
-    typer.echo(version)
+    typer.echo(Registry(to).push(bundle, name=name, alias=alias))
 
 
 @registry_app.command("list")

@@ -13,20 +13,68 @@ Example:
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import fsspec
 
 from skyclass.bundle.stores._base import Store
 from skyclass.bundle.stores._gcs import GCSStore
 from skyclass.bundle.stores._local import LocalStore
 
-__all__ = ["STORES", "GCSStore", "LocalStore", "Store", "open_store"]
+__all__ = ["STORES", "GCSStore", "LocalStore", "Store", "check_store_url", "open_store"]
 
 STORES: dict[str, type[Store]] = {
     protocol: cls for cls in (LocalStore, GCSStore) for protocol in cls.protocols
 }
 
 
+#: ``s3:/bucket``, ``gs:bucket``: a scheme without ``//`` (one letter is a Windows drive)
+_SCHEME_TYPO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(?!//)")
+_EXAMPLES = "file:///srv/registry, s3://bucket/models, gs://bucket/models, az://container/models"
+
+
+def check_store_url(url: str, what: str = "registry URL") -> str:
+    """``url`` if it names a store this installation can open, else ``InputError`` saying why.
+
+    Checked up front, before anything is written: an empty URL, a scheme without
+    ``//``, a scheme fsspec does not know and one whose package is not installed.
+
+    Example:
+        >>> check_store_url("memory://reg")
+        'memory://reg'
+        >>> check_store_url("s3:/bucket")
+        Traceback (most recent call last):
+        skyclass.errors.InputError: registry URL 's3:/bucket': the scheme needs '://', e.g. s3://bucket
+    """
+    from skyclass.errors import InputError
+
+    if not isinstance(url, str) or not url.strip():
+        raise InputError(f"{what} is empty; give a path or a URL such as {_EXAMPLES}")
+    typo = _SCHEME_TYPO.match(url)
+    if typo and "://" not in url:
+        scheme = typo.group(1)
+        rest = url[typo.end() :].lstrip("/")
+        raise InputError(f"{what} {url!r}: the scheme needs '://', e.g. {scheme}://{rest}")
+    if "://" not in url:
+        return url
+    scheme, _, rest = url.partition("://")
+    if scheme not in fsspec.available_protocols():
+        raise InputError(f"{what} {url!r}: unknown scheme {scheme!r}; use one like {_EXAMPLES}")
+    if not rest.strip("/"):
+        raise InputError(f"{what} {url!r} has no path after '{scheme}://'; e.g. {scheme}://bucket")
+    try:
+        fsspec.get_filesystem_class(scheme)
+    except ImportError as err:
+        raise InputError(
+            f"{what} {url!r}: {scheme}:// needs a package that is not installed ({err}); "
+            "pip install 'skyclass[cloud]'"
+        ) from None
+    return url
+
+
 def open_store(url: str, storage_options: dict[str, Any] | None = None) -> Store:
-    """The store for ``url`` (a path or ``scheme://...``)."""
+    """The store for ``url`` (a path or ``scheme://...``; checked by ``check_store_url``)."""
+    check_store_url(url)
     scheme = url.partition("://")[0] if "://" in url else "file"
     return STORES.get(scheme, Store)(url, storage_options)
