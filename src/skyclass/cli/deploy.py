@@ -111,9 +111,9 @@ def chaos(
     state: str = _STATE,
     kill: bool = typer.Option(False, "--kill", help="SIGKILL the region's processes."),
     hang: bool = typer.Option(False, "--hang", help="Accept connections, never answer."),
-    slow: float = typer.Option(None, "--slow", help="Add MS milliseconds to every request."),
+    slow: float = typer.Option(None, "--slow", min=0.0, help="Add MS milliseconds to every request."),
     errors: float = typer.Option(
-        None, "--errors", help="Answer 500 to this share of requests (0-1)."
+        None, "--errors", min=0.0, max=1.0, help="Answer 500 to this share of requests (0-1)."
     ),
     heal: bool = typer.Option(
         False, "--heal", help="Back to normal (after --hang/--slow/--errors)."

@@ -76,7 +76,7 @@ def metrics(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full evaluation as JSON."),
     curves: bool = typer.Option(False, "--curves", help="Include ROC/PR curves in --json output."),
-    max_curve_points: int = typer.Option(200, "--max-curve-points", help="Points kept per curve."),
+    max_curve_points: int = typer.Option(200, "--max-curve-points", min=2, help="Points kept per curve."),
 ) -> None:
     """Evaluate predicted probabilities against true labels: every metric, one pass.
 

@@ -147,8 +147,8 @@ def dashboard_command(
     status: str = typer.Option(None, help="Status JSON file for region health."),
     webhook: str = typer.Option(None, help=WEBHOOK_HELP),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (0.0.0.0 only on purpose)."),
-    port: int = typer.Option(8765, help="TCP port."),
-    refresh: int = typer.Option(15, help="Seconds between page reloads."),
+    port: int = typer.Option(8765, min=0, max=65535, help="TCP port."),
+    refresh: int = typer.Option(15, min=1, help="Seconds between page reloads."),
 ) -> None:
     """Serve the monitoring dashboard: regions, model versions, drift, performance over time.
 
@@ -189,7 +189,7 @@ def retrain_command(
         None, help="Labelled table for the comparison (default: held-out feedback)."
     ),
     holdout_fraction: float = typer.Option(
-        0.3, help="Share of feedback held out for the comparison."
+        0.3, min=0.0, max=1.0, help="Share of feedback held out for the comparison."
     ),
     metric: str = typer.Option(
         "accuracy", help="accuracy, balanced_accuracy, f1_macro, precision_macro, recall_macro."
@@ -198,13 +198,13 @@ def retrain_command(
         False, help="Move the champion alias to the challenger unless it is worse."
     ),
     margin: float = typer.Option(
-        0.0, help="Tolerated loss: worse means the interval lies below -margin."
+        0.0, min=0.0, help="Tolerated loss: worse means the interval lies below -margin."
     ),
     canary_spec: Path = typer.Option(
         None, help="Deployment spec whose rollout.canary.model becomes name@challenger."
     ),
     canary_weight: float = typer.Option(
-        None, help="Canary traffic percentage written to the spec (default: keep or 10)."
+        None, min=0.0, max=100.0, help="Canary traffic percentage written to the spec (default: keep or 10)."
     ),
     out: Path = typer.Option(Path("retrain-out"), help="Output directory of the training run."),
     models: str = typer.Option(
@@ -212,9 +212,9 @@ def retrain_command(
     ),
     time_budget: float = typer.Option(300.0, help="Seconds for the training run."),
     max_trials: int = typer.Option(
-        None, help="Most tuning trials per candidate (default: the budget decides)."
+        None, min=1, help="Most tuning trials per candidate (default: the budget decides)."
     ),
-    seed: int = typer.Option(0, help="Seed of the split, the training and the bootstrap."),
+    seed: int = typer.Option(0, min=0, help="Seed of the split, the training and the bootstrap."),
     json_out: Path = typer.Option(None, "--json", help="Write the result as JSON here."),
 ) -> None:
     """Retrain on the original data plus labelled feedback; compare with the champion; push a challenger.

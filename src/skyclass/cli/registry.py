@@ -84,7 +84,7 @@ def alias(
     registry: str = typer.Argument(..., help="Registry URL."),
     name: str = typer.Argument(..., help="Model name."),
     alias_name: str = typer.Argument(..., metavar="ALIAS", help="Alias, e.g. champion."),
-    version: int = typer.Argument(None, help="Version to point at (omit with --delete/--history)."),
+    version: int = typer.Argument(None, min=1, help="Version to point at (omit with --delete/--history)."),
     delete: bool = typer.Option(False, "--delete", help="Remove the alias (history is kept)."),
     history: bool = typer.Option(False, "--history", help="Print the alias's history as JSON."),
 ) -> None:
@@ -130,7 +130,7 @@ def delete(
 @registry_app.command("clean")
 def clean(
     registry: str = typer.Argument(..., help="Registry URL."),
-    older_than: float = typer.Option(3600.0, help="Only staging uploads older than this (s)."),
+    older_than: float = typer.Option(3600.0, min=0.0, help="Only staging uploads older than this (s)."),
 ) -> None:
     """Delete staging uploads left behind by crashed pushes (never visible as versions).
 

@@ -13,9 +13,9 @@ def serve(
         ..., help="Bundle directory, .skyclass file or registry URI (file:///reg/name@champion)."
     ),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (0.0.0.0 only on purpose)."),
-    port: int = typer.Option(8080, help="TCP port."),
+    port: int = typer.Option(8080, min=0, max=65535, help="TCP port."),
     region: str = typer.Option("local", help="Region name stored with every prediction."),
-    workers: int = typer.Option(1, help="Worker processes (each loads the bundle)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (each loads the bundle)."),
     api_key_env: str = typer.Option(
         None,
         help="Env variable holding the API key; then every route but health needs "
@@ -26,14 +26,14 @@ def serve(
         help="Prediction log: file.db (SQLite WAL), file.jsonl (JSON Lines) or none.",
     ),
     log_queue_size: int = typer.Option(
-        100_000, help="Prediction rows queued for the log writer before dropping."
+        100_000, min=1, help="Prediction rows queued for the log writer before dropping."
     ),
-    max_batch_size: int = typer.Option(256, help="Most rows joined into one model call."),
+    max_batch_size: int = typer.Option(256, min=1, help="Most rows joined into one model call."),
     max_batch_wait_ms: float = typer.Option(
-        2.0, help="Longest wait for concurrent requests to join a batch (never when idle)."
+        2.0, min=0.0, help="Longest wait for concurrent requests to join a batch (never when idle)."
     ),
-    max_body_bytes: int = typer.Option(8 * 1024 * 1024, help="Larger request bodies get 413."),
-    max_rows: int = typer.Option(100_000, help="Requests with more rows get 413."),
+    max_body_bytes: int = typer.Option(8 * 1024 * 1024, min=1, help="Larger request bodies get 413."),
+    max_rows: int = typer.Option(100_000, min=1, help="Requests with more rows get 413."),
     request_timeout: float = typer.Option(30.0, help="Seconds before inference gets 504."),
     access_log: bool = typer.Option(True, help="One JSON line per request on stderr."),
 ) -> None:

@@ -44,16 +44,16 @@ def train(
     ),
     time_budget: float = typer.Option(300.0, help="Seconds for the whole run (tuning gets 60%)."),
     test_size: float = typer.Option(0.2, help="Share of rows held out as the test set."),
-    cv: int = typer.Option(5, help="Stratified CV folds inside the training set."),
-    seed: int = typer.Option(0, help="Seed for every random step."),
-    min_class_size: int = typer.Option(None, help="Drop classes with fewer rows than this."),
+    cv: int = typer.Option(5, min=2, help="Stratified CV folds inside the training set."),
+    seed: int = typer.Option(0, min=0, help="Seed for every random step."),
+    min_class_size: int = typer.Option(None, min=1, help="Drop classes with fewer rows than this."),
     merge_rare: str = typer.Option(
         None, help="Merge classes too small to stratify into this label."
     ),
     drop: str = typer.Option(None, help="Comma-separated columns to leave out."),
-    max_trials: int = typer.Option(None, help="Cap on Optuna trials per candidate."),
+    max_trials: int = typer.Option(None, min=1, help="Cap on Optuna trials per candidate."),
     tune_rows: int = typer.Option(
-        20000, help="Tune on a stratified sample of at most this many rows."
+        20000, min=1, help="Tune on a stratified sample of at most this many rows."
     ),
     encoding: str = typer.Option(None, help="Text encoding of the file (default: sniffed)."),
 ) -> None:
@@ -98,7 +98,7 @@ def evaluate(
     target: str = typer.Option(None, help="Target column (default: the bundle's)."),
     report: Path = typer.Option(None, help="Also write an HTML report here."),
     out: Path = typer.Option(None, help="Write the metrics JSON here instead of stdout."),
-    seed: int = typer.Option(0, help="Seed for the bootstrap intervals."),
+    seed: int = typer.Option(0, min=0, help="Seed for the bootstrap intervals."),
 ) -> None:
     """Metrics (with 95% intervals) of a bundle on new labelled data, as JSON.
 
@@ -121,7 +121,7 @@ def predict(
     data: str = typer.Argument(..., help="Table to score (streamed in chunks)."),
     out: Path = typer.Option(..., help="Output CSV (written atomically)."),
     keep: str = typer.Option(None, help="Comma-separated input columns to copy (e.g. an id)."),
-    chunk_rows: int = typer.Option(65536, help="Rows per chunk."),
+    chunk_rows: int = typer.Option(65536, min=1, help="Rows per chunk."),
     probabilities: bool = typer.Option(True, help="Write proba_<label> columns."),
 ) -> None:
     """Score a table with a bundle: label and class probabilities per row, to CSV.
