@@ -113,9 +113,11 @@ def sniff(path: str | os.PathLike, *, encoding: str | None = None) -> dict:
         text = head.decode(encoding, errors="strict" if len(head) < _SAMPLE_BYTES else "ignore")
     except LookupError as err:
         raise InputError(f"{path}: unknown encoding {encoding!r}; try utf-8 or cp1252") from err
-    except UnicodeDecodeError as err:
+    except UnicodeError as err:  # UnicodeDecodeError, or e.g. UTF-16 without its BOM
+        at = f" (byte {err.start})" if isinstance(err, UnicodeDecodeError) else f" ({err})"
         raise InputError(
-            f"{path}: cannot be decoded as {encoding} (byte {err.start}); pass the right --encoding"
+            f"{path}: cannot be decoded as {encoding}{at}; pass the right --encoding "
+            "(e.g. utf-8, cp1252) or leave it out to detect it"
         ) from err
     stripped = text.lstrip()
     if fmt is None:
@@ -190,7 +192,7 @@ def _read_arrow(path: str, info: dict) -> pa.Table:
                     pd.DataFrame.from_records(records), preserve_index=False
                 )
             return pacsv.read_csv(handle, *_csv_options(info))
-        except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeDecodeError) as err:
+        except (pa.ArrowInvalid, json.JSONDecodeError, UnicodeError) as err:
             first = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise InputError(f"{path}: not a readable {fmt} table: {first}") from err
 
@@ -274,7 +276,7 @@ def iter_batches(
                     yield table.slice(0, chunk_rows)
                     rest = table.slice(chunk_rows)
                     pending, rows = rest.to_batches(), rest.num_rows
-        except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        except (pa.ArrowInvalid, UnicodeError) as err:
             first = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise InputError(f"{path}: not a readable csv table: {first}") from err
     if rows:
