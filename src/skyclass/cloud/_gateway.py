@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skyclass.cloud._spec import DeploymentSpec, load_spec
+from skyclass.cloud._spec import DeploymentSpec, check_listen, load_spec
 from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import build_table, table_path
 from skyclass.cloud._waiting import wait_http_ok
@@ -23,6 +23,8 @@ def run_gateway(
     spec_path: str | Path, *, state_dir: str | Path | None = None, listen: str | None = None
 ) -> None:
     """Serve the spec's gateway in the foreground until interrupted."""
+    if listen is not None:
+        check_listen(listen)
     spec = load_spec(spec_path)
     settings = (
         spec.gateway if listen is None else spec.gateway.model_copy(update={"listen": listen})

@@ -62,6 +62,13 @@ class RegionSpec(_Strict):
     resources: Resources = Field(default_factory=Resources)
     max_replicas: int | None = Field(None, ge=1)
 
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, store: str | None) -> str | None:
+        from skyclass.bundle.stores import check_store_url
+
+        return None if store is None else check_store_url(store, "store")
+
     @model_validator(mode="after")
     def _provider_fields(self) -> RegionSpec:
         if self.provider == "external" and not self.endpoints:
@@ -103,6 +110,12 @@ class DeploymentSpec(_Strict):
     # alert rules, windows, drift thresholds: validated by skyclass.monitor.MonitorConfig
     monitor: dict | None = None
 
+    @field_validator("gateway")
+    @classmethod
+    def _listen_address(cls, gateway: GatewaySettings) -> GatewaySettings:
+        check_listen(gateway.listen, "gateway.listen")
+        return gateway
+
     @field_validator("regions")
     @classmethod
     def _unique_names(cls, regions: list[RegionSpec]) -> list[RegionSpec]:
@@ -120,6 +133,27 @@ class DeploymentSpec(_Strict):
                 return region
         known = ", ".join(r.name for r in self.regions)
         raise ConfigError(f"no region {name!r} in deployment {self.name!r}; regions: {known}")
+
+
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$")
+
+
+def check_listen(address: str, what: str = "--listen") -> tuple[str, int]:
+    """``(host, port)`` of a ``host:port`` listen address, or ``ConfigError`` saying how to fix it.
+
+    Example:
+        >>> check_listen("127.0.0.1:8000")
+        ('127.0.0.1', 8000)
+        >>> check_listen("localhost-18000")
+        Traceback (most recent call last):
+        skyclass.errors.ConfigError: --listen 'localhost-18000' must be host:port with a port 1-65535, e.g. 127.0.0.1:8000
+    """
+    host, colon, port = str(address).rpartition(":")
+    if not colon or not _HOST.match(host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(
+            f"{what} {address!r} must be host:port with a port 1-65535, e.g. 127.0.0.1:8000"
+        )
+    return host, int(port)
 
 
 def _line_map(node: yaml.Node, path: tuple = (), lines: dict | None = None) -> dict[tuple, int]:
