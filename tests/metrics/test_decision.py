@@ -191,13 +191,15 @@ def test_bad_rules(make, message):
         "_bootstrap_metrics",
         "_calibration",
         "_decision",
-        "_decision_checks",
+        "_decision_base",
+        "_decision_class_thresholds",
         "_decision_costs",
         "_decision_priors",
-        "_decision_threshold_rules",
+        "_decision_threshold",
         "_delong",
         "_fairness",
         "_threshold",
+        "_validation",
     ],
 )
 def test_docstring_examples_run(module):
@@ -206,3 +208,28 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"skyclass.metrics.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_new_rule_needs_only_the_base_contract():
+    """A rule written against DecisionRule alone is applied by decide() like the built-ins."""
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from skyclass.metrics._decision_base import DecisionRule
+
+    @dataclass(frozen=True)
+    class LastClass(DecisionRule):
+        kind: ClassVar[str] = "last"
+        fields: ClassVar[frozenset[str]] = frozenset()
+
+        def _indices(self, proba, labels):
+            return np.full(proba.shape[0], proba.shape[1] - 1)
+
+        def to_dict(self):
+            return {"kind": self.kind}
+
+    proba = _proba(3, n=5, k=3)
+    assert decide(proba, LastClass(), labels=["a", "b", "c"]).tolist() == ["c"] * 5
+    assert LastClass().decide(proba).tolist() == [2] * 5
+    with pytest.raises(InputError, match="3 columns but 2 labels"):
+        LastClass().decide(proba, labels=["a", "b"])

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import as_1d, to_json_value
 from skyclass.metrics._decision_costs import CostMatrix
 from skyclass.metrics._threshold import parse_costs
+from skyclass.metrics._validation import as_1d, to_json_value
 
 __all__ = ["Recommendation", "recommend_metric"]
 

@@ -38,7 +38,7 @@ from skyclass.metrics._bootstrap_metrics import (
     weighted_binary_auc,
     weighted_mean_loss,
 )
-from skyclass.metrics._decision_checks import as_1d, same_length
+from skyclass.metrics._validation import as_1d, check_lengths
 
 __all__ = ["bootstrap_ci"]
 
@@ -81,7 +81,7 @@ def bootstrap_ci(
     values = np.asarray(y_pred_or_proba)
     if values.ndim not in (1, 2):
         raise InputError(f"y_pred_or_proba must be 1-D or 2-D, got shape {values.shape}")
-    same_length("y_true", y, "y_pred_or_proba", values)
+    check_lengths(y_true=y, y_pred_or_proba=values)
     rng = np.random.default_rng(seed)
 
     if callable(metric):

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import as_1d, as_scores, same_length
+from skyclass.metrics._validation import as_1d, as_score_column, check_lengths
 
 __all__ = [
     "CalibrationBins",
@@ -80,8 +80,8 @@ class CalibrationBins:
 
 def _binary_inputs(y_true: Any, y_prob: Any, pos_label: Any) -> tuple[np.ndarray, np.ndarray]:
     truth = as_1d(y_true, "y_true")
-    prob = as_scores(y_prob, "y_prob")
-    same_length("y_true", truth, "y_prob", prob)
+    prob = as_score_column(y_prob, "y_prob")
+    check_lengths(y_true=truth, y_prob=prob)
     if prob.min() < 0 or prob.max() > 1:
         raise InputError("y_prob has values outside [0, 1]; pass probabilities, not scores")
     classes = np.unique(truth)
@@ -131,7 +131,7 @@ def _top_label(
 ) -> tuple[np.ndarray, np.ndarray]:
     truth = as_1d(y_true, "y_true")
     matrix = np.asarray(proba, dtype=np.float64)
-    same_length("y_true", truth, "y_prob", matrix)
+    check_lengths(y_true=truth, y_prob=matrix)
     order = np.asarray(labels) if labels is not None else np.unique(truth)
     if order.shape[0] != matrix.shape[1]:
         raise InputError(

@@ -40,14 +40,16 @@ from typing import Any
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import as_model_proba, to_json_value
+from skyclass.metrics._decision_base import DecisionRule, apply_rule
+from skyclass.metrics._decision_class_thresholds import ClassThresholds
 from skyclass.metrics._decision_costs import CostMatrix
 from skyclass.metrics._decision_priors import PriorShift
-from skyclass.metrics._decision_threshold_rules import ClassThresholds, ThresholdRule
+from skyclass.metrics._decision_threshold import ThresholdRule
 
 __all__ = [
     "ClassThresholds",
     "CostMatrix",
+    "DecisionRule",
     "PriorShift",
     "ThresholdRule",
     "decide",
@@ -57,7 +59,8 @@ __all__ = [
 
 
 Rule = ThresholdRule | CostMatrix | ClassThresholds | PriorShift
-_RULES: dict[str, type] = {
+#: Every rule by its JSON ``kind``; a new rule is one module and one entry here.
+_RULES: dict[str, type[DecisionRule]] = {
     rule.kind: rule for rule in (ThresholdRule, CostMatrix, ClassThresholds, PriorShift)
 }
 
@@ -73,7 +76,7 @@ def rule_to_dict(rule: Rule | Mapping[str, Any] | None) -> dict[str, Any]:
         return {"kind": "argmax"}
     if isinstance(rule, Mapping):
         return rule_to_dict(rule_from_dict(rule))
-    if isinstance(rule, tuple(_RULES.values())):
+    if isinstance(rule, DecisionRule):
         return rule.to_dict()
     raise InputError(f"not a decision rule: {rule!r}; use ThresholdRule, CostMatrix, ...")
 
@@ -95,12 +98,7 @@ def rule_from_dict(data: Mapping[str, Any] | None) -> Rule | None:
     if kind not in _RULES:
         raise InputError(f"unknown decision rule kind {kind!r}; use one of {['argmax', *_RULES]}")
     fields = {key: value for key, value in data.items() if key != "kind"}
-    required = {
-        "threshold": {"threshold", "positive"},
-        "cost_matrix": {"matrix"},
-        "class_thresholds": {"thresholds"},
-        "prior_shift": {"train_priors", "target_priors"},
-    }[kind]
+    required = _RULES[kind].fields
     missing = required - set(fields)
     if missing:
         raise InputError(f"decision rule {kind!r} is missing field(s) {sorted(missing)}")
@@ -126,36 +124,28 @@ def decide(
 ) -> np.ndarray:
     """One label per row of ``proba`` ``[n, k]`` under ``rule`` (``None`` → argmax).
 
-    ``labels`` names the columns of ``proba`` (default: the rule's own ``labels``,
-    else ``0 .. k-1`` so indices come back). A 1-D ``proba`` is read as P(second class) of a binary model.
+    Parameters
+    ----------
+    proba : array-like of shape (n_rows, n_classes)
+        Class probabilities; a 1-D array is read as P(second class) of a binary model.
+    rule : DecisionRule, dict or None
+        A rule object, its JSON dict (see :func:`rule_from_dict`), or ``None`` for argmax.
+    labels : sequence, optional
+        The class of each column of ``proba`` (default: the rule's own ``labels``,
+        else ``0 .. k-1`` so indices come back).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_rows,)
+        The decided label (or column index) per row.
 
     Example:
         >>> decide([[0.2, 0.5, 0.3]], {"kind": "cost_matrix",
         ...        "matrix": [[0, 1, 1], [1, 0, 1], [20, 20, 0]]}).tolist()
         [2]
     """
-    proba = as_model_proba(proba)
-    k = proba.shape[1]
     if isinstance(rule, Mapping):
         rule = rule_from_dict(rule)
-    if labels is None and getattr(rule, "labels", None) is not None:
-        labels = rule.labels  # the rule names the columns
-    if labels is None:
-        names: Sequence[Any] = list(range(k))
-        given = None
-    else:
-        names = [to_json_value(label) for label in labels]
-        given = names
-        if len(names) != k:
-            raise InputError(f"proba has {k} columns but {len(names)} labels were given")
-    if rule is None:
-        indices = np.argmax(proba, axis=1)
-    elif isinstance(rule, ThresholdRule):
-        indices = rule._indices(proba, names)
-    elif isinstance(rule, tuple(_RULES.values())):
-        indices = rule._indices(proba, given)
-    else:
+    if rule is not None and not isinstance(rule, DecisionRule):
         raise InputError(f"not a decision rule: {rule!r}; pass a rule object, its dict, or None")
-    if labels is None:
-        return indices
-    return np.asarray(labels)[indices]
+    return apply_rule(rule, proba, labels)

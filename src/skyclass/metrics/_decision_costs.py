@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import (
+from skyclass.metrics._decision_base import DecisionRule
+from skyclass.metrics._validation import (
     align,
     as_1d,
     as_model_proba,
@@ -27,7 +28,7 @@ __all__ = ["CostMatrix"]
 
 
 @dataclass(frozen=True)
-class CostMatrix:
+class CostMatrix(DecisionRule):
     """Misclassification costs ``C[i, j]``: the cost of predicting ``j`` when the truth is ``i``.
 
     Costs are non-negative; the Bayes decision minimises the expected cost
@@ -44,6 +45,7 @@ class CostMatrix:
     matrix: tuple[tuple[float, ...], ...]
     labels: tuple[Any, ...] | None = None
     kind: ClassVar[str] = "cost_matrix"
+    fields: ClassVar[frozenset[str]] = frozenset({"matrix"})
 
     def __post_init__(self) -> None:
         try:
@@ -92,12 +94,6 @@ class CostMatrix:
             )
         return proba @ matrix
 
-    def decide(self, proba: Any, labels: Sequence[Any] | None = None) -> np.ndarray:
-        """Labels for ``proba`` (see :func:`decide`)."""
-        from skyclass.metrics._decision import decide
-
-        return decide(proba, self, labels)
-
     def total_cost(self, y_true: Any, y_pred: Any, labels: Sequence[Any] | None = None) -> float:
         """Total cost of the decisions ``y_pred`` against the truth ``y_true``."""
         order = self._order(labels)
@@ -121,7 +117,7 @@ class CostMatrix:
             return labels_tuple(labels)
         return tuple(range(len(self.matrix)))
 
-    def _indices(self, proba: np.ndarray, labels: Sequence[Any]) -> np.ndarray:
+    def _indices(self, proba: np.ndarray, labels: Sequence[Any] | None) -> np.ndarray:
         idx = align(self.labels, labels, len(self.matrix), "cost matrix", proba.shape[1])
         matrix = self.array[np.ix_(idx, idx)]
         return np.argmin(proba @ matrix, axis=1)

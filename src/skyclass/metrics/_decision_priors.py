@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import (
+from skyclass.metrics._decision_base import DecisionRule
+from skyclass.metrics._validation import (
     align,
     as_1d,
     as_model_proba,
@@ -27,7 +28,7 @@ __all__ = ["PriorShift"]
 
 
 @dataclass(frozen=True)
-class PriorShift:
+class PriorShift(DecisionRule):
     """Adjust probabilities from training class shares to the shares expected in use.
 
     Example:
@@ -40,6 +41,7 @@ class PriorShift:
     target_priors: tuple[float, ...]
     labels: tuple[Any, ...] | None = None
     kind: ClassVar[str] = "prior_shift"
+    fields: ClassVar[frozenset[str]] = frozenset({"train_priors", "target_priors"})
 
     def __post_init__(self) -> None:
         train = float_vector(self.train_priors, "train_priors", positive=True)
@@ -114,13 +116,7 @@ class PriorShift:
             adjusted, total, out=np.full_like(adjusted, 1.0 / idx.size), where=total > 0
         )
 
-    def decide(self, proba: Any, labels: Sequence[Any] | None = None) -> np.ndarray:
-        """Labels for ``proba`` (see :func:`decide`)."""
-        from skyclass.metrics._decision import decide
-
-        return decide(proba, self, labels)
-
-    def _indices(self, proba: np.ndarray, labels: Sequence[Any]) -> np.ndarray:
+    def _indices(self, proba: np.ndarray, labels: Sequence[Any] | None) -> np.ndarray:
         idx = align(self.labels, labels, len(self.train_priors), "prior shift", proba.shape[1])
         weights = (np.asarray(self.target_priors) / np.asarray(self.train_priors))[idx]
         return np.argmax(proba * weights, axis=1)

@@ -29,7 +29,7 @@ from scipy import stats
 
 from skyclass.errors import InputError
 from skyclass.metrics._bootstrap_interval import ConfidenceInterval
-from skyclass.metrics._decision_checks import as_1d, as_scores, same_length, to_json_value
+from skyclass.metrics._validation import as_1d, as_score_column, check_lengths, to_json_value
 
 __all__ = ["DeLongTest", "delong_ci", "delong_test"]
 
@@ -90,7 +90,7 @@ def _binary_columns(
     y = as_1d(y_true, "y_true")
     arrays = [np.asarray(s, dtype=np.float64) for s in scores]
     for name, array in zip(("y_score", "score_b"), arrays):
-        same_length("y_true", y, name, array)
+        check_lengths(**{"y_true": y, name: array})
         if not np.isfinite(array).all():
             raise InputError(f"{name} holds NaN or infinite values; scores must be finite")
     if arrays[0].ndim == 2 and arrays[0].shape[1] > 2:
@@ -113,7 +113,7 @@ def _binary_columns(
             if array.shape[1] != 2:
                 raise InputError(f"binary scores must be 1-D or [n, 2], got shape {array.shape}")
             array = array[:, 1]
-        columns.append(as_scores(array, "y_score"))
+        columns.append(as_score_column(array, "y_score"))
     classes = np.unique(y)
     if classes.size > 2:
         raise InputError(

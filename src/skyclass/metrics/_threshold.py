@@ -18,21 +18,19 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._decision_checks import (
+from skyclass.metrics._decision_threshold import ThresholdRule
+from skyclass.metrics._validation import (
     as_1d,
-    as_scores,
+    as_score_column,
     binary_target,
-    same_length,
+    check_lengths,
     to_json_value,
 )
-
-if TYPE_CHECKING:
-    from skyclass.metrics._decision_threshold_rules import ThresholdRule
 
 __all__ = ["ThresholdChoice", "ThresholdCurve", "best_threshold", "threshold_curve"]
 
@@ -125,8 +123,8 @@ def threshold_curve(
         ([0.2, 0.6, 0.9, 0.9], [1.0, 1.0, 0.5, 0.0])
     """
     positive_mask = binary_target(y_true, pos_label)
-    scores = as_scores(y_score, "y_score")
-    same_length("y_true", positive_mask, "y_score", scores)
+    scores = as_score_column(y_score, "y_score")
+    check_lengths(y_true=positive_mask, y_score=scores)
     if positive_mask.all() or not positive_mask.any():
         raise InputError(
             "y_true holds only one class; a threshold needs both positive and negative rows"
@@ -180,8 +178,6 @@ class ThresholdChoice:
 
     def to_rule(self) -> ThresholdRule:
         """The :class:`ThresholdRule` that applies this threshold with :func:`decide`."""
-        from skyclass.metrics._decision_threshold_rules import ThresholdRule
-
         return ThresholdRule(threshold=self.threshold, positive=self.positive)
 
     def to_dict(self) -> dict[str, Any]:
@@ -289,7 +285,7 @@ def _parse_objective(objective: str) -> tuple[str, float]:
 def _weights(sample_weight: Sequence[float] | None, n: int) -> np.ndarray:
     if sample_weight is None:
         return np.ones(n)
-    weights = as_scores(sample_weight, "sample_weight")
+    weights = as_score_column(sample_weight, "sample_weight")
     if weights.shape[0] != n:
         raise InputError(f"sample_weight has {weights.shape[0]} rows but y_true has {n}")
     if (weights < 0).any():
