@@ -26,6 +26,8 @@ deps: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
+	# the package import rules of DESIGN.md, as contracts in .importlinter
+	$(VENV)/bin/lint-imports --no-cache
 
 test: deps lint
 	PATH="$(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pytest -q
