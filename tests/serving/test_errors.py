@@ -53,9 +53,33 @@ def test_malformed_json(server, body):
     _still_serving(server, body)
 
 
-def test_nan_literal_is_refused_with_a_hint(server, body):
-    raw = httpx.Request("POST", "/", json=body).content.replace(b"5.1", b"NaN", 1)
-    _error(server.client.post("/v2/models/iris/infer", content=raw), 400, "NaN", "null")
+def _probabilities(response: httpx.Response) -> list[float]:
+    assert response.status_code == 200, response.text
+    return next(o["data"] for o in response.json()["outputs"] if o["name"] == "probabilities")
+
+
+def test_nan_token_means_missing_like_null(server, body):
+    """tritonclient (rapidjson) writes float NaN as a bare NaN token: it is a missing value."""
+    raw = httpx.Request("POST", "/", json=body).content
+    assert raw.count(b'"petal_width","datatype":"FP64","shape":[2],"data":[0.2,0.2]') == 1
+    as_nan = raw.replace(b'"data":[0.2,0.2]', b'"data":[NaN,0.2]', 1)
+    as_null = raw.replace(b'"data":[0.2,0.2]', b'"data":[null,0.2]', 1)
+    with_nan = _probabilities(server.client.post("/v2/models/iris/infer", content=as_nan))
+    with_null = _probabilities(server.client.post("/v2/models/iris/infer", content=as_null))
+    plain = _probabilities(server.client.post("/v2/models/iris/infer", content=raw))
+    assert with_nan == with_null
+    assert with_nan[:3] != plain[:3] and with_nan[3:] == plain[3:]
+
+
+@pytest.mark.parametrize("token", [b"Infinity", b"-Infinity", b"1e999"])
+def test_infinite_numbers_are_refused_naming_the_element(server, body, token):
+    raw = httpx.Request("POST", "/", json=body).content
+    bad = raw.replace(b'"data":[0.2,0.2]', b'"data":[0.2,' + token + b"]", 1)
+    response = server.client.post("/v2/models/iris/infer", content=bad)
+    if token == b"1e999":  # orjson refuses a number it cannot represent: malformed JSON
+        _error(response, 400, "malformed JSON")
+    else:
+        _error(response, 400, "petal_width", "element 1", "infinite")
     _still_serving(server, body)
 
 
@@ -88,6 +112,13 @@ def test_nan_literal_is_refused_with_a_hint(server, body):
         ("checked", {"data": [1, 0]}, ("checked", "BOOL")),
         ("measured", {"data": ["yesterday", "2024-01-01"]}, ("measured", "row 0")),
         ("petal_width", {"data": [[0.2], [0.3, 0.4]], "shape": [2, 1]}, ("petal_width", "ragged")),
+        ("sepal_length", {"datatype": ["FP64"]}, ("sepal_length", "['FP64']")),
+        ("sepal_length", {"datatype": {"FP64": 1}}, ("sepal_length", "datatype")),
+        ("sepal_length", {"datatype": None}, ("sepal_length", "datatype")),
+        ("sepal_length", {"shape": {"n": 2}}, ("sepal_length", "shape")),
+        ("sepal_length", {"data": {"0": 5.1}}, ("sepal_length", "'data' must be a list")),
+        ("site", {"data": [["north"], {"a": 1}], "shape": [2, 1]}, ("site", "ragged")),
+        ("site", {"data": [{"a": 1}, "north"]}, ("site", "element 0", "BYTES")),
     ],
 )
 def test_wrong_datatype_or_shape(server, body, name, changes, fragments):
@@ -113,6 +144,51 @@ def test_structural_errors(server, body):
         server.client.post("/v2/models/iris/predict", json={"instances": [1]}), 400, "instances[0]"
     )
     _still_serving(server, body)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "deflate-raw"])
+def test_compressed_request_bodies(server, body, encoding):
+    import gzip
+    import zlib
+
+    raw = httpx.Request("POST", "/", json=body).content
+    if encoding == "gzip":
+        packed = gzip.compress(raw)
+    elif encoding == "deflate":
+        packed = zlib.compress(raw)
+    else:  # raw deflate stream without the zlib header, as some clients send for "deflate"
+        squeezer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        packed = squeezer.compress(raw) + squeezer.flush()
+    header = {"content-encoding": encoding.removesuffix("-raw")}
+    plain = server.client.post("/v2/models/iris/infer", content=raw)
+    packed_reply = server.client.post("/v2/models/iris/infer", content=packed, headers=header)
+    assert _probabilities(packed_reply) == _probabilities(plain)
+    _error(
+        server.client.post("/v2/models/iris/infer", content=raw, headers=header),
+        400,
+        "not valid",
+    )
+    _error(
+        server.client.post(
+            "/v2/models/iris/infer", content=raw, headers={"content-encoding": "br"}
+        ),
+        415,
+        "'br'",
+        "gzip",
+    )
+
+
+def test_compressed_body_within_the_size_limit(restricted_server, body):
+    """A small gzip body that expands past --max-body-bytes gets 413, not a huge allocation."""
+    import gzip
+
+    bomb = gzip.compress(b'{"inputs": [' + b" " * 50_000 + b"]}")
+    assert len(bomb) < 2000
+    response = restricted_server.client.post(
+        "/v2/models/iris/infer", content=bomb, headers={"content-encoding": "gzip"}
+    )
+    _error(response, 413, "decompresses", "--max-body-bytes")
+    _still_serving(restricted_server, body)
 
 
 def test_unknown_model_version_or_route(server, body):

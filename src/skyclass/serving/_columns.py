@@ -4,8 +4,9 @@ Canonical arrays (``skyclass.data.Schema.to_arrays``): numeric and boolean → f
 NaN for missing, datetime → float64 seconds since 1970 UTC, categorical/text → object
 array of str with ``""`` for missing.
 
-A missing value is JSON ``null`` (imputed by the model as in training); NaN and Infinity
-are not JSON and are refused when the body is parsed. A ``required`` column must be sent;
+A missing value is JSON ``null`` (imputed by the model as in training); in numeric inputs a
+bare ``NaN`` token (as tritonclient sends a float NaN) is missing too, and infinities are
+refused naming the element (see ``_body`` and ``_tensors``). A ``required`` column must be sent;
 an optional one left out is all missing. Columns the schema does not know are ignored.
 
 Example:

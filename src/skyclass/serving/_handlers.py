@@ -25,6 +25,7 @@ from skyclass._version import __version__
 from skyclass.errors import InputError, NotFoundError, SkyclassError
 from skyclass.serving._batcher import MicroBatcher
 from skyclass.serving._binary import HEADER, split_body
+from skyclass.serving._body import UnsupportedEncoding, decompress, parse_json
 from skyclass.serving._columns import DATATYPE_OF_KIND, columns_from_records, columns_from_tensors
 from skyclass.serving._limits import BodyTooLarge
 from skyclass.serving._metrics import ServingMetrics
@@ -59,6 +60,8 @@ def guarded(handler):
             return error_response(404, str(err))
         except BodyTooLarge as err:
             return error_response(413, str(err))
+        except UnsupportedEncoding as err:
+            return error_response(415, str(err))
         except (InputError, SkyclassError) as err:
             return error_response(400, str(err))
         except TimeoutError:
@@ -109,15 +112,16 @@ class Handlers:
             )
         return host
 
+    async def _body(self, request: Request) -> bytes:
+        """The request body, decompressed per ``Content-Encoding`` within the size limit."""
+        return decompress(
+            await request.body(),
+            request.headers.get("content-encoding"),
+            limit=self.settings.max_body_bytes,
+        )
+
     async def _json(self, request: Request, body: bytes | None = None) -> object:
-        body = await request.body() if body is None else body
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError as err:
-            hint = ""
-            if b"NaN" in body or b"Infinity" in body:
-                hint = "; NaN and Infinity are not JSON: send null for a missing value"
-            raise InputError(f"malformed JSON body: {err}{hint}") from None
+        return parse_json(await self._body(request) if body is None else body)
 
     def _check_rows(self, n_rows: int) -> None:
         if n_rows > self.settings.max_rows:
@@ -196,7 +200,7 @@ class Handlers:
         waiting = True
         try:
             host = self._model(name, version)
-            header, binary = split_body(await request.body(), request.headers.get(HEADER))
+            header, binary = split_body(await self._body(request), request.headers.get(HEADER))
             decoded = decode_request(await self._json(request, header), binary)
             self._check_rows(decoded.n_rows)
             wanted = decoded.outputs or list(OUTPUTS)

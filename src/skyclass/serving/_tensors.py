@@ -147,7 +147,7 @@ def _decode_tensor(raw: object, position: int, reader: _BinaryReader) -> tuple[T
         raise InputError(f"{where}: 'name' must be a non-empty string (the column name)")
     where = f"input '{name}'"
     datatype = raw.get("datatype")
-    if datatype not in DTYPES:
+    if not isinstance(datatype, str) or datatype not in DTYPES:
         raise InputError(f"{where}: datatype {datatype!r} is not one of {', '.join(DTYPES)}")
     shape = raw.get("shape")
     if (
@@ -202,10 +202,17 @@ def _decode_data(
         return values, np.equal(values, None)
     if datatype in _INTEGER:
         _check_range([v for v in flat if v is not None] if has_missing else flat, datatype, where)
-    if not has_missing:
-        return np.array(flat, dtype=DTYPES[datatype]), None
-    values = np.array(flat, dtype=np.float64)  # None → NaN
-    return values, np.isnan(values)
+        if not has_missing:
+            return np.array(flat, dtype=DTYPES[datatype]), None
+    try:  # None → NaN; a JSON NaN token (see ``_body``) is missing too
+        with np.errstate(over="ignore"):
+            values = np.array(flat, dtype=np.float64 if has_missing else DTYPES[datatype])
+    except OverflowError:
+        values = np.array([float("inf")])
+    if datatype in _FLOAT:
+        _check_finite(values, datatype, where)
+    missing = np.isnan(values)
+    return values, missing if missing.any() else None
 
 
 def _flatten(data: list, shape: list[int], where: str) -> list:
@@ -235,6 +242,17 @@ def _raise_first_bad(flat: list, datatype: str, where: str) -> None:
                 f"{where}: element {index} is {item!r} ({type(item).__name__}), "
                 f"which is not a valid {datatype} value"
             )
+
+
+def _check_finite(values: np.ndarray, datatype: str, where: str) -> None:
+    """Infinities (``Infinity`` tokens, or numbers too large for ``datatype``) are refused."""
+    infinite = np.isinf(values)
+    if infinite.any():
+        index = int(np.argmax(infinite))
+        raise InputError(
+            f"{where}: element {index} is infinite or too large for {datatype}; send a finite "
+            "value, or null / NaN for a missing one"
+        )
 
 
 def _check_range(values: list, datatype: str, where: str) -> None:
