@@ -6,7 +6,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from skyclass.bundle._format import (
     check_files,
     parse_manifest,
 )
+from skyclass.bundle._trust import KeyLike, TrustedKey, verify_signature
+from skyclass.bundle._trust import trusted_keys as trusted
 from skyclass.data import Schema
 from skyclass.errors import InputError, IntegrityError, NotFoundError
 
@@ -40,12 +42,29 @@ class Bundle:
         array(['no'], dtype=object)
     """
 
-    def __init__(self, files: Mapping[str, bytes], *, source: str, verify: bool = True) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, bytes],
+        *,
+        source: str,
+        verify: bool = True,
+        trusted_keys: Iterable[KeyLike] | None = None,
+        version: int | None = None,
+    ) -> None:
         self.source = source
+        # the signature is checked first, before any byte of the bundle is interpreted
+        self.trusted_keys = None if trusted_keys is None else trusted(trusted_keys)
+        self.signed_by = (
+            None
+            if self.trusted_keys is None
+            else verify_signature(files, self.trusted_keys, source)
+        )
         manifest_bytes = files.get(MANIFEST)
         if manifest_bytes is None:
             raise IntegrityError(f"{source}: no manifest.json; not a skyclass bundle")
         self.manifest: dict[str, Any] = parse_manifest(manifest_bytes, source)
+        self._version = version
+        _check_signed_version(self.manifest, version, self.signed_by, source)
         if verify:
             check_files(self.manifest, files, source)
         self._files = dict(files)
@@ -72,8 +91,12 @@ class Bundle:
 
     @property
     def version(self) -> int | None:
-        """The registry version (``None`` until pushed)."""
-        return self.manifest.get("version")
+        """The registry version it was loaded as (``None`` for a bundle never pushed).
+
+        A signed bundle is stored byte for byte, so its manifest may not carry the
+        number; the registry's number (``version=`` of the constructor) comes first.
+        """
+        return self._version if self._version is not None else self.manifest.get("version")
 
     @property
     def target(self) -> str | None:
@@ -154,6 +177,8 @@ class Bundle:
         files = self._files
         if self.source and Path(self.source).exists():
             files = read_files(self.source)
+        if self.trusted_keys is not None:
+            verify_signature(files, self.trusted_keys, self.source)
         check_files(self.manifest, files, self.source)
         if files.get(MANIFEST) != self._files.get(MANIFEST):
             raise IntegrityError(
@@ -192,6 +217,19 @@ class Bundle:
             raise IntegrityError(
                 f"{self.source}: {name} is missing or not valid JSON ({err})"
             ) from err
+
+
+def _check_signed_version(
+    manifest: Mapping[str, Any], version: int | None, signed_by: TrustedKey | None, where: str
+) -> None:
+    """A signed manifest that names a version must be loaded as that version (no rollback)."""
+    signed = manifest.get("version")
+    if signed_by is not None and version is not None and signed not in (None, version):
+        raise IntegrityError(
+            f"{where}: the signed manifest.json is version {signed} but it is stored as version "
+            f"{version}: a signed bundle was copied over another version (a rollback?); "
+            "restore that version from a trusted copy"
+        )
 
 
 def _feed_array(arr: np.ndarray, onnx_type: str, name: str) -> np.ndarray:

@@ -7,13 +7,20 @@ It sits above both ``_bundle`` (reading files into a ``Bundle``) and ``_registry
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from skyclass.bundle._bundle import Bundle, read_files
 from skyclass.bundle._registry import load_uri
+from skyclass.bundle._trust import KeyLike
 
 
-def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
+def load(
+    path_or_uri: str | os.PathLike[str],
+    verify: bool = True,
+    *,
+    trusted_keys: Iterable[KeyLike] | None = None,
+) -> Bundle:
     """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
 
     Registry URIs end in ``name@version`` or ``name@alias``, e.g.
@@ -21,7 +28,10 @@ def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
     plain path ``registry/churn@latest``.
     With ``verify`` (the default) every file hash and the golden rows are
     checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
-    the file.
+    the file. With ``trusted_keys`` (PEM public keys or CA certificates; several
+    at once while keys rotate) the bundle's ``model.sig`` must be a valid
+    signature by one of them over exactly these files, checked before anything
+    is loaded; an unsigned, untrusted or altered bundle raises ``IntegrityError``.
 
     Example:
         >>> bundle = load("out/churn")  # doctest: +SKIP
@@ -32,5 +42,10 @@ def load(path_or_uri: str | os.PathLike[str], verify: bool = True) -> Bundle:
     if "://" not in text and "@" in Path(text).name and not Path(text).exists():
         text = "file://" + str(Path(text).absolute())  # ./registry/churn@champion
     if "://" in text and "@" in text.rsplit("/", 1)[-1]:
-        return load_uri(text, verify=verify)
-    return Bundle(read_files(text), source=text.removeprefix("file://"), verify=verify)
+        return load_uri(text, verify=verify, trusted_keys=trusted_keys)
+    return Bundle(
+        read_files(text),
+        source=text.removeprefix("file://"),
+        verify=verify,
+        trusted_keys=trusted_keys,
+    )

@@ -26,12 +26,16 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from skyclass.bundle._bundle import Bundle, read_files
 from skyclass.bundle._claims import claim_next
 from skyclass.bundle._format import MANIFEST, check_files, dumps, parse_manifest, sha256
+from skyclass.bundle._sign import SigningKey
+from skyclass.bundle._signature import SIGNATURE
+from skyclass.bundle._trust import KeyLike
 from skyclass.bundle.stores import Store, open_store
 from skyclass.errors import InputError, IntegrityError, NotFoundError
 
@@ -71,6 +75,8 @@ class Registry:
         bundle: str | os.PathLike[str] | Bundle,
         name: str | None = None,
         alias: str | None = None,
+        *,
+        sign: SigningKey | str | os.PathLike[str] | None = None,
     ) -> int:
         """Upload a bundle (directory, ``.skyclass`` file or loaded ``Bundle``); returns its version.
 
@@ -78,9 +84,16 @@ class Registry:
         staging prefix, checked, given the next version number, copied into
         place, checked again, and only then committed. ``alias`` (checked before
         anything is written, so a bad one creates no version) then points at it.
+
+        ``sign`` (a private key path or ``SigningKey``) signs the version as stored,
+        its number included, so a replica can tell it from a copy moved over another
+        version. A bundle that is already signed (``model.sig``) and pushed without
+        ``sign`` is stored byte for byte, keeping its signature valid; its version
+        number then lives in the registry path only.
         """
         if alias is not None:
             _check_alias(alias)
+        signer = sign if sign is None or isinstance(sign, SigningKey) else SigningKey(Path(sign))
         if isinstance(bundle, Bundle):
             files, where = bundle.files, bundle.source
         else:
@@ -88,6 +101,20 @@ class Registry:
         Bundle(files, source=where, verify=True)
         manifest = parse_manifest(files[MANIFEST], where)
         name = _check_name(name or manifest["name"])
+        keep = signer is None and SIGNATURE in files  # stored byte for byte
+        if keep and name != manifest["name"]:
+            raise InputError(
+                f"{where} is signed as model {manifest['name']!r}: pushing it as {name!r} would "
+                "break the signature; push it under its own name or re-sign it with --sign KEY"
+            )
+        if keep and manifest.get("version") is not None:
+            raise InputError(
+                f"{where} is signed as version {manifest['version']}: a new number here is not "
+                "covered by its signature; copy it with `skyclass registry replicate` (numbers "
+                "are kept) or re-sign it with --sign KEY"
+            )
+        if signer is not None:
+            files = {fname: data for fname, data in files.items() if fname != SIGNATURE}
         manifest["name"] = name
         token = f"{time.time_ns()}-{uuid.uuid4().hex[:12]}"  # starts with its creation time
         staging = f"{name}/staging/{token}"
@@ -101,12 +128,20 @@ class Registry:
                 token,
                 {"kind": "push", "manifest_sha256": sha256(files[MANIFEST])},
             )
-            manifest["version"] = version
-            final = {**files, MANIFEST: dumps(manifest)}
+            final = {fname: files[fname] for fname in manifest["files"]}
+            if keep:
+                final.update({MANIFEST: files[MANIFEST], SIGNATURE: files[SIGNATURE]})
+            else:
+                manifest["version"] = version
+                final[MANIFEST] = dumps(manifest)
+                if signer is not None:
+                    final[SIGNATURE] = signer.sign_files(final)
             prefix = self._prefix(name, version)
             for fname in sorted(manifest["files"]):
                 self.store.copy(f"{staging}/{fname}", f"{prefix}/{fname}")
-            self.store.write(f"{prefix}/{MANIFEST}", final[MANIFEST])
+            for fname in (SIGNATURE, MANIFEST):  # the manifest last
+                if fname in final:
+                    self.store.write(f"{prefix}/{fname}", final[fname])
             self._check(prefix, manifest, final, f"version {version}")
             self._commit(name, version, final[MANIFEST], token)
             if alias is not None:
@@ -129,8 +164,9 @@ class Registry:
     ) -> None:
         stored = {fname: self.store.read(f"{prefix}/{fname}") for fname in manifest["files"]}
         check_files(manifest, stored, f"{self.store.uri(prefix)} ({what})")
-        if self.store.read(f"{prefix}/{MANIFEST}") != files[MANIFEST]:
-            raise IntegrityError(f"{self.store.uri(prefix)}: manifest.json did not upload intact")
+        for fname in (MANIFEST, SIGNATURE):
+            if fname in files and self.store.read(f"{prefix}/{fname}") != files[fname]:
+                raise IntegrityError(f"{self.store.uri(prefix)}: {fname} did not upload intact")
 
     def delete(self, name: str, version: int) -> None:
         """Delete a version (its number is never reused). Refused while an alias points at it."""
@@ -265,7 +301,11 @@ class Registry:
         return target
 
     def fetch(self, name: str, version_or_alias: int | str = "latest") -> dict[str, bytes]:
-        """Every file of a committed version (name → bytes), hash-checked against its manifest."""
+        """Every file of a committed version (name → bytes), hash-checked against its manifest.
+
+        ``model.sig`` comes along when the version is signed (it is checked by whoever
+        holds the trusted keys: ``load(..., trusted_keys=...)``, ``replicate``).
+        """
         version = self.resolve(name, version_or_alias)
         prefix = self._prefix(name, version)
         marker = json.loads(self.store.read(f"{prefix}/{COMMITTED}") or b"{}")
@@ -278,7 +318,9 @@ class Registry:
         manifest = parse_manifest(manifest_bytes, where)
         files = {fname: self.store.read(f"{prefix}/{fname}") for fname in manifest["files"]}
         check_files(manifest, files, where)
-        return {**files, MANIFEST: manifest_bytes}
+        signature = self.store.read(f"{prefix}/{SIGNATURE}")
+        extra = {} if signature is None else {SIGNATURE: signature}
+        return {**files, MANIFEST: manifest_bytes, **extra}
 
     def manifest(self, name: str, version_or_alias: int | str = "latest") -> dict[str, Any]:
         """The manifest of a committed version."""
@@ -287,18 +329,36 @@ class Registry:
         return parse_manifest(data or b"", self.store.uri(self._prefix(name, version)))
 
     def load(
-        self, name: str, version_or_alias: int | str = "latest", verify: bool = True
+        self,
+        name: str,
+        version_or_alias: int | str = "latest",
+        verify: bool = True,
+        *,
+        trusted_keys: Iterable[KeyLike] | None = None,
     ) -> Bundle:
-        """A verified ``Bundle`` straight from the store (nothing written locally)."""
+        """A verified ``Bundle`` straight from the store (nothing written locally).
+
+        With ``trusted_keys`` its signature must verify first (see ``skyclass.bundle.load``).
+        """
         version = self.resolve(name, version_or_alias)
         return Bundle(
-            self.fetch(name, version), source=f"{self.url}/{name}@{version}", verify=verify
+            self.fetch(name, version),
+            source=f"{self.url}/{name}@{version}",
+            verify=verify,
+            trusted_keys=trusted_keys,
+            version=version,
         )
 
-    def verify(self, name: str, version_or_alias: int | str = "latest") -> int:
-        """Check a stored version's hashes and golden rows; returns the version number."""
+    def verify(
+        self,
+        name: str,
+        version_or_alias: int | str = "latest",
+        *,
+        trusted_keys: Iterable[KeyLike] | None = None,
+    ) -> int:
+        """Check a stored version's hashes, golden rows and, with ``trusted_keys``, signature."""
         version = self.resolve(name, version_or_alias)
-        self.load(name, version, verify=True)
+        self.load(name, version, verify=True, trusted_keys=trusted_keys)
         return version
 
     def pull(self, name: str, version_or_alias: int | str, dest: str | os.PathLike[str]) -> Path:
@@ -362,8 +422,12 @@ def parse_uri(uri: str) -> tuple[str, str, str]:
 
 
 def load_uri(
-    uri: str, verify: bool = True, storage_options: dict[str, Any] | None = None
+    uri: str,
+    verify: bool = True,
+    storage_options: dict[str, Any] | None = None,
+    *,
+    trusted_keys: Iterable[KeyLike] | None = None,
 ) -> Bundle:
     """Load ``scheme://root/name@version_or_alias`` (see ``skyclass.bundle.load``)."""
     root, name, ref = parse_uri(uri)
-    return Registry(root, storage_options).load(name, ref, verify=verify)
+    return Registry(root, storage_options).load(name, ref, verify=verify, trusted_keys=trusted_keys)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from skyclass.bundle._claims import claim_exact, claims_of
 from skyclass.bundle._format import MANIFEST, dumps, parse_manifest, sha256
 from skyclass.bundle._registry import COMMITTED, Registry, parse_uri
+from skyclass.bundle._trust import KeyLike, verify_signature
 from skyclass.errors import IntegrityError
 
 __all__ = ["replicate"]
@@ -34,6 +35,7 @@ def replicate(
     *,
     storage_options: dict[str, Any] | None = None,
     progress: bool = False,
+    trusted_keys: Iterable[KeyLike] | None = None,
 ) -> list[dict[str, Any]]:
     """Copy ``scheme://root/name@version_or_alias`` to each registry in ``to``.
 
@@ -42,11 +44,15 @@ def replicate(
     When ``uri`` names an alias, the alias is set at each destination too.
     ``storage_options`` apply to the source; pass ``Registry`` objects in ``to``
     for destinations that need their own options. ``progress`` shows a bar.
+    With ``trusted_keys`` the source's signature must verify before anything is
+    copied (``IntegrityError`` otherwise); ``model.sig`` is copied like any file.
     """
     root, name, ref = parse_uri(uri)
     source = Registry(root, storage_options)
     version = source.resolve(name, ref)
     files = source.fetch(name, version)
+    if trusted_keys is not None:
+        verify_signature(files, trusted_keys, f"{source.url}/{name}@{version} (not replicated)")
     manifest_sha = sha256(files[MANIFEST])
     destinations = [d if isinstance(d, Registry) else Registry(d) for d in to]
     alias = None if ref == "latest" or ref.lstrip("v").isdigit() else ref
