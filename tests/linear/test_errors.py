@@ -38,17 +38,20 @@ def test_negative_sample_weight():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"C": 0.0}, "C=0.0 must be a positive number"),
-        ({"C": -1.0}, "C=-1.0 must be a positive number"),
-        ({"l1_ratio": 1.5}, "l1_ratio=1.5 must be between 0 and 1"),
-        ({"l1_ratio": -0.1}, "l1_ratio=-0.1 must be between 0 and 1"),
-        ({"solver": "sag"}, "solver='sag' is not supported"),
-        ({"multi_class": "auto"}, "multi_class='auto' is not supported"),
-        ({"max_iter": -1}, "max_iter=-1 must be an integer"),
-        ({"tol": -1e-3}, "tol=-0.001 must be a number"),
-        ({"class_weight": "even"}, "class_weight='even'"),
+        ({"C": 0.0}, r"The 'C' parameter of LogisticRegression must be a float in the range "
+                     r"\(0.0, inf\]. Got 0.0 instead."),
+        ({"C": -1.0}, r"'C' parameter of LogisticRegression .* Got -1.0 instead"),
+        ({"l1_ratio": 1.5}, r"'l1_ratio' parameter .* in the range \[0.0, 1.0\] or None. Got 1.5"),
+        ({"l1_ratio": -0.1}, r"'l1_ratio' parameter .* Got -0.1 instead"),
+        ({"solver": "liblinear"}, r"'solver' parameter .* Got 'liblinear' instead"),
+        ({"multi_class": "auto"}, r"'multi_class' parameter .* among \{.*'ovr'.*\}. Got 'auto'"),
+        ({"max_iter": -1}, r"'max_iter' parameter .* int in the range \[0, inf\). Got -1"),
+        ({"tol": -1e-3}, r"'tol' parameter .* Got -0.001 instead"),
+        ({"class_weight": "even"}, r"'class_weight' parameter .* Got 'even' instead"),
+        ({"dual": True}, r"Solver auto supports only dual=False, got dual=True"),
+        ({"solver": "lbfgs", "l1_ratio": 1.0}, r"Solver lbfgs supports only 'l2' or None"),
     ],
-)
+)  # fmt: skip
 def test_bad_parameters(params, message):
     with pytest.raises(InputError, match=message):
         LogisticRegression(**params).fit(X, Y)

@@ -40,8 +40,9 @@ def test_clone_and_params_round_trip():
     assert twin.get_params() == model.get_params()
     assert twin.set_params(C=2.0).C == 2.0 and model.C == 0.3
     assert set(model.get_params()) == {
-        "multi_class", "C", "l1_ratio", "fit_intercept", "class_weight", "solver",
-        "tol", "max_iter", "warm_start", "random_state", "device",
+        "penalty", "multi_class", "C", "l1_ratio", "dual", "tol", "fit_intercept",
+        "intercept_scaling", "class_weight", "random_state", "solver", "max_iter", "verbose",
+        "warm_start", "n_jobs", "device",
     }  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -20,12 +20,11 @@ from skyclass.errors import InputError
 from skyclass.linear._newton import newton_l1
 from skyclass.linear._objective import DenseProblem
 from skyclass.linear._onnx import export_onnx
+from skyclass.linear._params import PARAMETER_CONSTRAINTS, check_params, resolve_penalty
 from skyclass.linear._solve import objective_value, solve
 from skyclass.linear._torch import TorchProblem, resolve_device
 
-SOLVERS = ("auto", "lbfgs")
 WHITEN_MAX_FEATURES = 500  # dense X up to this width gets a full (whitening) preconditioner
-SCHEMES = ("multinomial", "ovr")
 
 
 @dataclass
@@ -62,10 +61,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     sigmoid of the ``classes_[1]`` score). ``class_weight="balanced"`` in ``ovr`` is
     computed per binary problem, as the wrapper does; a dict weighs each row by its class.
 
-    Solver (``"auto"`` = ``"lbfgs"``): L-BFGS on centred, Jacobi-scaled coordinates
-    (implicitly: sparse ``X`` stays sparse); with ``l1_ratio > 0``, L-BFGS-B on the split
-    ``W = P - N``, ``P, N >= 0``, which is exact and yields exact zeros. The solvers are
-    deterministic: ``random_state`` is accepted for scikit-learn compatibility only.
+    Solver (``"auto"``): L-BFGS on centred, Jacobi-scaled coordinates (implicitly: sparse
+    ``X`` stays sparse) for L2; with ``l1_ratio > 0``, orthant-wise Newton-CG
+    (``_newton.py``), which stops on the minimum-norm subgradient and yields exact zeros.
+    scikit-learn's solver names are accepted with its rules (``"lbfgs"``, ``"newton-cg"``,
+    ``"newton-cholesky"``, ``"sag"``: L2 only; ``"saga"``: any penalty) and run the same
+    algorithms. The solvers are deterministic: ``random_state`` is accepted for
+    scikit-learn compatibility only.
+
+    scikit-learn 1.9's other arguments mean what they mean there: ``penalty`` (deprecated,
+    FutureWarning; ``"l1"`` is ``l1_ratio=1``, ``None`` is ``C=inf``), ``l1_ratio=None``
+    (deprecated, means 0), ``dual`` (only ``False``: no skyclass solver is dual),
+    ``intercept_scaling`` (liblinear only in scikit-learn: no effect), ``n_jobs`` (no
+    effect, FutureWarning), ``verbose`` (> 0 prints one line per fit to stderr). float32
+    ``X`` gives float32 ``coef_``, ``intercept_`` and probabilities, as in scikit-learn
+    (the solver computes in float64). ``sparsify()``/``densify()`` store ``coef_`` as a
+    scipy.sparse matrix and back.
     One-vs-rest solves its K problems together (one ``X @ W`` and one ``X.T @ G`` product
     per step for all classes), each class with its own L-BFGS memory, step and stop.
     ``device="cuda"`` evaluates the same objective in PyTorch on the GPU; ``"auto"`` uses a
@@ -80,30 +91,43 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ((1, 3), 0.95)
     """
 
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+
     def __init__(
         self,
+        penalty: str | None = "deprecated",
+        *,
         multi_class: str = "multinomial",
         C: float = 1.0,
-        l1_ratio: float = 0.0,
-        fit_intercept: bool = True,
-        class_weight=None,
-        solver: str = "auto",
+        l1_ratio: float | None = 0.0,
+        dual: bool = False,
         tol: float = 1e-4,
-        max_iter: int = 100,
-        warm_start: bool = False,
+        fit_intercept: bool = True,
+        intercept_scaling: float = 1,
+        class_weight: dict | str | None = None,
         random_state=None,
+        solver: str = "auto",
+        max_iter: int = 100,
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
         device: str = "cpu",
     ) -> None:
+        self.penalty = penalty
         self.multi_class = multi_class
         self.C = C
         self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.class_weight = class_weight
-        self.solver = solver
+        self.dual = dual
         self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
         self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
         self.device = device
 
     def __sklearn_tags__(self):
@@ -113,15 +137,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None) -> LogisticRegression:
-        """Fit on ``X`` (dense, DataFrame or CSR) and labels ``y``; returns ``self``."""
-        self._check_params()
+        """Fit on ``X`` (dense, DataFrame or CSR) and labels ``y``; returns ``self``.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Training rows, float64 or float32 (kept: float32 in, float32 ``coef_`` out).
+        y : array-like of shape (n_samples,)
+            Class labels (at least two distinct ones).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight per row (times ``class_weight``); None: all 1.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The fitted estimator (``coef_``, ``intercept_``, ``classes_``, ``n_iter_``).
+        """
+        check_params(self)
+        C, l1_ratio = resolve_penalty(self)
         backend = resolve_device(self.device)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32])
-        setup = self._prepare(X, y, sample_weight, backend)
+        setup = self._prepare(X, y, sample_weight, backend, C)
         self.classes_ = setup.classes
         m = setup.alpha.shape[0]
         W0, b0 = self._initial(X.shape[1], m, setup.link, setup.target, setup.norm)
-        l1 = setup.alpha * float(self.l1_ratio)
+        l1 = setup.alpha * l1_ratio
         if np.any(l1 > 0):
             result = newton_l1(
                 setup.problem,
@@ -154,8 +194,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self.coef_ = result.W.T.copy()
-        self.intercept_ = result.b.copy() if self.fit_intercept else np.zeros(m)
+        if self.verbose:
+            print(
+                f"LogisticRegression: {result.n_iter} iterations, converged={result.converged}, "
+                f"objective={result.objective:.12g}",
+                file=sys.stderr,
+            )
+        self.coef_ = result.W.T.astype(X.dtype)
+        self.intercept_ = (result.b if self.fit_intercept else np.zeros(m)).astype(X.dtype)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         return self
 
@@ -172,18 +218,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             True
         """
         check_is_fitted(self)
-        self._check_params()
+        check_params(self)
+        C, l1_ratio = resolve_penalty(self, warn=False)
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
-        setup = self._prepare(X, np.asarray(y), sample_weight, None)
+        setup = self._prepare(X, np.asarray(y), sample_weight, None, C)
         if not np.array_equal(setup.classes, self.classes_):
             raise InputError(
                 f"y has classes {setup.classes!r} but the model was fitted on {self.classes_!r}"
             )
-        return objective_value(
-            setup.problem, self.coef_.T, self.intercept_, setup.alpha, float(self.l1_ratio)
-        )
+        W = _dense(self.coef_).T.astype(np.float64)
+        b = np.asarray(self.intercept_, dtype=np.float64)
+        return objective_value(setup.problem, W, b, setup.alpha, l1_ratio)
 
-    def _prepare(self, X, y, sample_weight, backend) -> _Setup:
+    def _prepare(self, X, y, sample_weight, backend, C: float) -> _Setup:
         """Targets, normalised weights, penalty strengths and the data-term problem."""
         check_classification_targets(y)
         X = _as_float64(X)
@@ -200,7 +247,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if np.any(totals <= 0):
             raise InputError("sample_weight: the weights sum to zero; give some rows weight > 0")
         m = 1 if k == 2 else k
-        alpha = np.zeros(len(totals)) if np.isinf(self.C) else 1.0 / (self.C * totals)
+        alpha = np.zeros(len(totals)) if np.isinf(C) else 1.0 / (C * totals)
         alpha = np.broadcast_to(alpha, (m,)).copy()
         norm = weights / totals
         if backend is None:
@@ -219,27 +266,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if not sp.issparse(X) and X.shape[1] <= WHITEN_MAX_FEATURES:
             transform = _whitening(X, sw / sw.sum(), mean, float(np.mean(alpha / curvature)))
         return _Setup(classes, problem, alpha, target, norm, link, mean, scale, transform)
-
-    def _check_params(self) -> None:
-        if self.multi_class not in SCHEMES:
-            raise InputError(
-                f"multi_class={self.multi_class!r} is not supported; use 'multinomial' or 'ovr'"
-            )
-        if self.solver not in SOLVERS:
-            raise InputError(f"solver={self.solver!r} is not supported; use one of {SOLVERS}")
-        if not isinstance(self.C, numbers.Real) or not self.C > 0:
-            raise InputError(f"C={self.C!r} must be a positive number (numpy.inf: no penalty)")
-        if not isinstance(self.l1_ratio, numbers.Real) or not 0 <= self.l1_ratio <= 1:
-            raise InputError(f"l1_ratio={self.l1_ratio!r} must be between 0 and 1")
-        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
-            raise InputError(f"tol={self.tol!r} must be a number >= 0")
-        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral):
-            raise InputError(f"max_iter={self.max_iter!r} must be an integer >= 0")
-        if self.max_iter < 0:
-            raise InputError(f"max_iter={self.max_iter!r} must be an integer >= 0")
-        cw = self.class_weight
-        if not (cw is None or cw == "balanced" or isinstance(cw, dict)):
-            raise InputError(f"class_weight={cw!r} must be None, 'balanced' or a dict")
 
     def _targets_and_weights(self, classes: np.ndarray, y_index: np.ndarray, sw: np.ndarray):
         """Per-row (or per-row-and-class) weights, targets and link for the scheme."""
@@ -267,7 +293,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _initial(self, d: int, m: int, link: str, target: np.ndarray, norm: np.ndarray):
         """Start point: the previous fit (warm_start) or zero coefficients and prior intercepts."""
         if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (m, d):
-            return self.coef_.T.astype(np.float64), np.asarray(self.intercept_, np.float64)
+            return _dense(self.coef_).T.astype(np.float64), np.asarray(self.intercept_, np.float64)
         W0 = np.zeros((d, m))
         if not self.fit_intercept:
             return W0, np.zeros(m)
@@ -283,7 +309,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Linear scores ``X @ coef_.T + intercept_``: ``[n]`` for two classes, else ``[n, k]``."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
-        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        scores = X @ self.coef_.T
+        scores = (scores.toarray() if sp.issparse(scores) else np.asarray(scores)) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X) -> np.ndarray:
@@ -311,6 +338,29 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[index]
 
+    def sparsify(self) -> LogisticRegression:
+        """Store ``coef_`` as a ``scipy.sparse.csr_matrix`` (worth it for mostly-zero L1 fits).
+
+        Predictions are unchanged; ``densify()`` converts back. Returns ``self``.
+
+        Example:
+            >>> import numpy as np
+            >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+            >>> m = LogisticRegression(l1_ratio=1.0, C=0.5).fit(X, [0, 0, 1, 1]).sparsify()
+            >>> type(m.coef_).__name__, m.densify().coef_.shape
+            ('csr_matrix', (1, 2))
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before sparsifying.")
+        if not sp.issparse(self.coef_):
+            self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self) -> LogisticRegression:
+        """Store ``coef_`` as a dense ``numpy.ndarray`` again (the default); returns ``self``."""
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before densifying.")
+        self.coef_ = _dense(self.coef_)
+        return self
+
     # ------------------------------------------------------------------ export
     def to_onnx(
         self, input_name: str = "features", output_name: str = "probabilities", dtype=np.float32
@@ -325,13 +375,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return export_onnx(
-            self.coef_,
+            _dense(self.coef_),
             self.intercept_,
             scheme=self.multi_class,
             input_name=input_name,
             output_name=output_name,
             dtype=dtype,
         )
+
+
+def _dense(coef) -> np.ndarray:
+    """``coef_`` as a dense array, whether or not ``sparsify()`` stored it sparse."""
+    return coef.toarray() if sp.issparse(coef) else np.asarray(coef)
 
 
 def _as_float64(X):

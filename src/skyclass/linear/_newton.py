@@ -145,7 +145,7 @@ def _newton_direction(hess, here: _Point, free: np.ndarray, l2, fit_intercept: b
     diag_W = (hess.diag_W + l2) * mask_W + (1.0 - mask_W)
     diag_b = hess.diag_b * mask_b + (1.0 - mask_b)
     scale = max(float(diag_W.max(initial=0.0)), float(diag_b.max()), 1.0)
-    damping = 1e-12 * scale
+    damping = max(1e-12 * scale, min(here.violation, 1e-2 * scale))
     diag_W = np.maximum(diag_W, damping)
     diag_b = np.maximum(diag_b, damping)
 

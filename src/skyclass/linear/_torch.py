@@ -163,5 +163,10 @@ class TorchCurvature:
 def _square_csr(torch, M):
     """The entry-wise square of a sparse CSR tensor."""
     return torch.sparse_csr_tensor(
-        M.crow_indices(), M.col_indices(), M.values() ** 2, size=M.shape, device=M.device
+        M.crow_indices(),
+        M.col_indices(),
+        M.values() ** 2,
+        size=M.shape,
+        device=M.device,
+        check_invariants=True,
     )
