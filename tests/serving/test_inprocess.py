@@ -1,8 +1,10 @@
-"""``create_app`` in-process (httpx ASGI transport): a ``Bundle`` object as source, timeouts."""
+"""``create_app`` in-process (httpx ASGI transport): a ``Bundle`` object as source, timeouts,
+the garbage-collector settings applied once the bundle is ready."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import httpx
 import numpy as np
@@ -31,7 +33,7 @@ def test_a_bundle_object_is_verified_then_served(fitted):
     from skyclass.bundle import load
 
     bundle = load(fitted.path)
-    app = create_app(bundle, ServeSettings(log="none", access_log=False))
+    app = create_app(bundle, ServeSettings(log="none", access_log=False, tune_gc=False))
     assert _call(app, "GET", "/v2/health/ready").status_code == 503  # not loaded yet
     app.host.load()
     assert app.host.ready and app.host.version == "0"
@@ -46,10 +48,33 @@ def test_inference_past_the_timeout_is_504(fitted):
     from skyclass.bundle import load
 
     bundle = load(fitted.path)
-    settings = ServeSettings(log="none", access_log=False, request_timeout_s=1e-6)
+    settings = ServeSettings(log="none", access_log=False, request_timeout_s=1e-6, tune_gc=False)
     app = create_app(bundle, settings)
     app.host.load()
     body = v2_request(bundle.schema, _rows(fitted, 150) * 4)  # 600 rows: runs on a thread
     reply = _call(app, "POST", "/v2/models/iris/infer", json=body)
     assert reply.status_code == 504 and "--request-timeout" in reply.json()["error"]
     assert _call(app, "GET", "/v2/health/live").status_code == 200
+
+
+def test_a_ready_model_freezes_the_collector_unless_told_not_to(fitted):
+    from skyclass.bundle import load
+    from skyclass.serving._collector import YOUNG_THRESHOLD
+
+    before = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        untouched = create_app(load(fitted.path), ServeSettings(log="none", tune_gc=False))
+        untouched.host.load()
+        assert untouched.host.ready
+        assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+        app = create_app(load(fitted.path), ServeSettings(log="none"))
+        assert gc.get_freeze_count() == 0  # only once the model is ready
+        app.host.load()
+        assert app.host.ready
+        # everything alive (modules, the model, the route table) is out of the collector's reach
+        assert gc.get_freeze_count() > 50_000
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

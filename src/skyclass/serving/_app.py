@@ -29,6 +29,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Match, Route
 
 from skyclass._version import __version__
+from skyclass.serving import _collector as collector
 from skyclass.serving import _openapi as docs
 from skyclass.serving._auth import BearerAuth
 from skyclass.serving._handlers import Handlers
@@ -65,7 +66,7 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
         else None
     )
     source = str(bundle_or_uri) if isinstance(bundle_or_uri, Path) else bundle_or_uri
-    host = ModelHost(source, on_ready=lambda h: _on_ready(h, metrics, log))
+    host = ModelHost(source, on_ready=lambda h: _on_ready(h, metrics, log, settings))
     handlers = Handlers(host, settings, metrics, log)
 
     @contextlib.asynccontextmanager
@@ -101,12 +102,16 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
     return observed
 
 
-def _on_ready(host: ModelHost, metrics: ServingMetrics, log: PredictionLog | None) -> None:
+def _on_ready(
+    host: ModelHost, metrics: ServingMetrics, log: PredictionLog | None, settings: ServeSettings
+) -> None:
     metrics.model_info.labels(host.name, host.version).set(1)
     metrics.ready.set(1)
     if log is not None:
         log.model_name, log.model_version = host.name, host.version
         log.kinds = {column.name: column.kind for column in host.bundle.schema}
+    if settings.tune_gc:
+        collector.settle()
 
 
 def _table(h: Handlers) -> list[tuple]:

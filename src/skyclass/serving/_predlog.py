@@ -1,6 +1,8 @@
 """The prediction log: a bounded queue drained by one writer thread into a sink.
 
-The response path only appends to a queue. The queue is bounded in rows (queued or being
+The response path only appends to a queue. The writer commits in groups: rows nobody waits
+for are gathered for up to ``GROUP_COMMIT_S`` into one commit; a durable submission or
+feedback (someone waits for its commit) is committed at once, with whatever else is queued. The queue is bounded in rows (queued or being
 written): a prediction that would pass the bound is dropped and its rows counted in
 ``skyclass_prediction_log_dropped_total`` instead of blocking or failing the request (a
 single request larger than the bound is still taken when nothing else waits). ``submit(..., durable=True)`` returns a future that completes once the rows are
@@ -29,7 +31,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import orjson
@@ -39,7 +41,10 @@ from skyclass.serving._sinks import FeedbackRow, PredictionRow, Sink
 
 _logger = logging.getLogger("skyclass.serving")
 _STOP = object()
-_MAX_ITEMS_PER_COMMIT = 512
+_MAX_ITEMS_PER_COMMIT = 4096
+#: how long the writer gathers predictions nobody waits for into one commit (a commit has a
+#: fixed cost: at 4,000 single-row requests/s, one commit per request kept a core 20 % busy)
+GROUP_COMMIT_S = 0.01
 
 
 @dataclass
@@ -83,6 +88,7 @@ class PredictionLog:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="skyclass-predlog", daemon=True)
         self._opened = threading.Event()
+        self._urgent = threading.Event()  # set when a queued item waits for its commit
         self._open_error: BaseException | None = None
 
     def start(self) -> None:
@@ -127,6 +133,8 @@ class PredictionLog:
                 self.metrics.log_dropped.inc(rows)
             return None
         self._queue.put(item)
+        if item.future is not None:
+            self._urgent.set()
         self.metrics.log_queue.set(pending)
         return item.future if item.future is not None else _DONE
 
@@ -134,6 +142,7 @@ class PredictionLog:
         """Write everything queued, then close the sink."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
+            self._urgent.set()
             self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -147,6 +156,8 @@ class PredictionLog:
         stopping = False
         while not stopping:
             batch = [self._queue.get()]
+            self._urgent.wait(GROUP_COMMIT_S)  # gather more, unless someone waits for a commit
+            self._urgent.clear()
             while len(batch) < _MAX_ITEMS_PER_COMMIT:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -171,13 +182,15 @@ class PredictionLog:
     def _commit(self, batch: list[_Item]) -> None:
         predictions: list[PredictionRow] = []
         feedback: list[FeedbackRow] = []
-        for item in batch:
-            if item.columns is None:
+        for run in _runs(batch):
+            if run[0].columns is None:
                 feedback += [
-                    FeedbackRow(i, item.ts, label) for i, label in zip(item.ids, item.labels)
+                    FeedbackRow(i, item.ts, label)
+                    for item in run
+                    for i, label in zip(item.ids, item.labels)
                 ]
             else:
-                predictions += self._rows(item)
+                predictions += self._rows(run)
         try:
             self.sink.write(predictions, feedback)
         except Exception as err:
@@ -193,22 +206,58 @@ class PredictionLog:
             if item.future is not None:
                 item.future.set_result(len(item.ids))
 
-    def _rows(self, item: _Item) -> list[PredictionRow]:
-        """The item's rows as plain tuples in ``PredictionRow`` field order (built in bulk:
-        a ``PredictionRow`` per row costs about 1 µs, a zipped tuple a tenth of that)."""
-        n = len(item.ids)
+    def _rows(self, run: list[_Item]) -> list[PredictionRow]:
+        """The rows of a run of predictions as plain tuples in ``PredictionRow`` field order.
+
+        Built in bulk: the run's arrays are joined first, so a commit of 40 single-row
+        requests encodes each column once, not 40 times (the writer's CPU per row fell
+        about tenfold), and a zipped tuple costs a tenth of a ``PredictionRow``.
+        """
+        first = run[0]
+        if len(run) == 1:
+            ids, columns, probabilities, labels = (
+                first.ids, first.columns, first.probabilities, first.labels
+            )  # fmt: skip
+            stamps = repeat(first.ts, len(ids))
+        else:
+            ids = list(chain.from_iterable(item.ids for item in run))
+            columns = {
+                name: np.concatenate([item.columns[name] for item in run]) for name in first.columns
+            }
+            probabilities = np.concatenate([item.probabilities for item in run])
+            labels = list(chain.from_iterable(item.labels for item in run))
+            stamps = chain.from_iterable(repeat(item.ts, len(item.ids)) for item in run)
+        n = len(ids)
         return list(
             zip(
-                item.ids,
-                repeat(item.ts, n),
+                ids,
+                stamps,
                 repeat(self.model_name, n),
                 repeat(self.model_version, n),
                 repeat(self.region, n),
-                _inputs_json(item.columns, self.kinds, n),
-                _rows_json(item.probabilities),
-                item.labels,
+                _inputs_json(columns, self.kinds, n),
+                _rows_json(probabilities),
+                labels,
             )
         )
+
+
+def _runs(batch: list[_Item]) -> list[list[_Item]]:
+    """Consecutive items that can be encoded together: feedback, or predictions with the
+    same columns and number of classes (in the order they were submitted)."""
+    runs: list[list[_Item]] = []
+    for item in batch:
+        if runs and _shape(runs[-1][0]) == _shape(item):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _shape(item: _Item) -> tuple | None:
+    if item.columns is None:
+        return None
+    return tuple(item.columns), item.probabilities.shape[1:]
 
 
 def _inputs_json(columns: dict[str, np.ndarray], kinds: dict[str, str], n: int) -> list[str]:

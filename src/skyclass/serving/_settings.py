@@ -39,6 +39,10 @@ class ServeSettings:
         max_rows: requests with more rows get HTTP 413.
         request_timeout_s: inference not done by then gets HTTP 504.
         access_log: write one JSON line per request to stderr.
+        tune_gc: once the bundle is loaded, freeze the objects alive then out of the garbage
+            collector's reach and space its passes out (short pauses, a low p99; see
+            ``skyclass.serving._collector``); turn off when embedding the app in a process
+            whose collector you manage yourself.
     """
 
     host: str = "127.0.0.1"
@@ -54,6 +58,7 @@ class ServeSettings:
     max_rows: int = 100_000
     request_timeout_s: float = 30.0
     access_log: bool = True
+    tune_gc: bool = True
 
     def __post_init__(self) -> None:
         positive = ("workers", "log_queue_size", "max_batch_size", "max_body_bytes", "max_rows")
