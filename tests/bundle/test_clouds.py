@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from skyclass.bundle import Registry, load, replicate
-from skyclass.bundle.stores import Store
+from skyclass.bundle.stores import FsspecStore
 from skyclass.errors import IntegrityError, NotFoundError
 from tests.bundle.factory import make_table
 from tests.bundle.test_registry import push_concurrently, push_process
@@ -68,7 +68,7 @@ def test_flipped_byte_in_the_bucket_is_refused(cloud, demo_bundle):
 def test_crash_mid_push_leaves_no_visible_version(cloud, demo_bundle, monkeypatch):
     url = cloud.unique_url("crash")
     writes = []
-    original = Store.write
+    original = FsspecStore.write
 
     def crashing_write(self, rel, data):
         if "/versions/" in rel:
@@ -76,10 +76,10 @@ def test_crash_mid_push_leaves_no_visible_version(cloud, demo_bundle, monkeypatc
             raise ConnectionError("simulated crash while writing the version")
         original(self, rel, data)
 
-    monkeypatch.setattr(Store, "write", crashing_write)
+    monkeypatch.setattr(FsspecStore, "write", crashing_write)
     with pytest.raises(ConnectionError):
         Registry(url).push(demo_bundle)
-    monkeypatch.setattr(Store, "write", original)
+    monkeypatch.setattr(FsspecStore, "write", original)
     assert writes, "the crash point was never reached"
     reg = Registry(url)
     assert reg.list() == [] and reg.versions("demo") == []
@@ -128,7 +128,7 @@ def test_replicate_across_all_three_clouds(all_clouds, demo_bundle, other_bundle
     reg.set_alias("demo", "champion", 2)
 
     # an interrupted first run: the second destination fails after one file
-    original = Store.write
+    original = FsspecStore.write
     count = {"n": 0}
 
     def flaky_write(self, rel, data):
@@ -138,10 +138,10 @@ def test_replicate_across_all_three_clouds(all_clouds, demo_bundle, other_bundle
                 raise ConnectionError("network dropped")
         original(self, rel, data)
 
-    monkeypatch.setattr(Store, "write", flaky_write)
+    monkeypatch.setattr(FsspecStore, "write", flaky_write)
     with pytest.raises(ConnectionError):
         replicate(f"{source}/demo@champion", to=targets)
-    monkeypatch.setattr(Store, "write", original)
+    monkeypatch.setattr(FsspecStore, "write", original)
     assert Registry(targets[1]).versions("demo") == []  # nothing visible yet
 
     reports = replicate(f"{source}/demo@champion", to=targets, progress=True)

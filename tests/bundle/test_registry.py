@@ -181,14 +181,14 @@ PUSH_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from skyclass.bundle import Registry
-    from skyclass.bundle.stores import LocalStore, Store
+    from skyclass.bundle.stores import FsspecStore, LocalStore
     delay = float(sys.argv[3])
     def slowed(original):
         def write(self, rel, data):
             time.sleep(delay)
             original(self, rel, data)
         return write
-    Store.write = slowed(Store.write)
+    FsspecStore.write = slowed(FsspecStore.write)
     LocalStore.write = slowed(LocalStore.write)
     print(Registry(sys.argv[1]).push(sys.argv[2]), flush=True)
     """

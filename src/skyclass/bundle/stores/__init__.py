@@ -1,10 +1,12 @@
-"""Storage backends for the registry, chosen by URL scheme.
+"""Storage backends for the registry, chosen by URL scheme from ``STORES``.
 
 ``file://`` (and plain paths) → ``LocalStore``; ``gs://`` → ``GCSStore``;
-anything else fsspec knows (``s3://`` via s3fs, ``az://``/``abfs://`` via adlfs,
-``memory://``) → the generic ``Store``. Credentials and endpoints come from
-``storage_options`` or the usual environment (``AWS_ENDPOINT_URL``,
-``STORAGE_EMULATOR_HOST``, ``AZURE_STORAGE_CONNECTION_STRING``, ...).
+``s3://`` (s3fs), ``az://``/``abfs://`` (adlfs), ``memory://`` → ``FsspecStore``,
+which also serves any other scheme fsspec knows. Credentials and endpoints come
+from ``storage_options`` or the usual environment (``AWS_ENDPOINT_URL``,
+``STORAGE_EMULATOR_HOST``, ``AZURE_STORAGE_CONNECTION_STRING``, ...). A new backend
+is one module registered with ``@STORES.register("scheme")`` (see ``_base.py``)
+and one import line below.
 
 Example:
     >>> open_store("memory://doc-reg").protocol
@@ -18,15 +20,20 @@ from typing import Any
 
 import fsspec
 
-from skyclass.bundle.stores._base import Store
+from skyclass.bundle.stores._base import STORES, Store
+from skyclass.bundle.stores._fsspec import FsspecStore
 from skyclass.bundle.stores._gcs import GCSStore
 from skyclass.bundle.stores._local import LocalStore
 
-__all__ = ["STORES", "GCSStore", "LocalStore", "Store", "check_store_url", "open_store"]
-
-STORES: dict[str, type[Store]] = {
-    protocol: cls for cls in (LocalStore, GCSStore) for protocol in cls.protocols
-}
+__all__ = [
+    "STORES",
+    "FsspecStore",
+    "GCSStore",
+    "LocalStore",
+    "Store",
+    "check_store_url",
+    "open_store",
+]
 
 
 #: ``s3:/bucket``, ``gs:bucket``: a scheme without ``//`` (one letter is a Windows drive)
@@ -59,10 +66,16 @@ def check_store_url(url: str, what: str = "registry URL") -> str:
     if "://" not in url:
         return url
     scheme, _, rest = url.partition("://")
-    if scheme not in fsspec.available_protocols():
-        raise InputError(f"{what} {url!r}: unknown scheme {scheme!r}; use one like {_EXAMPLES}")
+    in_fsspec = scheme in fsspec.available_protocols()
+    if scheme not in STORES and not in_fsspec:
+        raise InputError(
+            f"{what} {url!r}: unknown scheme {scheme!r}; use one of {', '.join(STORES.names())} "
+            f"(e.g. {_EXAMPLES}) or another scheme fsspec knows"
+        )
     if not rest.strip("/"):
         raise InputError(f"{what} {url!r} has no path after '{scheme}://'; e.g. {scheme}://bucket")
+    if not in_fsspec:
+        return url  # a skyclass store that does not go through fsspec
     try:
         fsspec.get_filesystem_class(scheme)
     except ImportError as err:
@@ -77,4 +90,5 @@ def open_store(url: str, storage_options: dict[str, Any] | None = None) -> Store
     """The store for ``url`` (a path or ``scheme://...``; checked by ``check_store_url``)."""
     check_store_url(url)
     scheme = url.partition("://")[0] if "://" in url else "file"
-    return STORES.get(scheme, Store)(url, storage_options)
+    cls = STORES.get(scheme) if scheme in STORES else FsspecStore
+    return cls(url, storage_options)

@@ -1,37 +1,49 @@
-"""``Store``: the few operations the registry needs, over one fsspec filesystem and a root.
+"""``Store``: the contract every registry storage backend implements, and ``STORES``.
 
-Paths given to a store are relative to its root and use ``/``. Listings and
-existence checks always bypass fsspec's caches, because other processes write
-to the same bucket.
+A store is a root URL (``s3://bucket/prefix``, ``file:///srv/reg``, ...) plus seven
+operations on paths relative to it (``/``-separated): ``read``, ``write``,
+``create_exclusive``, ``exists``, ``listdir``, ``copy``, ``delete``. The registry
+(versions, claims, aliases) and replication are written against these alone.
+
+What an implementation must guarantee:
+
+* ``write`` makes a whole object visible at once (never a half-written file);
+* ``listdir`` and ``exists`` are strongly consistent and bypass any cache, because
+  other processes write to the same bucket;
+* ``create_exclusive`` refuses (returns ``False``) when the object exists, if the
+  backend can do a conditional write; otherwise it may write, and the probed
+  ``exclusive_create`` property then reports ``False`` so claims use listings.
+
+Lifecycle: one store per ``Registry`` (made by ``open_store``), used for as long as
+the registry is; it holds no open files between calls and needs no closing.
+Thread-safety: calls may come from several threads at once; implementations keep
+no mutable state apart from the idempotent ``exclusive_create`` probe.
+
+A new backend is one module: subclass ``Store`` (or ``FsspecStore``), decorate it
+with ``@STORES.register("scheme")`` and import the module in ``stores/__init__.py``;
+``open_store("scheme://...")``, ``Registry`` and ``skyclass.bundle.load`` then use it.
 """
 
 from __future__ import annotations
 
+import abc
 import uuid
-from typing import Any, ClassVar
-
-import fsspec
+from typing import Any
 
 from skyclass.errors import ConfigError
+from skyclass.plugins import Registry
 
-__all__ = ["Store"]
+__all__ = ["STORES", "Store"]
 
 
-class Store:
-    """An fsspec filesystem rooted at ``url`` (``s3://bucket/prefix``, ``memory://x``, ...).
+class Store(abc.ABC):
+    """A registry root at ``url``; paths given to its methods are relative to that root.
 
     ``exclusive_create`` says whether the store refuses to overwrite an object
-    written with ``create`` (a conditional write: S3 ``If-None-Match: *``, GCS
-    ``ifGenerationMatch=0``, Azure ``If-None-Match: *``). It is probed once per
+    written with ``create_exclusive`` (a conditional write: S3 ``If-None-Match: *``,
+    GCS ``ifGenerationMatch=0``, Azure ``If-None-Match: *``). It is probed once per
     store, because some emulators accept the header and ignore it.
-
-    Example:
-        >>> store = Store("memory://doc-store")
-        >>> store.write("a/b.txt", b"hi"); store.read("a/b.txt")
-        b'hi'
     """
-
-    protocols: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
         self.url = url.rstrip("/")
@@ -41,15 +53,12 @@ class Store:
                 f"store URL {url!r} needs a scheme and a path, e.g. s3://bucket/prefix"
             )
         self.root = rest.strip("/")
-        self.fs = self._filesystem(dict(storage_options or {}))
+        self.storage_options = dict(storage_options or {})
         self._exclusive: bool | None = None
-
-    def _filesystem(self, options: dict[str, Any]) -> fsspec.AbstractFileSystem:
-        return fsspec.filesystem(self.protocol, **options)
 
     # -- paths ------------------------------------------------------------------
     def path(self, rel: str = "") -> str:
-        """The filesystem path of ``rel`` under the root."""
+        """The backend path of ``rel`` under the root."""
         rel = rel.strip("/")
         return f"{self.root}/{rel}" if rel else self.root
 
@@ -58,61 +67,34 @@ class Store:
         rel = rel.strip("/")
         return f"{self.url}/{rel}" if rel else self.url
 
-    # -- reads ------------------------------------------------------------------
+    # -- what an implementation provides ------------------------------------------
+    @abc.abstractmethod
     def read(self, rel: str) -> bytes | None:
         """The bytes of ``rel``, or ``None`` when it does not exist."""
-        try:
-            return self.fs.cat_file(self.path(rel))
-        except FileNotFoundError:
-            return None
 
-    def exists(self, rel: str) -> bool:
-        """Whether ``rel`` exists (cache bypassed)."""
-        self.fs.invalidate_cache()
-        return self.fs.exists(self.path(rel))
-
-    def listdir(self, rel: str) -> list[str]:
-        """Names (not paths) directly under ``rel``; empty when it does not exist."""
-        self.fs.invalidate_cache()
-        base = self.path(rel)
-        try:
-            entries = self.fs.ls(base, detail=False)
-        except FileNotFoundError:
-            return []
-        names = []
-        for entry in entries:
-            name = str(entry).rstrip("/").rsplit("/", 1)[-1]
-            if name and str(entry).rstrip("/") != base:
-                names.append(name)
-        return sorted(set(names))
-
-    # -- writes -----------------------------------------------------------------
+    @abc.abstractmethod
     def write(self, rel: str, data: bytes) -> None:
-        """Write (or overwrite) ``rel``. Object stores make a whole object visible at once."""
-        self.fs.pipe_file(self.path(rel), data)
+        """Write (or overwrite) ``rel``, visible all at once."""
 
+    @abc.abstractmethod
     def create_exclusive(self, rel: str, data: bytes) -> bool:
-        """Create ``rel`` only if absent (conditional write); ``False`` if it already existed.
+        """Create ``rel`` only if absent (conditional write); ``False`` if it already existed."""
 
-        Only meaningful when ``exclusive_create`` is true; otherwise a plain write.
-        """
-        try:
-            self.fs.pipe_file(self.path(rel), data, mode="create")
-        except FileExistsError:
-            return False
-        return True
+    @abc.abstractmethod
+    def exists(self, rel: str) -> bool:
+        """Whether ``rel`` exists (no cache)."""
 
+    @abc.abstractmethod
+    def listdir(self, rel: str) -> list[str]:
+        """Sorted names (not paths) directly under ``rel``; empty when it does not exist."""
+
+    @abc.abstractmethod
     def copy(self, src: str, dst: str) -> None:
-        """Server-side copy inside the store."""
-        self.fs.copy(self.path(src), self.path(dst))
+        """Copy ``src`` to ``dst`` inside the store."""
 
+    @abc.abstractmethod
     def delete(self, rel: str, recursive: bool = False) -> None:
         """Remove ``rel`` (a whole prefix with ``recursive``); missing is fine."""
-        self.fs.invalidate_cache()
-        try:
-            self.fs.rm(self.path(rel), recursive=recursive)
-        except FileNotFoundError:
-            return
 
     # -- capabilities -------------------------------------------------------------
     @property
@@ -132,3 +114,7 @@ class Store:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
+
+
+#: store implementations by URL scheme (``file`` also serves plain paths)
+STORES: Registry[Store] = Registry("store scheme", Store, field="registry URL")

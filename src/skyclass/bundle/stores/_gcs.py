@@ -12,15 +12,16 @@ from typing import Any
 
 import fsspec
 
-from skyclass.bundle.stores._base import Store
+from skyclass.bundle.stores._base import STORES
+from skyclass.bundle.stores._fsspec import FsspecStore
 
 __all__ = ["GCSStore"]
 
 
-class GCSStore(Store):
+@STORES.register("gcs")
+@STORES.register("gs")
+class GCSStore(FsspecStore):
     """A registry root in a GCS bucket."""
-
-    protocols = ("gs", "gcs")
 
     def _filesystem(self, options: dict[str, Any]) -> fsspec.AbstractFileSystem:
         from gcsfs.core import GCSFileSystem

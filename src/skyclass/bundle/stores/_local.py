@@ -14,15 +14,16 @@ from typing import Any
 
 import fsspec
 
-from skyclass.bundle.stores._base import Store
+from skyclass.bundle.stores._base import STORES
+from skyclass.bundle.stores._fsspec import FsspecStore
 
 __all__ = ["LocalStore"]
 
 
-class LocalStore(Store):
+@STORES.register("local")
+@STORES.register("file")
+class LocalStore(FsspecStore):
     """A registry root on the local filesystem."""
-
-    protocols = ("file", "local")
 
     def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
         if "://" not in url:
