@@ -36,6 +36,12 @@ def serve(
     max_rows: int = typer.Option(100_000, min=1, help="Requests with more rows get 413."),
     request_timeout: float = typer.Option(30.0, help="Seconds before inference gets 504."),
     access_log: bool = typer.Option(True, help="One JSON line per request on stderr."),
+    trusted_key: list[str] = typer.Option(
+        None,
+        "--trusted-key",
+        help="PEM public key or CA certificate (repeatable, for key rotation): serve only a "
+        "bundle signed by one of them; otherwise stay not ready with the reason.",
+    ),
 ) -> None:
     """Serve BUNDLE over the Open Inference Protocol (V2) REST API.
 
@@ -58,5 +64,6 @@ def serve(
         max_rows=max_rows,
         request_timeout_s=request_timeout,
         access_log=access_log,
+        trusted_keys=tuple(trusted_key or ()),
     )
     run(bundle, settings)

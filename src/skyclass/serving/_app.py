@@ -66,7 +66,11 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
         else None
     )
     source = str(bundle_or_uri) if isinstance(bundle_or_uri, Path) else bundle_or_uri
-    host = ModelHost(source, on_ready=lambda h: _on_ready(h, metrics, log, settings))
+    host = ModelHost(
+        source,
+        on_ready=lambda h: _on_ready(h, metrics, log, settings),
+        trusted_keys=settings.trusted_keys,
+    )
     handlers = Handlers(host, settings, metrics, log)
 
     @contextlib.asynccontextmanager

@@ -1,7 +1,8 @@
 """The served model: loaded and verified in the background, then predicting canonical arrays.
 
 Readiness is semantic: the host is ready only after ``skyclass.bundle.load(verify=True)``
-(hashes of every file and golden rows) succeeded *and* the golden rows, sent through the
+(with ``trusted_keys``: first the signature by a trusted key; then the hashes of every
+file and golden rows) succeeded *and* the golden rows, sent through the
 very path V2 requests take (V2 tensors → canonical arrays → ``predict_proba_arrays``),
 reproduced their stored probabilities within 1e-5. Until then ``reason`` says why not.
 A bundle never pushed to a registry (``version`` None) is served as version ``"0"``.
@@ -37,9 +38,10 @@ UNREGISTERED = "0"
 class ModelHost:
     """Holds one bundle; ``load()`` (or ``start()`` for a background thread) makes it ready."""
 
-    def __init__(self, source, on_ready=None) -> None:
+    def __init__(self, source, on_ready=None, trusted_keys=()) -> None:
         self.source = source
         self.on_ready = on_ready
+        self.trusted_keys = tuple(trusted_keys) or None
         self.bundle = None
         self.ready = False
         self.state = "loading"
@@ -86,7 +88,11 @@ class ModelHost:
         if isinstance(self.source, (str, Path)):
             from skyclass.bundle import load
 
-            return load(self.source, verify=True)
+            return load(self.source, verify=True, trusted_keys=self.trusted_keys)
+        if self.trusted_keys is not None:
+            from skyclass.bundle import verify_signature
+
+            verify_signature(self.source.files, self.trusted_keys, self.source.source)
         self.source.verify()
         return self.source
 

@@ -43,6 +43,9 @@ class ServeSettings:
             collector's reach and space its passes out (short pauses, a low p99; see
             ``skyclass.serving._collector``); turn off when embedding the app in a process
             whose collector you manage yourself.
+        trusted_keys: PEM public keys / CA certificates; when given, the bundle must carry a
+            valid signature (``model.sig``) by one of them or the server stays not ready with
+            the reason. Several at once while keys rotate.
     """
 
     host: str = "127.0.0.1"
@@ -59,8 +62,14 @@ class ServeSettings:
     request_timeout_s: float = 30.0
     access_log: bool = True
     tune_gc: bool = True
+    trusted_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "trusted_keys", tuple(str(k) for k in self.trusted_keys))
+        if self.trusted_keys:
+            from skyclass.bundle import trusted_keys
+
+            trusted_keys(self.trusted_keys)  # unreadable or not a public key: ConfigError now
         positive = ("workers", "log_queue_size", "max_batch_size", "max_body_bytes", "max_rows")
         for name in positive:
             if getattr(self, name) < 1:
