@@ -1,4 +1,5 @@
-"""bootstrap_ci: vectorised metrics equal scikit-learn per resample; intervals agree with a loop."""
+"""bootstrap_ci: vectorised metrics equal scikit-learn per resample; intervals agree with a loop
+and with scipy.stats.bootstrap (BCa and percentile); degenerate cases say why."""
 
 import json
 
@@ -20,7 +21,7 @@ from sklearn.metrics import (
 )
 
 from skyclass.errors import InputError
-from skyclass.metrics import bootstrap_ci
+from skyclass.metrics import UndefinedMetricError, bootstrap_ci
 from skyclass.metrics._bootstrap_metrics import (
     LABEL_METRICS,
     weighted_average_precision,
@@ -101,7 +102,9 @@ def test_interval_matches_a_naive_sklearn_loop(stratified):
     n = 1500
     y = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
     pred = np.where(rng.random(n) < 0.75, y, rng.integers(0, 3, n))
-    ours = bootstrap_ci("f1_macro", y, pred, n_resamples=2000, stratified=stratified, seed=3)
+    ours = bootstrap_ci(
+        "f1_macro", y, pred, n_resamples=2000, stratified=stratified, seed=3, method="percentile"
+    )
     loop = []
     classes = [np.flatnonzero(y == c) for c in range(3)]
     for _ in range(400):
@@ -118,20 +121,35 @@ def test_interval_matches_a_naive_sklearn_loop(stratified):
     assert ours.std == pytest.approx(np.std(loop, ddof=1), rel=0.15)
 
 
-def test_accuracy_interval_agrees_with_scipy_bootstrap():
+@pytest.mark.parametrize(("method", "scipy_method"), [("bca", "BCa"), ("percentile", "percentile")])
+def test_accuracy_interval_agrees_with_scipy_bootstrap(method, scipy_method):
     rng = np.random.default_rng(11)
     y = rng.integers(0, 2, 800)
     pred = np.where(rng.random(800) < 0.8, y, 1 - y)
-    ours = bootstrap_ci("accuracy", y, pred, n_resamples=4000, stratified=False, seed=5)
+    ours = bootstrap_ci("accuracy", y, pred, n_resamples=4000, seed=5, method=method)
     ref = stats.bootstrap(
-        ((pred == y).astype(float),),
-        np.mean,
-        n_resamples=4000,
-        method="percentile",
-        random_state=5,
+        ((pred == y).astype(float),), np.mean, n_resamples=4000, method=scipy_method, random_state=5
     ).confidence_interval
+    assert ours.method == method
     assert ours.low == pytest.approx(ref.low, abs=0.006)
     assert ours.high == pytest.approx(ref.high, abs=0.006)
+
+
+def test_bca_of_a_skewed_mean_agrees_with_scipy_through_the_grouped_jackknife():
+    """log loss is a mean of skewed row losses; 3000 distinct rows use the grouped jackknife."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    y = rng.integers(0, 2, n)
+    p1 = np.clip(rng.beta(2, 2, n) * 0.6 + 0.4 * y, 0.001, 0.999)
+    ours = bootstrap_ci("log_loss", y, p1, n_resamples=4000, seed=2)
+    rows = -np.log(np.where(y == 1, p1, 1 - p1))
+    ref = stats.bootstrap((rows,), np.mean, n_resamples=4000, method="BCa", random_state=2)
+    percentile = bootstrap_ci("log_loss", y, p1, n_resamples=4000, seed=2, method="percentile")
+    width = ref.confidence_interval.high - ref.confidence_interval.low
+    assert ours.low == pytest.approx(ref.confidence_interval.low, abs=0.05 * width)
+    assert ours.high == pytest.approx(ref.confidence_interval.high, abs=0.05 * width)
+    # right-skewed losses: BCa moves both endpoints up from the percentile ones
+    assert ours.high > percentile.high and ours.low > percentile.low
 
 
 def test_probability_metrics():
@@ -180,7 +198,7 @@ def test_callable_metric_falls_back_to_a_loop_and_seed_is_reproducible():
         named.distribution, bootstrap_ci("accuracy", y, pred, 100, seed=4).distribution
     )
     payload = json.loads(json.dumps(named.to_dict()))
-    assert payload["n_resamples"] == 100 and payload["method"] == "percentile"
+    assert payload["n_resamples"] == 100 and payload["method"] == "bca"
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
@@ -222,3 +240,47 @@ def test_string_labels():
 def test_bad_inputs(args, kwargs, message):
     with pytest.raises(InputError, match=message):
         bootstrap_ci(*args, **kwargs)
+
+
+def test_rows_not_classes_are_resampled_by_default():
+    """A one-class predictor's accuracy varies with the class mix: never a zero-width interval."""
+    y = np.array([0] * 86 + [1] * 30 + [2] * 19)  # 135 rows, 63.7% in class 0
+    pred = np.zeros(135, dtype=int)
+    ci = bootstrap_ci("accuracy", y, pred)
+    assert ci.method == "bca" and ci.note == ""
+    assert ci.low < 0.6370 < ci.high and ci.high - ci.low > 0.1
+    fixed = bootstrap_ci("accuracy", y, pred, stratified=True)
+    assert fixed.method == "wilson" and "stratified resampling fixes" in fixed.note
+    wilson = stats.binomtest(86, 135).proportion_ci(method="wilson")
+    assert (fixed.low, fixed.high) == (pytest.approx(wilson.low), pytest.approx(wilson.high))
+
+
+def test_no_errors_at_all_gives_wilson_for_accuracy_and_no_interval_otherwise():
+    y = np.array([0, 1, 2] * 45)
+    perfect = bootstrap_ci("accuracy", y, y)
+    low, high = stats.binomtest(135, 135).proportion_ci(method="wilson")
+    assert perfect.method == "wilson" and "135 of 135 rows right" in perfect.note
+    assert (perfect.low, perfect.high) == (pytest.approx(low), pytest.approx(high))
+    f1 = bootstrap_ci("f1_macro", y, y)
+    assert np.isnan(f1.low) and np.isnan(f1.high) and not f1.defined
+    assert "every resample gave 1.0000" in f1.note and "no errors" in f1.note
+    assert str(f1).startswith("f1_macro 1.0000 (no 95% interval: every resample gave")
+    assert f1.to_dict()["low"] is None and f1.to_dict()["note"] == f1.note
+
+
+def test_undefined_metrics_raise_and_partly_undefined_resamples_are_counted():
+    y = np.array([0] * 40 + [1] * 40)
+    proba = np.column_stack([np.linspace(0.9, 0.1, 80), np.linspace(0.1, 0.9, 80), np.zeros(80)])
+    with pytest.raises(UndefinedMetricError, match="roc_auc is undefined on these 80 rows"):
+        bootstrap_ci("roc_auc", y, proba, labels=[0, 1, 2])
+    rare = np.zeros(40, dtype=int)
+    rare[[20, 35]] = 1  # two positives, one of them ranked below most negatives
+    scores = np.linspace(0, 1, 40)
+    ci = bootstrap_ci("roc_auc", rare, scores, n_resamples=500, seed=0)
+    left_out = int(np.sum(~np.isfinite(ci.distribution)))
+    assert left_out > 0 and ci.note.startswith(f"{left_out} of 500 resamples left out")
+
+
+def test_bad_method():
+    with pytest.raises(InputError, match="method must be one of"):
+        bootstrap_ci("accuracy", [0, 1], [0, 1], method="basic")

@@ -14,8 +14,13 @@ Rules, in order, for each feature column:
    timestamp (UTC) that the preprocessor expands into year, month, day of week, hour;
 5. ID-like (a string or integer column distinct on every row; integers only when
    sorted or named like an id) → drop;
-6. leaking: each value maps to exactly one class and there are at most two
-   distinct values per class → drop, the column restates the target.
+6. leaking: the column alone predicts the class of at least 99% of the rows
+   out of fold (5 folds of "value → most frequent class", numbers in quantile
+   bins; see :mod:`skyclass.data._leakage`) while the majority class alone gets
+   fewer than 90% → drop (or, with ``keep_leaky=True``, keep it and flag it).
+   A column that restates the target, whatever its number of values
+   (``sub_grade`` → ``grade``), is caught; an ID or free text is not, since
+   unseen values fall back to the majority class.
 
 Example:
     >>> import pandas as pd
@@ -36,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from skyclass.data._leakage import single_feature_accuracy
 from skyclass.errors import InputError
 
 __all__ = ["Decision", "Validation", "min_class_size_for", "validate"]
@@ -47,7 +53,10 @@ _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index|row)$|^id[_\s.-]", re
 
 @dataclass(frozen=True)
 class Decision:
-    """One automatic decision: ``action`` is ``drop``, ``expand``, ``drop_rows`` or ``merge``."""
+    """One automatic decision: ``drop``, ``expand``, ``drop_rows``, ``merge`` or ``flag``.
+
+    ``flag`` keeps the column but warns (a leaking column kept with ``keep_leaky``).
+    """
 
     column: str | None
     action: str
@@ -153,14 +162,24 @@ def _id_like(name: str, values: pd.Series, n_rows: int) -> bool:
     return False
 
 
-def _leaks(values: pd.Series, target: pd.Series, n_classes: int) -> bool:
-    pairs = pd.DataFrame({"v": values, "t": target}).dropna()
-    if len(pairs) < 0.95 * len(target) or pairs.empty:
-        return False
-    n_values = pairs["v"].nunique()
-    if n_values > 2 * n_classes:
-        return False
-    return bool((pairs.groupby("v", observed=True)["t"].nunique() == 1).all())
+LEAK_ACCURACY = 0.99  # out-of-fold accuracy of the column alone that counts as a leak
+_LEAK_MAX_MAJORITY = 0.9  # above this the majority class alone is nearly as good: no evidence
+_LEAK_MIN_ROWS = 30
+
+
+def _leak_evidence(name: str, values: pd.Series, target: pd.Series) -> str | None:
+    """Why ``values`` restates the target (the out-of-fold evidence), or None."""
+    if len(target) < _LEAK_MIN_ROWS:
+        return None
+    score = single_feature_accuracy(values, target)
+    if score.accuracy < LEAK_ACCURACY or score.majority > _LEAK_MAX_MAJORITY:
+        return None
+    return (
+        f"leaks the target: {name!r} alone predicts the class of {score.accuracy:.1%} of the "
+        f"{score.n_rows} rows out of fold (5-fold, value -> most frequent class over its "
+        f"{score.n_values} values; the majority class alone: {score.majority:.1%}), so it "
+        "restates the answer"
+    )
 
 
 def _check_target(frame: pd.DataFrame, target: str) -> None:
@@ -232,12 +251,14 @@ def validate(
     min_class_size: int | None = None,
     merge_rare: str | None = None,
     drop: list[str] | None = None,
+    keep_leaky: bool = False,
 ) -> Validation:
     """Check the target and clean the feature columns of ``data``; see the module rules.
 
     ``cv`` and ``test_size`` set how many rows each class needs; ``min_class_size``
     drops smaller classes, ``merge_rare`` merges classes that are too small into one
-    label, ``drop`` names columns the user wants removed.
+    label, ``drop`` names columns the user wants removed. ``keep_leaky`` keeps the
+    columns rule 6 finds (each still gets a ``flag`` decision with its evidence).
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a table (pandas DataFrame); load files with load_table")
@@ -267,13 +288,18 @@ def validate(
     rows = frame.index.to_numpy()
     frame = frame.reset_index(drop=True)
     y = frame[target]
-    n_rows, n_classes = len(frame), y.nunique()
     kept: dict[str, pd.Series] = {}
     for name in frame.columns:
         if name == target:
             continue
         col = frame[name]
-        reason, action, extra = _decide_column(name, col, y, n_rows, n_classes, drop or [])
+        reason, action, extra = _decide_column(name, col, y, drop or [])
+        if action == "leak" and keep_leaky:
+            decisions.append(Decision(name, "flag", f"{reason}; kept because of --keep-leaky"))
+            kept[name] = col
+            continue
+        if action == "leak":
+            action, reason = "drop", f"{reason}; pass --keep-leaky to keep it"
         if action == "keep":
             kept[name] = col
             continue
@@ -291,8 +317,9 @@ def validate(
 
 
 def _decide_column(
-    name: str, col: pd.Series, y: pd.Series, n_rows: int, n_classes: int, drop: list[str]
+    name: str, col: pd.Series, y: pd.Series, drop: list[str]
 ) -> tuple[str, str, dict]:
+    n_rows = len(y)
     if name in drop:
         return "dropped on request (--drop)", "drop", {}
     values = col.dropna()
@@ -321,11 +348,7 @@ def _decide_column(
         )
     if _id_like(name, values, n_rows):
         return "ID-like: a different value on every row, so it cannot generalise", "drop", {}
-    if _leaks(col, y, n_classes):
-        return (
-            f"leaks the target: each of its {values.nunique()} values always goes with the same "
-            "class, so it restates the answer",
-            "drop",
-            {},
-        )
+    evidence = _leak_evidence(name, col, y)
+    if evidence:
+        return evidence, "leak", {}
     return "", "keep", {}

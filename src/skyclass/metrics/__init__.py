@@ -15,11 +15,18 @@ from skyclass.metrics._advisor import (
     Recommendation,
     recommend_metric,
 )
+from skyclass.metrics._baseline import (
+    BASELINE_METRICS,
+    BaselineComparison,
+    BaselineReport,
+    compare_to_baseline,
+)
 from skyclass.metrics._bootstrap import (
     bootstrap_ci,
 )
 from skyclass.metrics._bootstrap_interval import (
     ConfidenceInterval,
+    UndefinedMetricError,
 )
 from skyclass.metrics._calibration import (
     CalibrationBins,
@@ -115,6 +122,7 @@ __all__ = [
     "top_k_accuracy_score",
     # decisions, thresholds, intervals, fairness, calibration (issue 3)
     "CalibrationBins",
+    "UndefinedMetricError",
     "ClassThresholds",
     "ConfidenceInterval",
     "CostMatrix",
@@ -143,4 +151,9 @@ __all__ = [
     "rule_from_dict",
     "rule_to_dict",
     "threshold_curve",
+    # baselines and plausibility (issue 13)
+    "BASELINE_METRICS",
+    "BaselineComparison",
+    "BaselineReport",
+    "compare_to_baseline",
 ]

@@ -5,6 +5,10 @@ Example:
     >>> ci = ConfidenceInterval("roc_auc", 0.8, 0.7, 0.9, 0.95, "delong")
     >>> ci.to_dict()["low"], str(ci)
     (0.7, 'roc_auc 0.8000 [0.7000, 0.9000] (95% delong)')
+    >>> none = ConfidenceInterval("f1_macro", 1.0, float("nan"), float("nan"), 0.95, "bca",
+    ...                           note="every resample gave 1.0000")
+    >>> str(none)
+    'f1_macro 1.0000 (no 95% interval: every resample gave 1.0000)'
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from skyclass.errors import InputError
+
+
+class UndefinedMetricError(InputError):
+    """The metric has no value on the given rows (e.g. ROC AUC of a class that never occurs)."""
+
 
 @dataclass(frozen=True)
 class ConfidenceInterval:
@@ -21,6 +31,9 @@ class ConfidenceInterval:
 
     ``std`` is the standard error (bootstrap standard deviation or DeLong's
     analytic one); ``distribution`` holds the bootstrap values (empty for DeLong).
+    ``note`` explains anything unusual: why ``low``/``high`` are NaN (no interval
+    could be estimated), why another method was used, or how many resamples
+    were left out. ``defined`` is False when there are no bounds.
     """
 
     metric: str
@@ -32,9 +45,15 @@ class ConfidenceInterval:
     std: float = float("nan")
     n_resamples: int = 0
     distribution: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    note: str = ""
+
+    @property
+    def defined(self) -> bool:
+        """Whether both bounds are numbers."""
+        return self.low == self.low and self.high == self.high
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (no distribution; NaN becomes None)."""
+        """JSON-safe fields (no distribution; NaN becomes None; ``note`` None when empty)."""
 
         def clean(value: float) -> float | None:
             return None if value != value else float(value)
@@ -48,10 +67,14 @@ class ConfidenceInterval:
             "method": self.method,
             "std": clean(self.std),
             "n_resamples": self.n_resamples,
+            "note": self.note or None,
         }
 
     def __str__(self) -> str:
-        return (
+        if not self.defined:
+            return f"{self.metric} {self.estimate:.4f} (no {self.confidence:.0%} interval: {self.note})"
+        text = (
             f"{self.metric} {self.estimate:.4f} [{self.low:.4f}, {self.high:.4f}] "
             f"({self.confidence:.0%} {self.method})"
         )
+        return f"{text}; {self.note}" if self.note else text
