@@ -31,7 +31,9 @@ def train(
         None, help="Registry URL to push the bundle to (e.g. file:///tmp/reg)."
     ),
     name: str = typer.Option(None, help="Model name (default: the data file's stem)."),
-    models: str = typer.Option("logreg,logreg-ovr,hgb,rf", help="Comma-separated candidates."),
+    models: str = typer.Option(
+        None, help="Comma-separated candidates (default: every registered one; see docs/train.md)."
+    ),
     metric: str = typer.Option(
         "auto", help="Selection metric, or auto (recommend_metric decides)."
     ),
@@ -56,6 +58,11 @@ def train(
         20000, min=1, help="Tune on a stratified sample of at most this many rows."
     ),
     encoding: str = typer.Option(None, help="Text encoding of the file (default: sniffed)."),
+    refit_all: bool = typer.Option(
+        True,
+        help="Refit the winner on every row after the test estimate (--no-refit-all: ship the "
+        "model fitted on the training rows).",
+    ),
 ) -> None:
     """Train, select, evaluate, explain and package a classifier; write a report.
 
@@ -84,6 +91,7 @@ def train(
         max_trials=max_trials,
         tune_rows=tune_rows,
         encoding=encoding,
+        refit_all=refit_all,
     )
     typer.echo(f"bundle: {result.bundle_path}")
     typer.echo(f"report: {result.report_path}")

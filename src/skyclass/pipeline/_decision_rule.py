@@ -4,7 +4,14 @@
 - costs given, more classes: the cost matrix itself (Bayes decision);
 - two classes, a threshold-sensitive metric (F1 family, balanced accuracy, ROC AUC):
   the threshold maximising F1 (or Youden's J for balanced accuracy / AUC);
+- more classes, a metric that weighs classes equally (macro F1/precision/recall, balanced
+  accuracy): per-class weights on the probabilities (a prior shift: predict the class
+  with the largest ``w_j p_j``), found by coordinate ascent on the metric, kept only when
+  they beat argmax on the out-of-fold rows;
 - otherwise the most probable class (argmax).
+
+The probabilities themselves are never changed: the served probabilities stay
+those of the (unweighted) model, and only the served label follows the rule.
 
 Example:
     >>> import numpy as np
@@ -21,13 +28,72 @@ from typing import Any
 
 import numpy as np
 
-from skyclass.metrics import best_threshold, decide, rule_to_dict
+from skyclass.metrics import PriorShift, best_threshold, decide, rule_to_dict
 from skyclass.pipeline._costs import Costs
+from skyclass.pipeline._scoring import get_scorer
 
 __all__ = ["choose_rule"]
 
 _F1_LIKE = ("f1", "fbeta", "f1_macro", "f1_weighted", "precision", "recall", "average_precision")
 _YOUDEN = ("balanced_accuracy", "roc_auc", "roc_auc_ovr")
+_CLASS_WEIGHTED = (
+    "balanced_accuracy",
+    "f1_macro",
+    "precision_macro",
+    "recall_macro",
+    "f1_weighted",
+    "matthews_corrcoef",
+    "cohen_kappa",
+)
+_STEPS = (0.5, 0.7, 0.85, 1.2, 1.4, 2.0)  # multipliers tried per class and pass
+_MIN_GAIN = 1e-3  # weights must beat argmax by this much on the out-of-fold rows
+
+
+def _class_weights(codes: np.ndarray, proba: np.ndarray, score) -> tuple[np.ndarray, float]:
+    """Per-class weights maximising ``score(codes, proba * w)`` by coordinate ascent."""
+    k = proba.shape[1]
+    priors = np.bincount(codes, minlength=k) / len(codes)
+    starts = [np.ones(k), 1.0 / np.maximum(priors, 1e-12)]
+    best_w, best = starts[0], score(codes, proba)
+    for start in starts:
+        w, value = start / start.sum() * k, score(codes, proba * start)
+        for _ in range(3):
+            improved = False
+            for j in range(k):
+                for step in _STEPS:
+                    trial = w.copy()
+                    trial[j] *= step
+                    got = score(codes, proba * trial)
+                    if got > value + 1e-12:
+                        w, value, improved = trial, got, True
+            if not improved:
+                break
+        if value > best:
+            best_w, best = w, value
+    return best_w / best_w.sum(), best
+
+
+def _weights_rule(y_true, proba, labels, metric: str) -> dict | None:
+    scorer = get_scorer(metric, n_classes=len(labels))
+    index = {v: i for i, v in enumerate(labels)}
+    codes = np.array([index[v] for v in y_true])
+    before = scorer.score(codes, proba)
+    weights, after = _class_weights(codes, proba, lambda c, p: scorer.score(c, p))
+    if after < before + _MIN_GAIN:
+        return None
+    priors = np.full(len(labels), 1.0 / len(labels))
+    rule = PriorShift(tuple(priors), tuple(weights), labels=tuple(labels))
+    text = (
+        f"Predict the class with the largest weighted probability w_j p_j (weights "
+        f"{', '.join(f'{v}: {w:.3f}' for v, w in zip(labels, weights))}), tuned by coordinate "
+        f"ascent on out-of-fold predictions: {metric} {after:.4f} against {before:.4f} for argmax. "
+        "The served probabilities are the model's own; only the label follows the weights."
+    )
+    return {
+        "rule": rule_to_dict(rule),
+        "explanation": text,
+        "oof": {f"{metric}_argmax": before, f"{metric}_rule": after},
+    }
 
 
 def _mean_cost(costs: Costs, y, pred, labels) -> float:
@@ -98,6 +164,16 @@ def choose_rule(
             "rule": rule_to_dict(choice.to_rule()),
             "explanation": text,
             "oof": choice.to_dict(),
+        }
+    if len(labels) > 2 and metric in _CLASS_WEIGHTED:
+        weighted = _weights_rule(y_true, proba, labels, metric)
+        if weighted is not None:
+            return weighted
+        return {
+            "rule": None,
+            "explanation": f"Predict the most probable class (argmax): per-class weights did not "
+            f"improve {metric} on out-of-fold predictions.",
+            "oof": {},
         }
     return {
         "rule": None,

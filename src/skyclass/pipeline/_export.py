@@ -59,11 +59,13 @@ def input_types(preprocessor: Preprocessor) -> list[dict[str, Any]]:
     ]
 
 
-def export_onnx(preprocessor: Preprocessor, model: Any) -> onnx.ModelProto:
+def export_onnx(
+    preprocessor: Preprocessor, model: Any, labels: list[Any] | None = None
+) -> onnx.ModelProto:
     """One ONNX graph: canonical column inputs → ``probabilities`` float32 ``[N, k]``.
 
-    ``model`` is fitted on ``preprocessor.transform(...)``. Raises ``InputError``
-    for an unsupported model type.
+    ``model`` is fitted on ``preprocessor.transform(...)``; ``labels`` name its output
+    columns (default: its ``classes_``). Raises ``InputError`` for an unsupported model type.
     """
     model_graph, model_input = _model_graph(model, preprocessor.n_features_out_)
     opsets = {o.domain or "": o.version for o in model_graph.opset_import}
@@ -86,7 +88,10 @@ def export_onnx(preprocessor: Preprocessor, model: Any) -> onnx.ModelProto:
     merged.graph.output.append(
         helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, [None, len(model.classes_)])
     )
-    labels = [v.item() if isinstance(v, np.generic) else v for v in model.classes_]
+    labels = [
+        v.item() if isinstance(v, np.generic) else v
+        for v in (model.classes_ if labels is None else labels)
+    ]
     helper.set_model_props(
         merged, {"skyclass.labels": json.dumps(labels), "skyclass.output": OUTPUT}
     )

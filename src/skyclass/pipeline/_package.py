@@ -64,7 +64,7 @@ def package(
     """Export, check and write a bundle; returns its directory (or ``.skyclass`` file).
 
     ``model`` is fitted on ``preprocessor.transform(...)`` and ``labels`` are its
-    ``classes_`` in order. ``decision_rule`` is a ``skyclass.metrics`` rule or
+    ``classes_`` in order, or name its class codes when it was fitted on codes ``0..k-1``. ``decision_rule`` is a ``skyclass.metrics`` rule or
     its dict (``None`` = argmax). ``X_reference`` (the training table) gives the
     reference distributions and the golden rows; ``predictions`` (labels
     predicted on it) the reference prediction shares, computed when omitted.
@@ -73,14 +73,15 @@ def package(
     """
     labels = [_plain(v) for v in labels]
     classes = [_plain(v) for v in getattr(model, "classes_", labels)]
-    if classes != labels:
+    if classes != labels and classes != list(range(len(labels))):
         raise InputError(
-            f"labels {labels} differ from the model's classes_ {classes}; pass model.classes_"
+            f"labels {labels} differ from the model's classes_ {classes}; pass model.classes_, "
+            "or fit the model on class codes 0..k-1 and pass the label of each code"
         )
     if not isinstance(X_reference, pd.DataFrame) or len(X_reference) == 0:
         raise InputError("X_reference must be a non-empty DataFrame (the training table)")
     frame = schema.coerce(X_reference)
-    graph = export_onnx(preprocessor, model)
+    graph = export_onnx(preprocessor, model, labels=labels)
     golden_frame = _golden_frame(frame, seed)
     expected = np.asarray(
         model.predict_proba(preprocessor.transform(golden_frame)), dtype=np.float64

@@ -1,10 +1,17 @@
-"""Tune every candidate with Optuna: seeded TPE, stratified CV, pruning, a time budget.
+"""Tune candidate families with Optuna under one time budget, shared by promise.
 
 Folds arrive already preprocessed (the preprocessor was fitted on each fold's
-training part only), so trials only fit models. Each candidate gets its own
-study; the first trial of each runs the candidate's defaults, so a baseline
-exists even when the budget is tiny. A trial that would overrun its
-candidate's share of the budget is pruned between folds.
+training part only), so trials only fit models. Each family has its own study
+(seeded TPE, median pruner over the folds) whose first trial is the family's
+known-good defaults; that trial is kept apart as the family's untuned baseline.
+
+Scheduling: first every family runs its defaults (so each has a baseline even
+under a tiny budget); then, trial by trial, the family with the least time spent
+relative to its promise runs next, where promise halves with each rank (the best
+family so far gets half the remaining time, the second a quarter, ...). A trial
+is not started when its predicted duration (its family's slowest fold so far
+times the folds) would overrun the budget, and is stopped between folds when it
+would; a family whose next trial cannot fit is finished.
 
 Example:
     >>> import numpy as np
@@ -42,11 +49,13 @@ from skyclass.pipeline.candidates import Candidate
 __all__ = ["CandidateResult", "Fold", "fit_quietly", "tune"]
 
 Score = Callable[[np.ndarray, np.ndarray], float]
+_SMALL = 50_000  # rows below which native thread pools slow fits down on a busy machine
+_CAUGHT = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
 
 @dataclass
 class Fold:
-    """One CV fold, preprocessed: training matrix/labels, validation matrix/labels and rows."""
+    """One CV fold, preprocessed: training matrix/codes, validation matrix/codes and rows."""
 
     X_train: Any
     y_train: np.ndarray
@@ -57,7 +66,7 @@ class Fold:
 
 @dataclass
 class CandidateResult:
-    """The best trial of one candidate, with its per-fold scores and out-of-fold probabilities."""
+    """One family's best trial (or its defaults trial), per-fold scores and out-of-fold probabilities."""
 
     name: str
     params: dict[str, Any]
@@ -67,6 +76,7 @@ class CandidateResult:
     seconds: float
     oof_proba: np.ndarray | None = field(default=None, repr=False)
     error: str | None = None
+    default: CandidateResult | None = field(default=None, repr=False)
 
     @property
     def mean(self) -> float:
@@ -91,9 +101,6 @@ class CandidateResult:
         }
 
 
-_SMALL = 50_000  # rows below which native thread pools slow fits down on a busy machine
-
-
 def fit_quietly(model: Any, X: Any, y: np.ndarray, X_predict: Any = None) -> np.ndarray | None:
     """Fit ``model`` (warnings silenced) and return ``predict_proba(X_predict)`` when given.
 
@@ -109,100 +116,125 @@ def fit_quietly(model: Any, X: Any, y: np.ndarray, X_predict: Any = None) -> np.
         return np.asarray(model.predict_proba(X_predict), dtype=np.float64)
 
 
-def _cap(max_trials: int | None, trial_cap: int | None) -> int | None:
-    caps = [c for c in (max_trials, trial_cap) if c is not None]
-    return min(caps) if caps else None
+class _Overrun(optuna.TrialPruned):
+    """Raised between folds when the next fold would overrun the budget."""
 
 
-class _BudgetExceeded(optuna.TrialPruned):
-    """Raised between folds when a trial would overrun its candidate's budget."""
+class _Family:
+    """The study of one candidate and what the scheduler knows about it."""
+
+    def __init__(self, candidate: Candidate, cap: int | None, greater: bool, seed: int) -> None:
+        self.candidate = candidate
+        self.cap = cap
+        self.greater = greater
+        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
+        pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
+        direction = "maximize" if greater else "minimize"
+        self.study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
+        self.study.enqueue_trial(candidate.defaults())
+        self.spent = 0.0
+        self.fold_seconds = 0.0  # the slowest fold so far
+        self.best: dict[str, Any] = {}
+        self.default: dict[str, Any] = {}
+        self.finished = False
+        self.error: str | None = None
+
+    @property
+    def n_trials(self) -> int:
+        return len(self.study.trials)
+
+    def value(self) -> float:
+        if not self.best:
+            return -np.inf if self.greater else np.inf
+        return self.best["value"]
+
+    def keep(self, record: dict[str, Any]) -> None:
+        if not self.default:
+            self.default = record
+        if not self.best or (
+            record["value"] > self.best["value"]
+            if self.greater
+            else record["value"] < self.best["value"]
+        ):
+            self.best = record
+
+    def result(self, record: dict[str, Any], n_trials: int, default=None) -> CandidateResult:
+        states = [t.state for t in self.study.trials[:n_trials]]
+        pruned = sum(s == optuna.trial.TrialState.PRUNED for s in states)
+        return CandidateResult(
+            name=self.candidate.name,
+            params=record.get("params", self.candidate.defaults()),
+            fold_scores=record.get("scores", []),
+            n_trials=n_trials,
+            n_pruned=int(pruned),
+            seconds=self.spent if n_trials > 1 else record.get("seconds", self.spent),
+            oof_proba=record.get("oof"),
+            error=None if record else (self.error or "every trial failed"),
+            default=default,
+        )
 
 
-def _run_trial(
-    candidate: Candidate,
-    params: dict[str, Any],
+def _objective(
+    family: _Family,
     folds: list[Fold],
-    trial: optuna.Trial,
     score: Score,
-    n_rows: int,
     n_classes: int,
     seed: int,
     deadline: float,
-) -> tuple[list[float], np.ndarray]:
-    oof = np.zeros((n_rows, n_classes))
-    scores: list[float] = []
-    for step, fold in enumerate(folds):
-        if trial.number > 0 and time.monotonic() > deadline:
-            raise _BudgetExceeded()
-        model = candidate.build(params, seed)
-        proba = fit_quietly(model, fold.X_train, fold.y_train, fold.X_val)
-        oof[fold.val_index] = proba
-        scores.append(float(score(fold.y_val, proba)))
-        trial.report(float(np.mean(scores)), step)
-        if trial.should_prune():
-            raise optuna.TrialPruned()
-    return scores, oof
-
-
-def _tune_one(
-    candidate: Candidate,
-    folds: list[Fold],
-    score: Score,
-    greater_is_better: bool,
-    n_classes: int,
-    seed: int,
-    budget: float,
-    max_trials: int | None,
     on_trial: Callable[[], None],
-) -> CandidateResult:
-    start = time.monotonic()
-    deadline = start + budget
+) -> Callable[[optuna.Trial], float]:
     n_rows = int(sum(len(f.val_index) for f in folds))
-    best: dict[str, Any] = {}
-    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
-    direction = "maximize" if greater_is_better else "minimize"
-    study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
-    study.enqueue_trial(candidate.defaults())
+    candidate = family.candidate
 
     def objective(trial: optuna.Trial) -> float:
+        started = time.monotonic()
         params = candidate.defaults() if trial.number == 0 else candidate.suggest(trial)
+        oof = np.zeros((n_rows, n_classes))
+        scores: list[float] = []
         try:
-            scores, oof = _run_trial(
-                candidate, params, folds, trial, score, n_rows, n_classes, seed, deadline
-            )
+            for step, fold in enumerate(folds):
+                if trial.number > 0 and time.monotonic() + family.fold_seconds > deadline:
+                    raise _Overrun()
+                fold_start = time.monotonic()
+                proba = fit_quietly(
+                    candidate.build(params, seed), fold.X_train, fold.y_train, fold.X_val
+                )
+                family.fold_seconds = max(family.fold_seconds, time.monotonic() - fold_start)
+                oof[fold.val_index] = proba
+                scores.append(float(score(fold.y_val, proba)))
+                trial.report(float(np.mean(scores)), step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
         finally:
+            family.spent += time.monotonic() - started
             on_trial()
         value = float(np.mean(scores))
-        better = not best or (value > best["value"] if greater_is_better else value < best["value"])
-        if better:
-            best.update(value=value, params=params, scores=scores, oof=oof)
+        family.keep(
+            {
+                "value": value,
+                "params": params,
+                "scores": scores,
+                "oof": oof,
+                "seconds": time.monotonic() - started,
+            }
+        )
         return value
 
-    error = None
-    try:
-        study.optimize(
-            objective,
-            n_trials=_cap(max_trials, candidate.trial_cap),
-            timeout=max(budget, 1e-3),
-            catch=(ValueError, ArithmeticError, np.linalg.LinAlgError),
-        )
-    except Exception as err:  # a candidate that cannot fit this data is reported, not fatal
-        error = f"{type(err).__name__}: {err}"
-    failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
-    if not best and failed:
-        error = error or str(failed[0].system_attrs.get("fail_reason", "every trial failed"))
-    pruned = sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials)
-    return CandidateResult(
-        name=candidate.name,
-        params=best.get("params", candidate.defaults()),
-        fold_scores=best.get("scores", []),
-        n_trials=len(study.trials),
-        n_pruned=int(pruned),
-        seconds=time.monotonic() - start,
-        oof_proba=best.get("oof"),
-        error=error if not best else None,
-    )
+    return objective
+
+
+def _next(families: list[_Family], n_folds: int, deadline: float) -> _Family | None:
+    """The family to run next: least time spent relative to promise (halving per rank)."""
+    now = time.monotonic()
+    for family in families:
+        full = family.cap is not None and family.n_trials >= family.cap
+        if full or now + n_folds * family.fold_seconds > deadline:
+            family.finished = True
+    active = [f for f in families if not f.finished and f.best]
+    if not active:
+        return None
+    order = sorted(active, key=lambda f: -f.value() if f.greater else f.value())
+    return min(order, key=lambda f: f.spent * 2.0 ** order.index(f))
 
 
 def tune(
@@ -217,15 +249,20 @@ def tune(
     seed: int = 0,
     console: Console | None = None,
 ) -> list[CandidateResult]:
-    """Tune each candidate over ``folds`` and return one result per candidate, in order.
+    """Tune each candidate over ``folds``; one result per candidate, in the order given.
 
-    ``score(y_true, proba)`` rates a fold; ``time_budget`` seconds are shared by the
-    candidates (time one leaves unused passes to the next); ``max_trials`` caps
-    trials per candidate (as does each candidate's own ``trial_cap``); ``console`` shows a rich progress bar when given.
+    ``score(y_codes, proba)`` rates a fold (``greater_is_better`` gives its direction);
+    ``time_budget`` seconds are shared by the families by promise (see the module doc);
+    ``max_trials`` caps trials per family, as does each candidate's ``trial_cap``. Each
+    result's ``default`` is the family's defaults trial. ``console`` shows progress bars.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    results: list[CandidateResult] = []
-    start = time.monotonic()
+    deadline = time.monotonic() + time_budget
+    caps = [[c for c in (max_trials, cand.trial_cap) if c is not None] for cand in candidates]
+    families = [
+        _Family(cand, min(cap) if cap else None, greater_is_better, seed)
+        for cand, cap in zip(candidates, caps)
+    ]
     progress = (
         Progress(
             TextColumn("  tuning {task.description:<11}"),
@@ -233,34 +270,46 @@ def tune(
             TextColumn("{task.completed} trials"),
             TimeElapsedColumn(),
             console=console,
-            transient=False,
         )
         if console is not None
         else None
     )
     with progress if progress is not None else nullcontext():
-        for position, candidate in enumerate(candidates):
-            left = time_budget - (time.monotonic() - start)
-            share = max(left / (len(candidates) - position), 0.0)
-            cap = _cap(max_trials, candidate.trial_cap)
-            task = progress.add_task(candidate.name, total=cap) if progress else None
+        tasks = [
+            progress.add_task(f.candidate.name, total=f.cap) if progress else None for f in families
+        ]
+        objectives = {}
+        for family, task in zip(families, tasks):
 
             def on_trial(task=task) -> None:
                 if progress is not None:
                     progress.advance(task)
 
-            result = _tune_one(
-                candidate,
-                folds,
-                score,
-                greater_is_better,
-                n_classes,
-                seed,
-                share,
-                max_trials,
-                on_trial,
+            objectives[id(family)] = _objective(
+                family, folds, score, n_classes, seed, deadline, on_trial
             )
-            if progress is not None:
-                progress.update(task, total=result.n_trials, completed=result.n_trials)
-            results.append(result)
-    return results
+        run_order = list(families)  # round one: every family's defaults
+        while run_order:
+            family = run_order.pop(0)
+            try:
+                family.study.optimize(objectives[id(family)], n_trials=1, catch=_CAUGHT)
+            except Exception as err:  # a family that cannot fit this data is reported, not fatal
+                family.error, family.finished = f"{type(err).__name__}: {err}", True
+            failed = family.study.trials[-1].state == optuna.trial.TrialState.FAIL
+            if failed and not family.best:
+                reason = family.study.trials[-1].system_attrs.get("fail_reason", "the trial failed")
+                family.error, family.finished = str(reason), True
+            if not run_order:
+                chosen = _next(families, len(folds), deadline)
+                run_order = [chosen] if chosen is not None else []
+        if progress is not None:
+            for family, task in zip(families, tasks):
+                progress.update(task, total=family.n_trials, completed=family.n_trials)
+    return [
+        family.result(
+            family.best,
+            family.n_trials,
+            default=family.result(family.default, 1) if family.default else None,
+        )
+        for family in families
+    ]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from skyclass.metrics import threshold_curve
-from skyclass.report._html import Markup, cards, esc, fig, fmt, section, table
+from skyclass.report._html import Markup, cards, esc, fmt, page, section, table
+from skyclass.report._palette import Palette
 from skyclass.report._plots import (
     plot_calibration,
     plot_candidates,
@@ -28,10 +28,6 @@ from skyclass.report._plots import (
 )
 
 __all__ = ["render_report", "write_report"]
-
-
-def _static(name: str) -> str:
-    return resources.files("skyclass.report").joinpath("static", name).read_text("utf-8")
 
 
 def _tag(action: str) -> Markup:
@@ -54,13 +50,20 @@ def _overview(ctx: dict) -> str:
         (fmt(len(data.get("labels", []))), "classes"),
         (fmt(data.get("n_features", 0)), "features kept"),
     ]
-    bundle = ctx.get("bundle", {})
-    body = cards(items)
+    bundle = ctx.get("bundle") or {}
+    body = "".join(
+        f'<p class="banner" role="alert" style="border:2px solid #b00020;background:#fdecee;padding:.6em .9em"><b>Warning:</b> {esc(w)}</p>'
+        for w in ctx.get("warnings", [])
+    )
+    body += cards(items)
     lines = [
         f"Target <b>{esc(data.get('target'))}</b> from <code>{esc(data.get('source'))}</code>."
     ]
     if bundle.get("path"):
         lines.append(f"Bundle: <code>{esc(bundle['path'])}</code>.")
+    refit = ctx.get("refit")
+    if refit:
+        lines.append(f"Rows: {esc(refit['note'][0].upper() + refit['note'][1:])}.")
     if bundle.get("version") is not None:
         lines.append(
             f"Pushed to <code>{esc(bundle.get('registry'))}</code> as version {esc(bundle['version'])}."
@@ -84,19 +87,22 @@ def _decisions(ctx: dict) -> str:
 def _explore(ctx: dict) -> str:
     prof = ctx.get("profile", {})
     parts = [
-        fig(
-            plot_class_distribution(prof.get("classes", {})),
-            f"Imbalance ratio (largest / smallest class): {fmt(prof.get('imbalance_ratio', 1.0), 3)}",
+        plot_class_distribution(
+            prof.get("classes", {}),
+            palette=_class_palette(ctx, prof.get("classes", {})),
+            caption="Imbalance ratio (largest / smallest class): "
+            f"{fmt(prof.get('imbalance_ratio', 1.0), 3)}",
         )
     ]
     mi = list(prof.get("mutual_information", {}).items())
     if mi:
         parts.append(
-            fig(
-                plot_importance(
-                    [(k, v, None) for k, v in mi], "Mutual information with the target", "nats"
-                ),
-                "Estimated on the cleaned table before the split (higher = more informative alone).",
+            plot_importance(
+                [(k, v, None) for k, v in mi],
+                "Mutual information with the target",
+                "nats",
+                caption="Estimated on the cleaned table before the split "
+                "(higher = more informative alone).",
             )
         )
     body = f'<div class="grid">{"".join(parts)}</div>'
@@ -146,24 +152,42 @@ def _selection(ctx: dict) -> str:
         f"{esc(split.get('cv'))}-fold stratified CV on {fmt(split.get('tune_rows', 0))} training rows; "
         f"seed {esc(split.get('seed'))}.</p>"
     )
+    body += (
+        f"<p>Every family is tuned on {esc(metric.get('tuned_on', 'log loss'))} (good probabilities "
+        f"first); each row's {esc(metric.get('name'))} is on out-of-fold predictions with that "
+        "row's own decision rule. The class prior and each family's untuned defaults are "
+        "listed as yardsticks.</p>"
+    )
     rows = []
     for r in ctx.get("candidates", []):
         score = f"{fmt(r['mean'])} ± {fmt(r['std'])}" if r["fold_scores"] else "failed"
+        loss = f"{fmt(r['log_loss'])} ± {fmt(r['log_loss_std'])}" if r["fold_scores"] else ""
         name = Markup(f"<b>{esc(r['name'])}</b>") if r["name"] == ctx.get("winner") else r["name"]
         rows.append(
-            (name, score, r["n_trials"], r["n_pruned"], f"{r['seconds']:.1f}", r.get("error") or "")
+            (
+                name,
+                r.get("kind", ""),
+                score,
+                loss,
+                r["n_trials"],
+                r["n_pruned"],
+                f"{r['seconds']:.1f}",
+                r.get("error") or "",
+            )
         )
     body += table(
         [
             "candidate",
+            "kind",
             f"{metric.get('name')} (CV mean ± std)",
+            "log loss (CV mean ± std)",
             "trials",
             "pruned",
             "seconds",
             "note",
         ],
         rows,
-        numeric={2, 3, 4},
+        numeric={4, 5, 6},
     )
     sig = ctx.get("significance")
     if sig:
@@ -174,9 +198,10 @@ def _selection(ctx: dict) -> str:
             f"α = {sig['alpha']}).</p>"
         )
     if any(r["fold_scores"] for r in ctx.get("candidates", [])):
-        body += fig(
-            plot_candidates(ctx["candidates"], metric.get("name", "score")),
-            "Bars: mean of the best trial's fold scores; whiskers: one standard deviation.",
+        body += plot_candidates(
+            ctx["candidates"],
+            metric.get("name", "score"),
+            caption="Bars: mean of the best trial's fold scores; whiskers: one standard deviation.",
         )
     winner = next((r for r in ctx.get("candidates", []) if r["name"] == ctx.get("winner")), None)
     if winner:
@@ -191,16 +216,26 @@ def _selection(ctx: dict) -> str:
 
 def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
     test = ctx.get("test", {})
+    prior = test.get("prior") or {}
     rows = [
         (
             name,
             m["value"],
             f"[{fmt(m['low'])}, {fmt(m['high'])}]" if m.get("low") is not None else "—",
             m.get("method", ""),
+            fmt(prior[name]) if name in prior else "",
         )
         for name, m in test.get("metrics", {}).items()
     ]
-    body = table(["metric", "value", "95% interval", "interval method"], rows, numeric={1})
+    headers = ["metric", "value", "95% interval", "interval method"]
+    body = table(
+        [*headers, "class prior"] if prior else headers,
+        [r if prior else r[:4] for r in rows],
+        numeric={1},
+    )
+    refit = ctx.get("refit")
+    if refit:
+        body = f"<p>{esc(refit['note'][0].upper() + refit['note'][1:])}.</p>" + body
     per_class = test.get("per_class", {})
     if per_class:
         body += "<h3>Per class</h3>" + table(
@@ -212,32 +247,40 @@ def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
             ],
             numeric={1, 2, 3, 4},
         )
+    palette = Palette(labels)
+    counts = {
+        str(label): (int(np.sum(y_true == label)), len(y_true)) for label in labels
+    }  # positive and all test rows behind each one-vs-rest figure
+    one_vs_rest = "One class against the rest, on the test set."
     figures = [
-        fig(plot_confusion(y_true, y_pred, labels), "Rows: true class; columns: decided class."),
-        fig(
-            plot_confusion(y_true, y_pred, labels, normalize=True),
-            "Each row sums to 1 (recall on the diagonal).",
+        plot_confusion(y_true, y_pred, labels, caption="Rows: true class; columns: decided class."),
+        plot_confusion(
+            y_true, y_pred, labels, normalize=True,
+            caption="Each row sums to 1 (recall on the diagonal).",
         ),
-        fig(plot_roc(y_true, proba, labels), "One class against the rest, on the test set."),
-        fig(plot_pr(y_true, proba, labels), "One class against the rest, on the test set."),
-    ]
+        plot_roc(y_true, proba, labels, palette=palette, caption=one_vs_rest),
+        plot_pr(y_true, proba, labels, palette=palette, caption=one_vs_rest),
+    ]  # fmt: skip
     curves = _threshold_curves(y_true, proba, labels)
     if curves:
         chosen = ctx.get("decision_rule", {}).get("rule") or {}
         figures.append(
-            fig(
-                plot_threshold_tradeoff(curves, chosen.get("threshold")),
-                "How the decision threshold trades precision against recall (test set).",
+            plot_threshold_tradeoff(
+                curves,
+                chosen.get("threshold"),
+                counts=counts,
+                palette=palette,
+                caption="How the decision threshold trades precision against recall (test set).",
             )
         )
     calibration = ctx.get("calibration", {})
     if calibration:
         figures.append(
-            fig(
-                plot_calibration(
-                    {k: (v["prob_true"], v["prob_pred"]) for k, v in calibration.items()}
-                ),
-                "Points on the diagonal mean the probabilities can be read as frequencies.",
+            plot_calibration(
+                {k: (v["prob_true"], v["prob_pred"]) for k, v in calibration.items()},
+                counts=counts,
+                palette=palette,
+                caption="Points on the diagonal mean the probabilities can be read as frequencies.",
             )
         )
     body += f'<div class="grid">{"".join(figures)}</div>'
@@ -260,13 +303,11 @@ def _interpret(ctx: dict) -> str:
     body = ""
     perm = interp.get("permutation", [])
     if perm:
-        body += fig(
-            plot_importance(
-                [(r["feature"], r["mean"], r["std"]) for r in perm],
-                "Permutation importance",
-                f"drop in {ctx.get('metric', {}).get('name')} when the column is shuffled",
-            ),
-            interp.get("permutation_note", "Measured on held-out test rows."),
+        body += plot_importance(
+            [(r["feature"], r["mean"], r["std"]) for r in perm],
+            "Permutation importance",
+            f"drop in {ctx.get('metric', {}).get('name')} when the column is shuffled",
+            caption=interp.get("permutation_note", "Measured on held-out test rows."),
         )
     coefs = interp.get("coefficients")
     if coefs:
@@ -323,7 +364,7 @@ def render_report(context: dict, *, y_true, proba, y_pred, labels) -> str:
     Example:
         >>> html = render_report({"title": "t", "test": {"metrics": {}}}, y_true=["a", "b"],
         ...                      proba=[[0.9, 0.1], [0.2, 0.8]], y_pred=["a", "b"], labels=["a", "b"])
-        >>> html.count("<figure>")
+        >>> html.count('<figure class="plot"')
         5
     """
     labels = list(labels)
@@ -338,19 +379,14 @@ def render_report(context: dict, *, y_true, proba, y_pred, labels) -> str:
         ("fairness", "Fairness", _fairness(context)),
         ("timings", "Timings", _timings(context)),
     ]
-    parts = [p for p in parts if p[2]]
-    sections = [p[2] for p in parts]
-    nav = "".join(f'<a href="#{a}">{t}</a>' for a, t, _ in parts)
     title = context.get("title", "skyclass report")
     stamp = context.get("created") or _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_static('report.css')}</style></head><body>"
-        f"<header><h1>{esc(title)}</h1><p>skyclass train · {esc(stamp)}</p></header>"
-        f"<nav>{nav}</nav><main>{''.join(sections)}</main>"
-        f"<script>{_static('report.js')}</script></body></html>\n"
-    )
+    return page(title, parts, subtitle=f"skyclass train · {stamp}")
+
+
+def _class_palette(ctx: dict, classes: dict) -> Palette:
+    """Class colours by the model's label order (``data.labels``), else the profile's order."""
+    return Palette(ctx.get("data", {}).get("labels") or list(classes))
 
 
 def write_report(path: str | os.PathLike, html: str) -> Path:

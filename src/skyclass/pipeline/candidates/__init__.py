@@ -1,11 +1,12 @@
-"""Candidate models for ``skyclass train``, registered by name.
+"""Candidate models for ``skyclass train``, looked up by name in ``CANDIDATES``.
 
-Each candidate is a search space plus a builder of an unfitted scikit-learn
-classifier (see :class:`Candidate`). Add one by writing a module with an
-object that follows the protocol and registering it in ``CANDIDATES``.
+Each candidate is a :class:`Candidate` subclass in its own module, registered with
+``@CANDIDATES.register("name")``. Adding one is a new module and one import line here.
 
 Example:
-    >>> from skyclass.pipeline.candidates import get_candidates
+    >>> from skyclass.pipeline.candidates import CANDIDATES, get_candidates
+    >>> CANDIDATES.names()
+    ('logreg', 'logreg-ovr', 'hgb', 'rf')
     >>> [c.name for c in get_candidates("logreg,hgb")]
     ['logreg', 'hgb']
 """
@@ -13,28 +14,27 @@ Example:
 from __future__ import annotations
 
 from skyclass.errors import InputError
-from skyclass.pipeline.candidates._base import Candidate
-from skyclass.pipeline.candidates._hgb import HGB
-from skyclass.pipeline.candidates._logreg import LOGREG, LOGREG_OVR
-from skyclass.pipeline.candidates._rf import RF
+from skyclass.pipeline.candidates import _hgb as _hgb
+from skyclass.pipeline.candidates import _logreg as _logreg
+from skyclass.pipeline.candidates import _rf as _rf
+from skyclass.pipeline.candidates._base import CANDIDATES, Candidate
 
 __all__ = ["CANDIDATES", "Candidate", "get_candidates"]
 
-CANDIDATES: dict[str, Candidate] = {c.name: c for c in (LOGREG, LOGREG_OVR, HGB, RF)}
-
 
 def get_candidates(names: str | list[str] | None = None) -> list[Candidate]:
-    """Candidates for a comma-separated string or list of names (``None``: all four).
+    """New instances of the candidates named (a comma-separated string or a list; ``None``: all).
 
-    An unknown name raises ``InputError`` listing the known ones.
+    An unknown name raises ``InputError`` listing the registered ones.
     """
     if names is None:
-        return list(CANDIDATES.values())
+        names = list(CANDIDATES.names())
     if isinstance(names, str):
         names = [n.strip() for n in names.split(",") if n.strip()]
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown or not names:
         raise InputError(
-            f"--models: unknown candidate(s) {unknown or names}; choose from {', '.join(CANDIDATES)}"
+            f"--models: unknown candidate(s) {unknown or names}; "
+            f"choose from {', '.join(CANDIDATES.names())}"
         )
-    return [CANDIDATES[n] for n in dict.fromkeys(names)]
+    return [CANDIDATES.create(n) for n in dict.fromkeys(names)]

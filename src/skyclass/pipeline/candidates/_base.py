@@ -1,34 +1,61 @@
-"""The one contract every candidate model follows."""
+"""The one contract every candidate model follows (see :class:`Candidate`)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
 import optuna
 
+from skyclass.plugins import Registry
 
-class Candidate(Protocol):
-    """A model family ``skyclass train`` can select: a search space and a builder.
+__all__ = ["CANDIDATES", "Candidate"]
 
-    ``name`` is what ``--models`` accepts; ``linear`` says whether ``coef_`` is
-    meaningful per class; ``trial_cap`` is how many trials its search space is worth
-    (``None``: as many as the budget allows) so time it does not need passes to the
-    next candidate; ``defaults()`` is the first trial every study runs so a sensible
-    baseline exists even under a tiny time budget.
+
+class Candidate(ABC):
+    """A model family ``skyclass train`` can select: known-good defaults, a search space, a builder.
+
+    What an implementation must do:
+
+    - ``name`` (class attribute) is what ``--models`` accepts; register the class with
+      ``@CANDIDATES.register(name)`` in its own module and import that module in
+      ``candidates/__init__.py``;
+    - ``defaults()`` returns known-good parameters: every study runs them first, and the
+      result sits in the leaderboard as this family's untuned baseline;
+    - ``suggest(trial)`` samples parameters from the search space for one Optuna trial;
+    - ``build(params, seed)`` returns an *unfitted* scikit-learn classifier that is fitted
+      on integer class codes ``0..k-1`` and gives probabilities through ``predict_proba``
+      (no class re-weighting: decisions are tuned on top of the probabilities), and that
+      ``skyclass.pipeline.export_onnx`` can export.
+
+    ``linear`` says whether ``coef_`` is meaningful per class; ``trial_cap`` is how many
+    trials the search space is worth (``None``: as many as the budget allows).
+
+    Lifecycle and thread-safety: one instance is created per ``train`` call and only read
+    afterwards; ``build`` returns a new estimator each call, so an instance may be shared
+    by threads.
+
+    Example:
+        >>> from skyclass.pipeline.candidates import CANDIDATES
+        >>> CANDIDATES.create("logreg").defaults()
+        {'C': 1.0}
     """
 
-    name: str
-    linear: bool
-    trial_cap: int | None
+    name: ClassVar[str]
+    linear: ClassVar[bool] = False
+    trial_cap: ClassVar[int | None] = None
 
+    @abstractmethod
     def defaults(self) -> dict[str, Any]:
-        """Hand-picked parameters tried first."""
-        ...
+        """Known-good parameters, tried first."""
 
+    @abstractmethod
     def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         """Parameters sampled from the search space for one Optuna trial."""
-        ...
 
+    @abstractmethod
     def build(self, params: dict[str, Any], seed: int) -> Any:
         """An unfitted scikit-learn classifier with ``params`` and ``random_state=seed``."""
-        ...
+
+
+CANDIDATES: Registry[Candidate] = Registry("candidate model", Candidate, field="--models")

@@ -1,44 +1,44 @@
-"""``hgb``: scikit-learn's HistGradientBoostingClassifier."""
+"""``hgb``: scikit-learn's HistGradientBoostingClassifier, with early stopping."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import optuna
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from skyclass.pipeline.candidates._base import CANDIDATES, Candidate
 
-@dataclass(frozen=True)
-class HistGradientBoostingCandidate:
-    """Tunes learning rate, tree size, leaf size, L2 and the number of boosting rounds."""
+# Boosting stops when the loss on an internal 10% validation split has not improved for
+# 10 rounds, so a trial costs the rounds the data needs, not a fixed count.
+_EARLY_STOPPING = {"early_stopping": True, "validation_fraction": 0.1, "n_iter_no_change": 10}
 
-    name: str = "hgb"
-    linear: bool = False
-    trial_cap: int | None = None
+
+@CANDIDATES.register("hgb")
+class HistGradientBoosting(Candidate):
+    """Tunes learning rate, tree size, leaf size, L2 and feature subsampling; rounds by early stopping."""
+
+    name = "hgb"
 
     def defaults(self) -> dict[str, Any]:
         return {
             "learning_rate": 0.1,
             "max_leaf_nodes": 31,
             "min_samples_leaf": 20,
-            "l2_regularization": 1e-6,
-            "max_iter": 100,
-            "class_weight": None,
+            "l2_regularization": 0.0,
+            "max_features": 1.0,
         }
 
     def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         return {
             "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
-            "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 8, 64, log=True),
-            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 5, 100, log=True),
+            "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 4, 64, log=True),
+            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 5, 200, log=True),
             "l2_regularization": trial.suggest_float("l2_regularization", 1e-6, 10.0, log=True),
-            "max_iter": trial.suggest_int("max_iter", 50, 300, step=50),
-            "class_weight": trial.suggest_categorical("class_weight", [None, "balanced"]),
+            "max_features": trial.suggest_float("max_features", 0.3, 1.0),
         }
 
     def build(self, params: dict[str, Any], seed: int) -> Any:
-        return HistGradientBoostingClassifier(random_state=seed, **params)
-
-
-HGB = HistGradientBoostingCandidate()
+        return HistGradientBoostingClassifier(
+            max_iter=500, random_state=seed, **_EARLY_STOPPING, **params
+        )

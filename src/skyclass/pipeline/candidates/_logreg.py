@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import optuna
 
+from skyclass.pipeline.candidates._base import CANDIDATES, Candidate
 
-@dataclass(frozen=True)
-class LogisticCandidate:
-    """Tunes the inverse regularisation ``C`` and the class weighting."""
 
-    name: str
-    multi_class: str
-    linear: bool = True
-    trial_cap: int | None = 20  # two parameters: TPE has settled well before this
+class _Logistic(Candidate):
+    """Tunes the inverse regularisation ``C`` (two-class problems and softmax share the code)."""
+
+    multi_class: ClassVar[str]
+    linear = True
+    trial_cap = 12  # one parameter: TPE has settled well before this
 
     def defaults(self) -> dict[str, Any]:
-        return {"C": 1.0, "class_weight": None}
+        return {"C": 1.0}
 
     def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
-        return {
-            "C": trial.suggest_float("C", 1e-3, 1e2, log=True),
-            "class_weight": trial.suggest_categorical("class_weight", [None, "balanced"]),
-        }
+        return {"C": trial.suggest_float("C", 1e-3, 1e2, log=True)}
 
     def build(self, params: dict[str, Any], seed: int) -> Any:
         from skyclass.linear import LogisticRegression
@@ -34,5 +30,17 @@ class LogisticCandidate:
         )
 
 
-LOGREG = LogisticCandidate("logreg", "multinomial")
-LOGREG_OVR = LogisticCandidate("logreg-ovr", "ovr")
+@CANDIDATES.register("logreg")
+class Softmax(_Logistic):
+    """Multinomial (softmax) logistic regression."""
+
+    name = "logreg"
+    multi_class = "multinomial"
+
+
+@CANDIDATES.register("logreg-ovr")
+class OneVsRest(_Logistic):
+    """One binary logistic regression per class, probabilities normalised."""
+
+    name = "logreg-ovr"
+    multi_class = "ovr"

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import optuna
 from sklearn.ensemble import RandomForestClassifier
 
+from skyclass.pipeline.candidates._base import CANDIDATES, Candidate
 
-@dataclass(frozen=True)
-class RandomForestCandidate:
-    """Tunes the number of trees, depth, leaf size, features per split and class weighting."""
 
-    name: str = "rf"
-    linear: bool = False
-    trial_cap: int | None = None
+@CANDIDATES.register("rf")
+class RandomForest(Candidate):
+    """Tunes the number of trees, depth, leaf size and features per split."""
+
+    name = "rf"
 
     def defaults(self) -> dict[str, Any]:
-        return {
-            "n_estimators": 100,
-            "max_depth": 12,
-            "min_samples_leaf": 1,
-            "max_features": "sqrt",
-            "class_weight": None,
-        }
+        return {"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 1, "max_features": "sqrt"}
 
     def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
         return {
@@ -32,13 +25,7 @@ class RandomForestCandidate:
             "max_depth": trial.suggest_int("max_depth", 4, 16),
             "min_samples_leaf": trial.suggest_int("min_samples_leaf", 1, 20, log=True),
             "max_features": trial.suggest_categorical("max_features", ["sqrt", "log2", 0.5]),
-            "class_weight": trial.suggest_categorical(
-                "class_weight", [None, "balanced", "balanced_subsample"]
-            ),
         }
 
     def build(self, params: dict[str, Any], seed: int) -> Any:
         return RandomForestClassifier(random_state=seed, n_jobs=-1, **params)
-
-
-RF = RandomForestCandidate()

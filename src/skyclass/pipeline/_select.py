@@ -1,0 +1,147 @@
+"""The leaderboard: tuned families, their untuned defaults and the class prior, side by side.
+
+Every entry is scored the way it would be shipped: its own decision rule is tuned on
+its out-of-fold probabilities (``choose_rule``) and the selection metric is computed
+per CV fold with that rule applied; log loss is computed on the probabilities.
+Entries are ranked on the selection metric; entries within half a standard error of
+the best count as tied and the one with the lower log loss goes first (better
+probabilities at no cost in the metric). The prior is a yardstick, never shipped.
+
+Example:
+    >>> import numpy as np
+    >>> from skyclass.pipeline._select import prior_oof
+    >>> prior_oof(np.array([0, 0, 1, 1]), [np.array([0, 2]), np.array([1, 3])], 2).tolist()
+    [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from skyclass import metrics as M
+from skyclass.pipeline._costs import Costs
+from skyclass.pipeline._decision_rule import choose_rule
+from skyclass.pipeline._scoring import Scorer
+from skyclass.pipeline._summary import LeaderboardEntry, RuleInfo
+from skyclass.pipeline._testset import score_decided
+from skyclass.pipeline._tune import CandidateResult
+
+__all__ = ["Scored", "leaderboard", "prior_oof", "rank"]
+
+PRIOR = "prior"
+
+
+@dataclass
+class Scored:
+    """A leaderboard entry with what selecting it needs: its rule and out-of-fold probabilities."""
+
+    entry: LeaderboardEntry
+    rule: RuleInfo
+    oof: np.ndarray
+
+
+def prior_oof(codes: np.ndarray, val_indices: list[np.ndarray], k: int) -> np.ndarray:
+    """Out-of-fold class-prior probabilities: each fold gets its training rows' class shares."""
+    oof = np.zeros((len(codes), k))
+    for val in val_indices:
+        train = np.setdiff1d(np.arange(len(codes)), val)
+        oof[val] = np.bincount(codes[train], minlength=k) / len(train)
+    return oof
+
+
+def _score(
+    name: str,
+    kind: str,
+    family: str,
+    result: CandidateResult | None,
+    oof: np.ndarray,
+    codes: np.ndarray,
+    val_indices: list[np.ndarray],
+    labels: list,
+    scorer: Scorer,
+    costs: Costs | None,
+    positive: Any,
+) -> Scored:
+    label_array = np.asarray(labels, dtype=object)
+    info = choose_rule(
+        label_array[codes], oof, labels, metric=scorer.name, costs=costs, positive=positive
+    )
+    decided = M.decide(oof, info["rule"], labels)
+    index = {v: i for i, v in enumerate(labels)}
+    decided_codes = np.array([index[v] for v in decided])
+    k = len(labels)
+    folds, losses = [], []
+    for val in val_indices:
+        folds.append(score_decided(scorer, codes[val], oof[val], decided_codes[val]))
+        losses.append(float(M.log_loss(codes[val], oof[val], labels=list(range(k)))))
+    entry = LeaderboardEntry(
+        name=name,
+        kind=kind,
+        family=family,
+        params=dict(result.params) if result is not None else {},
+        fold_scores=folds,
+        mean=float(np.mean(folds)),
+        std=float(np.std(folds, ddof=1)) if len(folds) > 1 else 0.0,
+        log_loss=float(np.mean(losses)),
+        log_loss_std=float(np.std(losses, ddof=1)) if len(losses) > 1 else 0.0,
+        n_trials=result.n_trials if result is not None else 0,
+        n_pruned=result.n_pruned if result is not None else 0,
+        seconds=result.seconds if result is not None else 0.0,
+    )
+    return Scored(entry, RuleInfo(info["rule"], info["explanation"], info.get("oof", {})), oof)
+
+
+def leaderboard(
+    results: list[CandidateResult],
+    codes: np.ndarray,
+    val_indices: list[np.ndarray],
+    labels: list,
+    scorer: Scorer,
+    costs: Costs | None = None,
+    positive: Any = None,
+) -> tuple[list[Scored], list[LeaderboardEntry]]:
+    """Scored entries (tuned, defaults, prior) and the failed families' rows (with their error)."""
+    common = (codes, val_indices, labels, scorer, costs, positive)
+    scored = [
+        _score(PRIOR, "baseline", PRIOR, None, prior_oof(codes, val_indices, len(labels)), *common)
+    ]
+    failed = []
+    for r in results:
+        if r.oof_proba is None:
+            failed.append(
+                LeaderboardEntry(
+                    r.name,
+                    "tuned",
+                    r.name,
+                    r.params,
+                    [],
+                    float("nan"),
+                    0.0,
+                    float("nan"),
+                    0.0,
+                    r.n_trials,
+                    r.n_pruned,
+                    r.seconds,
+                    r.error,
+                )
+            )
+            continue
+        scored.append(_score(r.name, "tuned", r.name, r, r.oof_proba, *common))
+        if r.default is not None and r.default.oof_proba is not None:
+            name = f"{r.name} (defaults)"
+            scored.append(_score(name, "defaults", r.name, r.default, r.default.oof_proba, *common))
+    return scored, failed
+
+
+def rank(scored: list[Scored], greater_is_better: bool) -> list[Scored]:
+    """Best first: by the selection metric, near-ties (half a standard error) by log loss."""
+    sign = 1.0 if greater_is_better else -1.0
+    ordered = sorted(scored, key=lambda s: (-sign * s.entry.mean, s.entry.log_loss))
+    best = ordered[0].entry
+    tolerance = 0.5 * best.std / np.sqrt(max(len(best.fold_scores), 1))
+    tied = [s for s in ordered if sign * (best.mean - s.entry.mean) <= tolerance]
+    tied.sort(key=lambda s: s.entry.log_loss)
+    return tied + [s for s in ordered if s not in tied]

@@ -1,0 +1,205 @@
+"""Each training stage's contract: labels, leaderboard with baselines, ranking, rules, refit, banner."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from rich.console import Console
+from sklearn import metrics as skm
+
+import skyclass
+from skyclass.bundle import load
+from skyclass.metrics import decide
+from skyclass.pipeline import choose_rule, get_scorer
+from skyclass.pipeline._select import Scored, leaderboard, prior_oof, rank
+from skyclass.pipeline._stages import STAGES, encode_labels
+from skyclass.pipeline._summary import NO_MODEL_BEATS_PRIOR, LeaderboardEntry, RuleInfo
+from skyclass.pipeline._tune import CandidateResult
+
+QUIET = Console(quiet=True)
+
+
+def test_stage_list_is_the_issue_order():
+    assert [s.name for s in STAGES] == [
+        "load",
+        "validate",
+        "explore",
+        "split",
+        "tune",
+        "select",
+        "decide",
+        "test",
+        "refit",
+        "explain",
+        "package",
+        "push",
+        "report",
+    ]
+
+
+@pytest.mark.parametrize(
+    "values, labels",
+    [
+        (["10", "9", "10", "2"], ["10", "2", "9"]),  # digit strings stay strings
+        (["b", "B", "a", "b"], ["B", "a", "b"]),  # case is kept
+        ([" x", "x", "x "], [" x", "x", "x "]),  # whitespace is kept
+        ([3, 1, 2, 3], [1, 2, 3]),  # numbers stay numbers
+        ([1, "a", 1], ["1", "a"]),  # a mixed column is compared as text
+    ],
+)
+def test_encode_labels_one_encoding(values, labels):
+    got, codes = encode_labels(np.asarray(values, dtype=object))
+    assert got == labels
+    assert [got[c] for c in codes] == [str(v) if isinstance(labels[0], str) else v for v in values]
+
+
+def _scored(name, family, kind, scores, loss):
+    entry = LeaderboardEntry(
+        name,
+        kind,
+        family,
+        {},
+        scores,
+        float(np.mean(scores)),
+        float(np.std(scores, ddof=1)),
+        loss,
+        0.0,
+    )
+    return Scored(entry, RuleInfo(None, ""), np.zeros((1, 2)))
+
+
+def test_rank_breaks_near_ties_by_log_loss():
+    a = _scored("a", "a", "tuned", [0.80, 0.82, 0.81, 0.79, 0.83], 0.60)
+    b = _scored("b", "b", "tuned", [0.80, 0.82, 0.81, 0.79, 0.828], 0.40)  # within half an SE
+    c = _scored("c", "c", "tuned", [0.70, 0.72, 0.71, 0.69, 0.73], 0.30)  # far below
+    assert [s.entry.name for s in rank([a, c, b], greater_is_better=True)] == ["b", "a", "c"]
+
+
+def test_leaderboard_holds_prior_and_defaults_scored_with_their_rules():
+    rng = np.random.default_rng(0)
+    codes = rng.choice(3, 300, p=[0.6, 0.3, 0.1])
+    folds = [np.arange(300)[i::3] for i in range(3)]
+    good = np.eye(3)[codes] * 0.5 + 0.5 * rng.dirichlet(np.ones(3), 300)
+    default = CandidateResult(
+        "m", {"a": 1}, [0.0] * 3, 1, 0, 1.0, oof_proba=rng.dirichlet(np.ones(3), 300)
+    )
+    tuned = CandidateResult("m", {"a": 2}, [0.0] * 3, 4, 1, 2.0, oof_proba=good, default=default)
+    labels = ["x", "y", "z"]
+    scorer = get_scorer("f1_macro", n_classes=3)
+    scored, failed = leaderboard([tuned], codes, folds, labels, scorer)
+    assert failed == [] and [s.entry.name for s in scored] == ["prior", "m", "m (defaults)"]
+    prior = scored[0]
+    assert np.allclose(prior.oof, prior_oof(codes, folds, 3))
+    for s in scored:
+        decided = decide(s.oof, s.rule.rule, labels)
+        y = np.asarray(labels)[codes]
+        for val, fold_score in zip(folds, s.entry.fold_scores):
+            assert math.isclose(fold_score, skm.f1_score(y[val], decided[val], average="macro"))
+        losses = [skm.log_loss(codes[v], s.oof[v], labels=[0, 1, 2]) for v in folds]
+        assert math.isclose(s.entry.log_loss, np.mean(losses))
+    assert rank(scored, True)[0].entry.name == "m"
+
+
+def test_multiclass_weights_rule_beats_argmax_on_macro_f1():
+    rng = np.random.default_rng(1)
+    y = rng.choice(["a", "b", "c"], 900, p=[0.7, 0.2, 0.1])
+    codes = np.searchsorted(["a", "b", "c"], y)
+    logits = rng.normal(size=(900, 3)) + 1.2 * np.eye(3)[codes] + np.log([0.7, 0.2, 0.1])
+    proba = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    info = choose_rule(y, proba, ["a", "b", "c"], metric="f1_macro")
+    assert info["rule"]["kind"] == "prior_shift"
+    decided = decide(proba, info["rule"], ["a", "b", "c"])
+    argmax = np.asarray(["a", "b", "c"])[proba.argmax(1)]
+    after = skm.f1_score(y, decided, average="macro")
+    assert math.isclose(after, info["oof"]["f1_macro_rule"])
+    assert after > skm.f1_score(y, argmax, average="macro") + 0.01
+    # accuracy is reached by argmax on calibrated probabilities: no rule
+    assert choose_rule(y, proba, ["a", "b", "c"], metric="accuracy")["rule"] is None
+
+
+def _table(labels, n=240, seed=0, signal=True):
+    rng = np.random.default_rng(seed)
+    k = len(labels)
+    codes = np.arange(n) % k
+    x = rng.normal(size=n) + (3.0 * codes if signal else 0.0)
+    return pd.DataFrame(
+        {
+            "x": x,
+            "z": rng.normal(size=n),
+            "c": rng.choice(["p", "q"], n),
+            "y": np.asarray(labels, dtype=object)[codes],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["9", "10", "11"], ["Yes", "yes", "YES"], [" a", "a", "a "], [1, 2, 3], [0.5, 1.5, 2.5]],
+    ids=["digit-strings", "mixed-case", "whitespace", "integers", "floats"],
+)
+def test_every_label_kind_trains_in_every_candidate(labels, tmp_path):
+    frame = _table(labels)
+    result = skyclass.train(
+        frame, "y", out=tmp_path / "r", time_budget=20, max_trials=1, console=QUIET
+    )
+    trained = {e["family"] for e in result.leaderboard if e["fold_scores"]}
+    assert trained == {"prior", "logreg", "logreg-ovr", "hgb", "rf"}
+    bundle = load(result.bundle_path)
+    assert bundle.labels == sorted(labels)
+    predicted = bundle.predict(frame.drop(columns="y")).tolist()
+    assert (
+        set(predicted) <= set(labels)
+        and np.mean(np.asarray(predicted, dtype=object) == frame["y"]) > 0.9
+    )
+
+
+def test_refit_on_all_rows_by_default_and_on_training_rows_when_asked(tmp_path):
+    frame = _table(["p", "q"], n=200)
+    runs = {
+        refit: skyclass.train(
+            frame,
+            "y",
+            out=tmp_path / str(refit),
+            models="logreg",
+            time_budget=10,
+            max_trials=1,
+            refit_all=refit,
+            console=QUIET,
+        )
+        for refit in (True, False)
+    }
+    for refit, result in runs.items():
+        manifest = json.loads((result.bundle_path / "manifest.json").read_text())
+        rows = 200 if refit else 160
+        assert manifest["data_fingerprint"]["rows"] == rows
+        assert result.summary.refit.on == ("all" if refit else "train")
+        assert result.summary.refit.rows == rows
+        html = result.report_path.read_text()
+        expected = "refitted on all 200 rows" if refit else "the 160 training rows only"
+        assert expected in result.summary.refit.note and expected in html
+    # the test estimate is taken before the refit: identical for both runs
+    assert runs[True].summary.test.metrics == runs[False].summary.test.metrics
+
+
+def test_no_signal_says_so_loudly(tmp_path, capsys):
+    frame = _table(["a", "b", "c"], n=300, signal=False)
+    console = Console(file=None, stderr=True, force_terminal=False, width=200)
+    result = skyclass.train(
+        frame,
+        "y",
+        out=tmp_path / "n",
+        models="logreg,rf",
+        time_budget=15,
+        max_trials=2,
+        console=console,
+    )
+    assert any(NO_MODEL_BEATS_PRIOR in w for w in result.summary.warnings)
+    assert f"WARNING: {NO_MODEL_BEATS_PRIOR}" in capsys.readouterr().err
+    assert NO_MODEL_BEATS_PRIOR in result.report_path.read_text()
+    assert NO_MODEL_BEATS_PRIOR in (result.bundle_path / "card.md").read_text()
+    saved = json.loads((result.out_dir / "train.json").read_text())
+    assert saved["warnings"] == result.summary.warnings
+    # 300 balanced rows, 240 in training: the prior is exactly one third per class
+    assert saved["test"]["prior"]["log_loss"] == pytest.approx(np.log(3), abs=1e-12)
