@@ -10,6 +10,7 @@ come from the usual environment (``AWS_ENDPOINT_URL``, ``STORAGE_EMULATOR_HOST``
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -32,14 +33,71 @@ def push(
     to: str = typer.Option(..., "--to", help="Registry URL, e.g. s3://bucket/models."),
     name: str = typer.Option(None, help="Model name (default: the bundle's own)."),
     alias: str = typer.Option(None, help="Point this alias at the new version."),
+    sign: Path = typer.Option(
+        None, "--sign", help="PEM private key: sign the stored version (OpenSSF model signing)."
+    ),
+    sign_cert: Path = typer.Option(
+        None, "--sign-cert", help="With --sign: the key's certificate (certificate signing)."
+    ),
+    sign_chain: list[Path] = typer.Option(
+        None, "--sign-chain", help="With --sign-cert: intermediate certificates (repeatable)."
+    ),
 ) -> None:
     """Verify BUNDLE and push it as the next version; prints the version number.
 
-    Example: skyclass registry push out/churn --to file:///srv/registry --alias champion
+    Example: skyclass registry push out/churn --to file:///srv/registry --alias champion --sign team.key
     """
     from skyclass.bundle import Registry
 
-    typer.echo(Registry(to).push(bundle, name=name, alias=alias))
+    signer = _signing_key(sign, sign_cert, sign_chain)
+    typer.echo(Registry(to).push(bundle, name=name, alias=alias, sign=signer))
+
+
+def _signing_key(key: Path | None, cert: Path | None, chain: list[Path] | None):
+    """The ``SigningKey`` the --sign options describe (None without --sign)."""
+    from skyclass.bundle import SigningKey
+    from skyclass.errors import InputError
+
+    if key is None:
+        if cert is not None or chain:
+            raise InputError("--sign-cert and --sign-chain need --sign KEY (the certificate's key)")
+        return None
+    if chain and cert is None:
+        raise InputError("--sign-chain needs --sign-cert (the signing certificate it leads to)")
+    return SigningKey(key, certificate=cert, chain=tuple(chain or ()))
+
+
+@registry_app.command("keygen")
+def keygen(
+    prefix: Path = typer.Argument(
+        ..., help="Writes PREFIX.key (private, mode 0600) and PREFIX.pub."
+    ),
+) -> None:
+    """Create a signing key pair (elliptic curve P-256) for --sign / --trusted-key.
+
+    Example: skyclass registry keygen keys/team-2026
+    """
+    from skyclass.bundle import generate_key
+
+    private, public = generate_key(prefix)
+    typer.echo(f"private key: {private} (keep it secret: it signs bundles)")
+    typer.echo(f"public key:  {public} (give it to replicas: --trusted-key / trust.keys)")
+
+
+@registry_app.command("sign")
+def sign_(
+    bundle: str = typer.Argument(..., help="Local bundle directory or .skyclass file."),
+    key: Path = typer.Option(..., "--key", help="PEM private key."),
+    cert: Path = typer.Option(None, "--cert", help="The key's certificate (certificate signing)."),
+    chain: list[Path] = typer.Option(None, "--chain", help="Intermediate certificates."),
+) -> None:
+    """Sign a local bundle in place (writes model.sig); its hashes are checked first.
+
+    Example: skyclass registry sign out/churn/bundle --key keys/team-2026.key
+    """
+    from skyclass.bundle import sign
+
+    typer.echo(f"signed: {sign(bundle, _signing_key(key, cert, chain))}")
 
 
 @registry_app.command("list")
@@ -84,7 +142,9 @@ def alias(
     registry: str = typer.Argument(..., help="Registry URL."),
     name: str = typer.Argument(..., help="Model name."),
     alias_name: str = typer.Argument(..., metavar="ALIAS", help="Alias, e.g. champion."),
-    version: int = typer.Argument(None, min=1, help="Version to point at (omit with --delete/--history)."),
+    version: int = typer.Argument(
+        None, min=1, help="Version to point at (omit with --delete/--history)."
+    ),
     delete: bool = typer.Option(False, "--delete", help="Remove the alias (history is kept)."),
     history: bool = typer.Option(False, "--history", help="Print the alias's history as JSON."),
 ) -> None:
@@ -130,7 +190,9 @@ def delete(
 @registry_app.command("clean")
 def clean(
     registry: str = typer.Argument(..., help="Registry URL."),
-    older_than: float = typer.Option(3600.0, min=0.0, help="Only staging uploads older than this (s)."),
+    older_than: float = typer.Option(
+        3600.0, min=0.0, help="Only staging uploads older than this (s)."
+    ),
 ) -> None:
     """Delete staging uploads left behind by crashed pushes (never visible as versions).
 
@@ -146,6 +208,9 @@ def replicate(
     uri: str = typer.Argument(..., help="Source REGISTRY/NAME@VERSION_OR_ALIAS."),
     to: list[str] = typer.Option(..., "--to", help="Destination registry URL (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    key: list[Path] = typer.Option(
+        None, "--key", help="Trusted public key / CA certificate (repeatable): copy only if signed."
+    ),
 ) -> None:
     """Copy a version to other registries (verified, idempotent, resumable).
 
@@ -153,19 +218,28 @@ def replicate(
     """
     from skyclass.bundle import replicate as run
 
-    for report in run(uri, to=to, progress=not quiet):
+    for report in run(uri, to=to, progress=not quiet, trusted_keys=key or None):
         typer.echo(json.dumps(report))
 
 
 @registry_app.command("verify")
 def verify(
     target: str = typer.Argument(..., help="Bundle directory, .skyclass file or registry URI."),
+    key: list[Path] = typer.Option(
+        None,
+        "--key",
+        help="Trusted public key / CA certificate (repeatable): the signature must verify too.",
+    ),
 ) -> None:
-    """Check every hash and the golden rows; exit code 2 with the file named if anything is off.
+    """Check every hash and the golden rows (and with --key the signature); exit code 2 with
+    the reason if anything is off.
 
-    Example: skyclass registry verify s3://bucket/models/churn@3
+    Example: skyclass registry verify s3://bucket/models/churn@3 --key keys/team-2026.pub
     """
     from skyclass.bundle import load
 
-    bundle = load(target, verify=True)
-    typer.echo(f"ok: {bundle.name}@{bundle.version} ({len(bundle.golden)} golden rows match)")
+    bundle = load(target, verify=True, trusted_keys=key or None)
+    signed = f"; signed by {bundle.signed_by.short}" if bundle.signed_by else ""
+    typer.echo(
+        f"ok: {bundle.name}@{bundle.version} ({len(bundle.golden)} golden rows match{signed})"
+    )
