@@ -63,6 +63,12 @@ def train(
         help="Refit the winner on every row after the test estimate (--no-refit-all: ship the "
         "model fitted on the training rows).",
     ),
+    sign: Path = typer.Option(
+        None,
+        "--sign",
+        help="PEM private key: sign the bundle (model.sig, OpenSSF model signing); the pushed "
+        "version is signed with its number.",
+    ),
 ) -> None:
     """Train, select, evaluate, explain and package a classifier; write a report.
 
@@ -92,6 +98,7 @@ def train(
         tune_rows=tune_rows,
         encoding=encoding,
         refit_all=refit_all,
+        sign=sign,
     )
     typer.echo(f"bundle: {result.bundle_path}")
     typer.echo(f"report: {result.report_path}")

@@ -26,7 +26,8 @@ from rich.console import Console
 from threadpoolctl import threadpool_limits
 
 from skyclass import metrics as M
-from skyclass.bundle import Registry
+from skyclass.bundle import Registry, SigningKey
+from skyclass.bundle import sign as sign_bundle
 from skyclass.data import (
     Decision,
     infer_schema,
@@ -90,6 +91,7 @@ class Options:
     tune_rows: int
     encoding: str | None
     refit_all: bool
+    sign: SigningKey | None = None
 
 
 @dataclass
@@ -211,7 +213,8 @@ def encode_labels(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """``(labels, codes)``: the sorted distinct labels and each row's index into them.
 
     Labels are taken as they are (case and whitespace kept; ``"9"`` and ``9`` stay what
-    they were); a column mixing types (numbers and strings) is compared as text.
+    they were); a column mixing types (numbers and strings) is compared as text, and so
+    are fractional numbers (``0.5``, ``1.5``), which metrics would read as scores.
 
     Example:
         >>> encode_labels(np.array(["10", "9", "10"], dtype=object))
@@ -220,6 +223,11 @@ def encode_labels(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
     values = np.asarray(values)
     if values.dtype == object and len({type(v) for v in values}) > 1:
         values = values.astype(str).astype(object)
+    numeric = values.dtype.kind == "f" or (
+        values.dtype == object and all(isinstance(v, float) for v in values)
+    )
+    if numeric and np.any(values.astype(float) != np.floor(values.astype(float))):
+        values = np.array([repr(float(v)) for v in values], dtype=object)
     uniques, codes = np.unique(values, return_inverse=True)
     return [_plain(v) for v in uniques], codes.astype(np.int64).ravel()
 
@@ -584,13 +592,16 @@ def package_stage(run: Run) -> str:
         card_extra=run.summary.card_text(),
         seed=o.seed,
     )
+    if o.sign is not None:
+        sign_bundle(run.bundle_dir, o.sign)
     final = Path(o.out).absolute() / Path(run.bundle_dir).name
     run.summary.bundle = BundleInfo(str(final), o.registry)
-    return f"{o.out}/bundle (ONNX + JSON, verified)"
+    signed = f", signed by key {o.sign.fingerprint[:16]}" if o.sign is not None else ""
+    return f"{o.out}/bundle (ONNX + JSON, verified{signed})"
 
 
 def push_stage(run: Run) -> str:
-    run.version = run.store.push(run.bundle_dir, name=run.options.name)
+    run.version = run.store.push(run.bundle_dir, name=run.options.name, sign=run.options.sign)
     run.summary.bundle.version = run.version
     return f"{run.options.registry} {run.options.name}@{run.version}"
 

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 
-from skyclass.bundle import Registry
+from skyclass.bundle import Registry, SigningKey
 from skyclass.data import Decision
 from skyclass.errors import InputError, SkyclassError
 from skyclass.pipeline._outdir import staged_dir
@@ -112,6 +112,7 @@ def train(
     tune_rows: int = 20000,
     encoding: str | None = None,
     refit_all: bool = True,
+    sign: str | os.PathLike | SigningKey | None = None,
     console: Console | None = None,
 ) -> TrainResult:
     """Train, select, evaluate, explain and package a classifier for ``target``.
@@ -128,6 +129,8 @@ def train(
     (seconds) bounds the whole run; tuning uses at most 60% of it, on at most
     ``tune_rows`` training rows. ``refit_all`` (default) refits the winner on every row
     after the test estimate is taken; ``False`` ships the model fitted on the training rows.
+    ``sign`` (a PEM private key or ``skyclass.bundle.SigningKey``, checked before training)
+    signs ``out/bundle`` and the pushed version (see ``skyclass.bundle.sign``).
     """
     started = time.monotonic()
     console = console or Console(stderr=True, soft_wrap=True)
@@ -137,6 +140,7 @@ def train(
     store = (
         _open_registry(registry) if registry else None
     )  # a bad URL fails now, not after training
+    signer = sign if sign is None or isinstance(sign, SigningKey) else SigningKey(Path(sign))
     options = Options(
         data=data,
         target=target,
@@ -158,6 +162,7 @@ def train(
         tune_rows=tune_rows,
         encoding=encoding,
         refit_all=refit_all,
+        sign=signer,
     )
     steps = Steps(console)
     with ExitStack() as stack, staged_dir(out) as workdir:
