@@ -29,3 +29,10 @@ if [ ! -x .tools/evidently-venv/bin/python ]; then
   python3 -m venv .tools/evidently-venv
   .tools/evidently-venv/bin/pip install --quiet evidently==0.7.23 "pandas<3" >/dev/null
 fi
+
+# The KServe Python SDK (its V2 REST client, for the client round-trip test) pins pandas < 3
+# and an old psutil, so it gets a venv of its own too.
+if [ ! -x .tools/kserve-venv/bin/python ]; then
+  python3 -m venv .tools/kserve-venv
+  .tools/kserve-venv/bin/pip install --quiet "kserve==0.21.0" >/dev/null
+fi
