@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from skyclass.errors import SkyclassError
 
 
@@ -27,8 +29,13 @@ def split_registry_uri(uri: str) -> tuple[str, str, str] | None:
     return parse_uri(uri)
 
 
-def place(model_uri: str, store: str | None) -> tuple[str, str]:
-    """``(uri_the_replicas_load, version)``; replicates to ``store`` when one is given."""
+def place(model_uri: str, store: str | None, trusted_keys: Sequence[str] = ()) -> tuple[str, str]:
+    """``(uri_the_replicas_load, version)``; replicates to ``store`` when one is given.
+
+    With ``trusted_keys`` a model whose signature fails is refused here, before any
+    copy or replica is made (each replica checks again when it loads).
+    """
+    keys = list(trusted_keys) or None
     parts = split_registry_uri(model_uri)
     if parts is None:
         if store:
@@ -38,16 +45,18 @@ def place(model_uri: str, store: str | None) -> tuple[str, str]:
             )
         from skyclass.bundle import load
 
-        version = load(model_uri).version  # an unregistered bundle serves as version 0
+        version = load(model_uri, trusted_keys=keys).version  # unregistered: version 0
         return model_uri, str(version if version is not None else 0)
     registry_url, name, ref = parts
-    if ref.isdigit() and not store:  # already pinned and served from where it is
+    if ref.isdigit() and not store and not keys:  # pinned, served from where it is
         return model_uri, ref
     from skyclass.bundle import Registry, replicate
 
     version = Registry(registry_url).resolve(name, ref)
     pinned = f"{registry_url}/{name}@{version}"
     if not store or store.rstrip("/") == registry_url.rstrip("/"):
+        if keys:
+            Registry(registry_url).verify(name, version, trusted_keys=keys)
         return pinned, str(version)
-    (report,) = replicate(pinned, to=[store])
+    (report,) = replicate(pinned, to=[store], trusted_keys=keys)
     return f"{store.rstrip('/')}/{name}@{report['version']}", str(report["version"])

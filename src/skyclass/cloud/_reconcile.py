@@ -53,16 +53,17 @@ class _Reconciler:
         self.store, self.spec, self.ctx = store, spec, ctx
         self.gateway_url = gateway_url
         self.say = say
-        self.placed: dict[tuple[str, str | None], tuple[str, str]] = {}
+        self.placed: dict[tuple[str, str | None, tuple[str, ...]], tuple[str, str]] = {}
 
     def _publish(self) -> None:
         table = publish(self.ctx.folder, self.spec, self.store.replicas(self.spec.name))
         wait_gateway_table(self.gateway_url, table.version)
 
-    def _place(self, model: str, store: str | None) -> tuple[str, str]:
-        key = (model, store)
+    def _place(self, model: str, region: RegionSpec) -> tuple[str, str]:
+        trusted = tuple(self.spec.trusted_keys(region))
+        key = (model, region.store, trusted)
         if key not in self.placed:
-            self.placed[key] = place(model, store)
+            self.placed[key] = place(model, region.store, trusted)
         return self.placed[key]
 
     def _retire(self, old: list[Replica]) -> None:
@@ -80,7 +81,7 @@ class _Reconciler:
         out = []
         for region in self.spec.regions:
             for track, model, count in _tracks(self.spec, region):
-                uri, version = self._place(model, region.store)
+                uri, version = self._place(model, region)
                 current = [r for r in running if r.region == region.name and r.track == track]
                 same = all(r.model_uri == uri and r.model_version == version for r in current)
                 if len(current) != count or not same:

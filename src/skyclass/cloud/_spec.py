@@ -38,6 +38,18 @@ class Resources(_Strict):
     memory: str = "512Mi"
 
 
+class TrustSpec(_Strict):
+    """Signature trust: replicas serve only a bundle signed by one of ``keys``.
+
+    Each key is a PEM public key or CA certificate file (relative to the spec's folder);
+    list old and new keys together while rotating. A replica whose bundle is unsigned,
+    signed by another key or altered stays not ready with the reason; ``deploy`` also
+    refuses to replicate such a bundle to a region's store.
+    """
+
+    keys: list[str] = Field(min_length=1)
+
+
 class RegionSpec(_Strict):
     """One region: where replicas run, which residency zone, what a replica-hour costs.
 
@@ -61,6 +73,7 @@ class RegionSpec(_Strict):
     image: str = "skyclass:latest"
     resources: Resources = Field(default_factory=Resources)
     max_replicas: int | None = Field(None, ge=1)
+    trust: TrustSpec | None = None  # replaces the deployment's ``trust`` for this region
 
     @field_validator("store")
     @classmethod
@@ -109,6 +122,12 @@ class DeploymentSpec(_Strict):
     rollout: RolloutSpec = Field(default_factory=RolloutSpec)
     # alert rules, windows, drift thresholds: validated by skyclass.monitor.MonitorConfig
     monitor: dict | None = None
+    trust: TrustSpec | None = None
+
+    def trusted_keys(self, region: RegionSpec) -> list[str]:
+        """The key files ``region``'s replicas trust (its own ``trust``, else the top level)."""
+        trust = region.trust or self.trust
+        return list(trust.keys) if trust else []
 
     @field_validator("gateway")
     @classmethod
@@ -221,7 +240,27 @@ def parse_spec(text: str, source: str = "<spec>", base: Path | None = None) -> D
     for part in (spec.rollout.canary, spec.rollout.shadow):
         if part is not None:
             part.model = _resolve_uri(part.model, base)
+    _check_trust(spec, lines, source, base)
     return spec
+
+
+def _check_trust(spec: DeploymentSpec, lines: dict, source: str, base: Path) -> None:
+    """Resolve every ``trust.keys`` path against ``base`` and read it now (not at deploy)."""
+    from skyclass.bundle import TrustedKey
+
+    places = [(("trust",), spec.trust)]
+    places += [(("regions", i, "trust"), r.trust) for i, r in enumerate(spec.regions)]
+    for loc, trust in places:
+        if trust is None:
+            continue
+        for index, key in enumerate(trust.keys):
+            trust.keys[index] = str((base / key).resolve())
+            try:
+                TrustedKey.load(trust.keys[index])
+            except ConfigError as err:
+                at = (*loc, "keys", index)
+                line = next((lines[at[:n]] for n in range(len(at), -1, -1) if at[:n] in lines), 1)
+                raise ConfigError(f"{source}: line {line}: {_dotted(at)}: {err}") from None
 
 
 def load_spec(path: str | Path) -> DeploymentSpec:

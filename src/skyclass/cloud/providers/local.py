@@ -40,6 +40,11 @@ def write_control(path: Path, mode: dict) -> None:
     os.replace(tmp, path)
 
 
+def _trust_args(keys: list[str]) -> list[str]:
+    """``--trusted-key K`` for every key the region trusts."""
+    return [arg for key in keys for arg in ("--trusted-key", key)]
+
+
 class LocalProvider:
     """Replicas as local processes: ``skyclass serve`` plus a chaos proxy in front."""
 
@@ -75,6 +80,7 @@ class LocalProvider:
                     "--no-access-log",
                     "--log",
                     str(ctx.folder / "logs" / f"{region.name}-{track}.db"),
+                    *_trust_args(ctx.spec.trusted_keys(region)),
                 ],
                 ctx.folder / "logs" / f"{tag}.log",
             )
