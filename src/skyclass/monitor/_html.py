@@ -13,30 +13,19 @@ import time
 from html import escape
 
 from skyclass.monitor._run import MonitorResult
-from skyclass.monitor._svg import bar_chart, grouped_bar_chart, line_chart
+from skyclass.report import (
+    SERIES,
+    Line,
+    Palette,
+    bar_chart,
+    cards,
+    line_chart,
+    page,
+    section,
+    table,
+)
 
 __all__ = ["render_html"]
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
-header{background:#111827;color:#f9fafb;padding:16px 24px}
-header h1{margin:0;font-size:1.4rem}header p{margin:4px 0 0;color:#d1d5db}
-main{max-width:1100px;margin:auto;padding:12px 16px}
-section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;margin:14px 0;padding:12px 16px}
-h2{font-size:1.1rem;margin:4px 0 10px}
-.cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{flex:1 1 150px;border:1px solid #e5e7eb;border-radius:8px;padding:10px;background:#fff}
-.card b{display:block;font-size:1.3rem}.ok{color:#15803d}.bad{color:#b91c1c}.muted{color:#6b7280}
-.plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:10px}
-figure.plot{margin:0;max-width:640px}figure.plot svg{width:100%;height:auto;display:block}
-svg text{font-size:11px;fill:#374151}svg .title{font-size:13px;font-weight:600;fill:#111827}
-svg .grid{stroke:#e5e7eb}svg .axis{stroke:#9ca3af}svg .ref{stroke:#dc2626;stroke-dasharray:5 4}
-svg .line{fill:none;stroke-width:2}svg .empty{font-size:14px;fill:#9ca3af}svg .band{opacity:.18}
-table{border-collapse:collapse;width:100%;font-size:.9rem;margin:6px 0;display:block;overflow-x:auto}
-th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left}
-ul.notes li{color:#92400e}
-"""
 
 
 def _num(value, digits: int = 3) -> str:
@@ -46,13 +35,19 @@ def _num(value, digits: int = 3) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return escape(str(value))
+    return str(value)
 
 
 def _table(headers: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_num(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return table(headers, [[_num(c) for c in row] for row in rows])
+
+
+def _lines(x: list[float], series: dict) -> list[Line]:
+    """``{name: (values, low, high)}`` as toolkit lines in the non-class series colours."""
+    return [
+        Line(name, x, values, SERIES[j % len(SERIES)], low=low, high=high, markers=True)
+        for j, (name, (values, low, high)) in enumerate(series.items())
+    ]
 
 
 def _clock(ts: float) -> str:
@@ -63,26 +58,20 @@ def _cards(result: MonitorResult) -> str:
     drift = result.drift
     values = result.current.values
     firing = result.firing
-    cards = [
-        ("predictions", f"{result.n_predictions:,}", ""),
-        (f"in the last {result.config.window}", f"{result.current.n_predictions:,}", ""),
-        ("with feedback", f"{result.n_labelled:,}", ""),
-        (
-            "dataset drift",
-            "yes" if drift and drift.dataset_drift else ("no" if drift else "–"),
-            "bad" if drift and drift.dataset_drift else "ok",
-        ),
-        ("live accuracy", _num(values.get("accuracy")), ""),
-        ("estimated accuracy", _num(values.get("estimated_accuracy")), ""),
-        ("alerts firing", str(len(firing)), "bad" if firing else "ok"),
-    ]
-    return (
-        '<div class="cards">'
-        + "".join(
-            f'<div class="card"><span class="muted">{escape(label)}</span><b class="{cls}">{escape(text)}</b></div>'
-            for label, text, cls in cards
-        )
-        + "</div>"
+    return cards(
+        [
+            (f"{result.n_predictions:,}", "predictions"),
+            (f"{result.current.n_predictions:,}", f"in the last {result.config.window}"),
+            (f"{result.n_labelled:,}", "with feedback"),
+            (
+                "yes" if drift and drift.dataset_drift else ("no" if drift else "–"),
+                "dataset drift",
+                "bad" if drift and drift.dataset_drift else "ok",
+            ),
+            (_num(values.get("accuracy")), "live accuracy"),
+            (_num(values.get("estimated_accuracy")), "estimated accuracy"),
+            (str(len(firing)), "alerts firing", "bad" if firing else "ok"),
+        ]
     )
 
 
@@ -130,53 +119,53 @@ def _regions_section(result: MonitorResult, regions: list[dict] | None) -> str:
         )
         plots.append(
             bar_chart(
+                "region-traffic",
                 "Traffic per region (requests)",
                 names,
-                [r["requests"] or 0 for r in regions],
+                {"": [r["requests"] or 0 for r in regions]},
                 flagged=unhealthy,
-                y_label="requests",
-                name="region-traffic",
+                value_label="requests",
             )
         )
         plots.append(
-            grouped_bar_chart(
+            bar_chart(
+                "region-latency",
                 "Latency per region",
                 names,
                 {
                     "p50 ms": [r["p50_ms"] for r in regions],
                     "p99 ms": [r["p99_ms"] for r in regions],
                 },
-                y_label="ms",
-                name="region-latency",
+                value_label="ms",
             )
         )
         plots.append(
             bar_chart(
+                "region-errors",
                 "Error rate per region",
                 names,
-                [r["error_rate"] or 0 for r in regions],
+                {"": [r["error_rate"] or 0 for r in regions]},
                 flagged=unhealthy,
-                y_label="share of requests",
-                name="region-errors",
+                value_label="share of requests",
             )
         )
         plots.append(
             bar_chart(
+                "region-cost",
                 "Cost so far per region",
                 names,
-                [r["dollars"] or 0 for r in regions],
-                y_label="$",
-                name="region-cost",
+                {"": [r["dollars"] or 0 for r in regions]},
+                value_label="$",
             )
         )
     if logged:
         plots.append(
             bar_chart(
+                "region-logged",
                 "Logged predictions per region",
                 [r["region"] for r in logged],
-                [r["n"] for r in logged],
-                y_label="predictions",
-                name="region-logged",
+                {"": [r["n"] for r in logged]},
+                value_label="predictions",
             )
         )
     if not plots:
@@ -186,7 +175,9 @@ def _regions_section(result: MonitorResult, regions: list[dict] | None) -> str:
         if regions
         else '<p class="muted">Pass --gateway URL or --status FILE for health, latency and cost.</p>'
     )
-    return f'<section id="regions"><h2>Regions</h2>{hint}{"".join(parts)}<div class="plots">{"".join(plots)}</div></section>'
+    return section(
+        "regions", "Regions", f'{hint}{"".join(parts)}<div class="grid">{"".join(plots)}</div>'
+    )
 
 
 def _models_section(result: MonitorResult) -> str:
@@ -203,18 +194,18 @@ def _models_section(result: MonitorResult) -> str:
         ]
         for m in result.models
     ]
-    table = _table(["model", "version", "predictions", "with feedback", "first", "last"], rows)
+    versions = _table(["model", "version", "predictions", "with feedback", "first", "last"], rows)
     plot = bar_chart(
+        "model-versions",
         "Predictions per model version",
         [f"{m['model_name']}:{m['model_version']}" for m in result.models],
-        [m["n"] for m in result.models],
-        y_label="predictions",
-        name="model-versions",
+        {"": [m["n"] for m in result.models]},
+        value_label="predictions",
     )
     perf = ""
     if "model_version" in result.live:
         perf = _perf_table(result.live["model_version"], "model_version")
-    return f'<section id="models"><h2>Model versions</h2>{table}{perf}<div class="plots">{plot}</div></section>'
+    return section("models", "Model versions", f'{versions}{perf}<div class="grid">{plot}</div>')
 
 
 def _strength(col) -> float:
@@ -228,7 +219,11 @@ def _strength(col) -> float:
 def _drift_section(result: MonitorResult) -> str:
     drift = result.drift
     if drift is None:
-        return f'<section id="drift"><h2>Drift</h2><p class="muted">No predictions in the last {escape(result.config.window)}.</p></section>'
+        return section(
+            "drift",
+            "Drift",
+            f'<p class="muted">No predictions in the last {escape(result.config.window)}.</p>',
+        )
     rows = [
         [
             c.column,
@@ -250,38 +245,41 @@ def _drift_section(result: MonitorResult) -> str:
     )
     plots = [
         bar_chart(
+            "feature-drift",
             "Drift per feature (score / threshold; ≥ 1 is drift)",
             [c.column for c in drift.columns],
-            [_strength(c) for c in drift.columns],
+            {"": [_strength(c) for c in drift.columns]},
             reference_line=1.0,
             flagged=[c.drifted for c in drift.columns],
-            y_label="relative score",
-            name="feature-drift",
+            value_label="relative score",
         ),
         bar_chart(
+            "feature-psi",
             "PSI per feature",
             [c.column for c in drift.columns],
-            [c.psi for c in drift.columns],
+            {"": [c.psi for c in drift.columns]},
             reference_line=0.1,
             flagged=[c.psi >= 0.1 for c in drift.columns],
-            y_label="PSI",
-            name="feature-psi",
+            value_label="PSI",
         ),
     ]
     pred = result.prediction_drift
     if pred is not None:
         shares_ref, shares_cur = result.reference_predictions, result.current.prediction_shares
         labels = [str(v) for v in result.labels]
+        palette = Palette(result.labels)
         plots.append(
-            grouped_bar_chart(
+            bar_chart(
+                "prediction-drift",
                 f"Predicted classes: reference vs last {result.config.window}",
                 labels,
                 {
                     "reference": [shares_ref.get(label, 0.0) for label in labels],
                     "current": [shares_cur.get(label, 0.0) for label in labels],
                 },
-                y_label="share",
-                name="prediction-drift",
+                colours=[palette[label] for label in labels],
+                faded=("reference",),
+                value_label="share",
             )
         )
         rows.append(
@@ -299,11 +297,15 @@ def _drift_section(result: MonitorResult) -> str:
         )
     skipped = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in drift.skipped.items())
     skipped = f'<p class="muted">Not tested:</p><ul class="muted">{skipped}</ul>' if skipped else ""
-    table = _table(
+    columns = _table(
         ["column", "kind", "test", "score", "threshold", "drifted", "PSI", "n ref", "n current"],
         rows,
     )
-    return f'<section id="drift"><h2>Drift (last {escape(result.config.window)})</h2>{verdict}{table}{skipped}<div class="plots">{"".join(plots)}</div></section>'
+    return section(
+        "drift",
+        f"Drift (last {result.config.window})",
+        f'{verdict}{columns}{skipped}<div class="grid">{"".join(plots)}</div>',
+    )
 
 
 def _perf_table(table, key: str) -> str:
@@ -338,12 +340,12 @@ def _performance_section(result: MonitorResult) -> str:
         }
         plots.append(
             line_chart(
+                "live-performance",
                 f"Live performance from feedback ({level}% bootstrap band)",
-                x,
-                series,
+                _lines(x, series),
                 y_range=(0, 1),
                 y_label="score",
-                name="live-performance",
+                time_axis=True,
             )
         )
         parts.append(_perf_table(live, "window"))
@@ -376,12 +378,12 @@ def _performance_section(result: MonitorResult) -> str:
             series["live accuracy"] = ([by_start.get(t) for t in x], None, None)
         plots.append(
             line_chart(
+                "estimated-performance",
                 f"Estimated performance without labels ({level}% interval)",
-                x,
-                series,
+                _lines(x, series),
                 y_range=(0, 1),
                 y_label="score",
-                name="estimated-performance",
+                time_axis=True,
             )
         )
         parts.append(
@@ -389,7 +391,11 @@ def _performance_section(result: MonitorResult) -> str:
         )
     if not plots:
         return ""
-    return f'<section id="performance"><h2>Performance over time</h2><div class="plots">{"".join(plots)}</div>{"".join(parts)}</section>'
+    return section(
+        "performance",
+        "Performance over time",
+        f'<div class="grid">{"".join(plots)}</div>{"".join(parts)}',
+    )
 
 
 def _alerts_section(result: MonitorResult) -> str:
@@ -406,7 +412,9 @@ def _alerts_section(result: MonitorResult) -> str:
         body += f"<p class='muted'>Rules:</p><ul class='muted'>{''.join(rules)}</ul>"
     if notes:
         body += f'<ul class="notes">{notes}</ul>'
-    return f'<section id="alerts"><h2>Alerts and notes</h2>{body or "<p class=muted>No rules configured.</p>"}</section>'
+    return section(
+        "alerts", "Alerts and notes", body or '<p class="muted">No rules configured.</p>'
+    )
 
 
 def render_html(
@@ -414,19 +422,22 @@ def render_html(
 ) -> str:
     """The monitoring page for ``result``; ``regions`` from a gateway or status file;
     ``refresh_s`` makes the browser reload the page (the dashboard)."""
-    refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">' if refresh_s else ""
-    title = f"skyclass monitor — {result.model}"
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'><link rel='icon' href='data:,'>"
-        f"{refresh}<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{escape(title)}</h1><p>{_clock(result.generated_at)} · current window "
-        f"{escape(result.config.window)} · trend buckets {escape(result.config.trend_window)}</p></header><main>"
-        + _cards(result)
-        + _alerts_section(result)
-        + _regions_section(result, regions)
-        + _models_section(result)
-        + _drift_section(result)
-        + _performance_section(result)
-        + "</main></body></html>"
+    subtitle = (
+        f"{_clock(result.generated_at)} · current window {result.config.window} · "
+        f"trend buckets {result.config.trend_window}"
+    )
+    body = [
+        ("summary", "Summary", section("summary", "Summary", _cards(result))),
+        ("alerts", "Alerts", _alerts_section(result)),
+        ("regions", "Regions", _regions_section(result, regions)),
+        ("models", "Models", _models_section(result)),
+        ("drift", "Drift", _drift_section(result)),
+        ("performance", "Performance", _performance_section(result)),
+    ]
+    return page(
+        f"skyclass monitor — {result.model}",
+        body,
+        subtitle=subtitle,
+        refresh_s=refresh_s,
+        script=False,
     )

@@ -1,12 +1,25 @@
-"""Small HTML building blocks for the report: escaping, tables, figures, sections."""
+"""The page layer of the toolkit: escaping, numbers, tables, cards, sections and the page itself.
+
+Every skyclass page (training report, evaluate report, monitor page, dashboard) is
+``page(...)`` around ``section(...)`` blocks, with one stylesheet
+(``static/page.css``): a header, a sticky section bar, cards for headline numbers,
+tables that scroll inside their box, and a grid of figures that becomes one column
+on a phone (390 px).
+
+Example:
+    >>> html = page("t", [("a", "A", section("a", "A", cards([("0.91", "accuracy")])))])
+    >>> html.startswith("<!DOCTYPE html>"), 'href="#a"' in html, "<script>" in html
+    (True, True, True)
+"""
 
 from __future__ import annotations
 
 import html
 import math
 from collections.abc import Iterable, Sequence
+from importlib import resources
 
-__all__ = ["Markup", "cards", "esc", "fig", "fmt", "section", "table"]
+__all__ = ["Markup", "cards", "esc", "fmt", "page", "section", "table"]
 
 
 def esc(value) -> str:
@@ -55,15 +68,12 @@ class Markup(str):
     """A string that is already HTML (not escaped again)."""
 
 
-def fig(svg: str, caption: str) -> str:
-    """A figure with its caption."""
-    return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
-
-
-def cards(items: Iterable[tuple[str, str]]) -> str:
-    """Headline numbers: ``[(value, label), ...]``."""
+def cards(items: Iterable[tuple[str, str] | tuple[str, str, str]]) -> str:
+    """Headline numbers: ``[(value, label), ...]``; a third item is a class (``ok``, ``bad``)."""
     inner = "".join(
-        f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for v, k in items
+        f'<div class="card"><b class="{esc(item[2]) if len(item) > 2 else ""}">{esc(item[0])}</b>'
+        f"<span>{esc(item[1])}</span></div>"
+        for item in items
     )
     return f'<div class="cards">{inner}</div>'
 
@@ -71,3 +81,50 @@ def cards(items: Iterable[tuple[str, str]]) -> str:
 def section(anchor: str, title: str, body: str) -> str:
     """A titled section with an anchor for the navigation bar."""
     return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{body}</section>'
+
+
+def _static(name: str) -> str:
+    return resources.files("skyclass.report").joinpath("static", name).read_text("utf-8")
+
+
+def page(
+    title: str,
+    sections: Sequence[tuple[str, str, str]],
+    *,
+    subtitle: str = "",
+    refresh_s: int | None = None,
+    script: bool = True,
+) -> str:
+    """One self-contained page (inline CSS, SVG and, with ``script``, the figure check).
+
+    Parameters
+    ----------
+    title : str
+        The header and the browser tab title.
+    sections : sequence of (anchor, nav label, html)
+        The page body in order; empty ``html`` is left out (and out of the nav bar).
+    subtitle : str
+        A line under the title (what produced the page, when).
+    refresh_s : int, optional
+        Make the browser reload the page every ``refresh_s`` seconds (the dashboard).
+    script : bool
+        Include ``static/page.js``, which marks ``<body data-report-ready="ok">`` once
+        every figure has a non-zero size (used by the Chromium tests).
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    shown = [(anchor, label, body) for anchor, label, body in sections if body]
+    nav = "".join(f'<a href="#{esc(anchor)}">{esc(label)}</a>' for anchor, label, _ in shown)
+    refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">' if refresh_s else ""
+    js = f"<script>{_static('page.js')}</script>" if script else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,">{refresh}<title>{esc(title)}</title>'
+        f"<style>{_static('page.css')}</style></head><body>"
+        f"<header><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></header>"
+        f"<nav>{nav}</nav><main>{''.join(body for _, _, body in shown)}</main>{js}</body></html>\n"
+    )

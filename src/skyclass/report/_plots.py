@@ -1,16 +1,20 @@
-"""The report's figures, each a function returning an inline SVG string.
+"""The report's figures, each a function returning one ``<figure>`` (see ``_charts``).
 
-Curves come from ``skyclass.metrics`` (identical to scikit-learn's).
+Curves come from ``skyclass.metrics`` (identical to scikit-learn's). Every
+per-class figure colours a class by its position in ``labels`` (one class, one
+colour, in every figure) and states the rows behind each curve; a curve drawn
+from fewer than :data:`MIN_ROWS` positive or negative rows is greyed, and a note
+under the figure names it.
 
 Example:
     >>> from skyclass.report import plot_class_distribution
-    >>> plot_class_distribution({"a": 5, "b": 3}).startswith("<svg")
+    >>> plot_class_distribution({"a": 5, "b": 3}).startswith('<figure class="plot"')
     True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -21,9 +25,12 @@ from skyclass.metrics import (
     roc_auc_score,
     roc_curve,
 )
-from skyclass.report._svg import figure, to_svg
+from skyclass.report._charts import Line, bar_chart, heatmap, line_chart
+from skyclass.report._palette import SERIES, Palette
 
 __all__ = [
+    "MIN_CALIBRATION_ROWS",
+    "MIN_ROWS",
     "plot_calibration",
     "plot_candidates",
     "plot_class_distribution",
@@ -34,7 +41,15 @@ __all__ = [
     "plot_threshold_tradeoff",
 ]
 
+#: Fewest positive (and negative) rows a one-vs-rest curve needs before it is read as evidence.
+MIN_ROWS = 10
+#: Fewest rows a reliability diagram needs (10 bins of about 10 rows each).
+MIN_CALIBRATION_ROWS = 100
 _MAX_CURVES = 10
+
+
+def _palette(palette: Palette | None, labels: Sequence) -> Palette:
+    return palette if palette is not None else Palette(labels)
 
 
 def _curve_classes(labels: Sequence, y_true: np.ndarray) -> list[int]:
@@ -42,7 +57,7 @@ def _curve_classes(labels: Sequence, y_true: np.ndarray) -> list[int]:
     if len(labels) == 2:
         return [1]
     counts = [(int(np.sum(y_true == label)), i) for i, label in enumerate(labels)]
-    return [i for _, i in sorted(counts, reverse=True)[:_MAX_CURVES]]
+    return sorted(i for _, i in sorted(counts, reverse=True)[:_MAX_CURVES])
 
 
 def _one_vs_rest(labels: Sequence, y_true: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
@@ -53,145 +68,264 @@ def _one_vs_rest(labels: Sequence, y_true: np.ndarray) -> Iterator[tuple[int, np
             yield i, positive
 
 
-def _legend(ax) -> None:
-    ax.legend(fontsize=8, loc="best", frameon=False)
+def _few(positive: np.ndarray) -> bool:
+    n_pos = int(positive.sum())
+    return min(n_pos, positive.size - n_pos) < MIN_ROWS
 
 
-def plot_class_distribution(counts: dict) -> str:
-    """Bar chart of rows per class."""
-    fig, ax = figure(6.4, 0.5 + 0.3 * max(3, len(counts)))
+def _few_note(names: list[str]) -> list[str]:
+    if not names:
+        return []
+    return [
+        f"Greyed: {', '.join(names)} — fewer than {MIN_ROWS} positive or negative test rows, "
+        "too few for the curve (or its area) to be read as evidence."
+    ]
+
+
+def plot_class_distribution(
+    counts: Mapping, *, palette: Palette | None = None, caption: str = ""
+) -> str:
+    """Bar chart of rows per class, each bar in its class colour."""
     names = [str(k) for k in counts]
-    ax.barh(names[::-1], list(counts.values())[::-1])
-    ax.set_xlabel("rows")
-    ax.set_title("Class distribution")
-    return to_svg(fig, "Class distribution")
+    palette = _palette(palette, list(counts))
+    return bar_chart(
+        "class-distribution",
+        "Class distribution",
+        names,
+        {"": [float(v) for v in counts.values()]},
+        colours=[palette[k] for k in counts],
+        horizontal=True,
+        value_label="rows",
+        caption=caption,
+    )
 
 
-def plot_confusion(y_true, y_pred, labels: Sequence, *, normalize: bool = False) -> str:
+def plot_confusion(
+    y_true, y_pred, labels: Sequence, *, normalize: bool = False, caption: str = ""
+) -> str:
     """Confusion matrix heatmap: counts, or each row divided by its total."""
-    matrix = confusion_matrix(y_true, y_pred, labels=list(labels))
+    matrix = confusion_matrix(y_true, y_pred, labels=list(labels)).astype(float)
     if normalize:
         totals = matrix.sum(axis=1, keepdims=True)
         matrix = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
-    k = len(labels)
-    size = min(2.5 + 0.45 * k, 9)
-    fig, ax = figure(size, size * 0.85)
-    ax.grid(False)
-    image = ax.imshow(matrix, cmap="Blues")
-    fig.colorbar(image, ax=ax, shrink=0.8)
-    names = [str(v) for v in labels]
-    ax.set_xticks(range(k), names, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
-    ax.set_yticks(range(k), names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    if k <= 15:
-        top = matrix.max() if matrix.size else 1
-        for i in range(k):
-            for j in range(k):
-                text = f"{matrix[i, j]:.2f}" if normalize else f"{int(matrix[i, j])}"
-                color = "white" if matrix[i, j] > top / 2 else "black"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
     title = "Confusion matrix (row-normalised)" if normalize else "Confusion matrix (counts)"
-    ax.set_title(title)
-    return to_svg(fig, title)
+    names = [str(v) for v in labels]
+    return heatmap(
+        "confusion-normalised" if normalize else "confusion",
+        title,
+        matrix.tolist(),
+        names,
+        names,
+        x_label="predicted",
+        y_label="true",
+        digits=2 if normalize else 0,
+        caption=caption,
+    )
 
 
-def plot_roc(y_true, proba: np.ndarray, labels: Sequence) -> str:
-    """One-vs-rest ROC curve per class, AUC in the legend."""
-    y_true = np.asarray(y_true)
-    fig, ax = figure()
+def plot_roc(
+    y_true,
+    proba: np.ndarray,
+    labels: Sequence,
+    *,
+    palette: Palette | None = None,
+    caption: str = "",
+) -> str:
+    """One-vs-rest ROC curve per class; AUC and positive rows in the legend."""
+    y_true, proba, palette = np.asarray(y_true), np.asarray(proba), _palette(palette, labels)
+    lines, few = [], []
     for i, positive in _one_vs_rest(labels, y_true):
         fpr, tpr, _ = roc_curve(positive, proba[:, i])
         auc = roc_auc_score(positive, proba[:, i])
-        ax.plot(fpr, tpr, label=f"{labels[i]} (AUC {auc:.3f})")
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
-    ax.set_xlabel("false positive rate")
-    ax.set_ylabel("true positive rate")
-    ax.set_title("ROC curves (one-vs-rest)")
-    _legend(ax)
-    return to_svg(fig, "ROC curves")
+        muted = _few(positive)
+        few += [str(labels[i])] if muted else []
+        name = f"{labels[i]} (AUC {auc:.3f}, {int(positive.sum())} of {positive.size} rows)"
+        lines.append(Line(name, fpr.tolist(), tpr.tolist(), palette[labels[i]], muted=muted))
+    return line_chart(
+        "roc",
+        "ROC curves (one-vs-rest)",
+        lines,
+        x_label="false positive rate",
+        y_label="true positive rate",
+        x_range=(0, 1),
+        y_range=(0, 1),
+        diagonal=True,
+        caption=caption,
+        notes=_few_note(few),
+    )
 
 
-def plot_pr(y_true, proba: np.ndarray, labels: Sequence) -> str:
-    """One-vs-rest precision-recall curve per class, average precision in the legend."""
-    y_true = np.asarray(y_true)
-    fig, ax = figure()
+def plot_pr(
+    y_true,
+    proba: np.ndarray,
+    labels: Sequence,
+    *,
+    palette: Palette | None = None,
+    caption: str = "",
+) -> str:
+    """One-vs-rest precision-recall curve per class; average precision and rows in the legend."""
+    y_true, proba, palette = np.asarray(y_true), np.asarray(proba), _palette(palette, labels)
+    lines, few = [], []
     for i, positive in _one_vs_rest(labels, y_true):
         precision, recall, _ = precision_recall_curve(positive, proba[:, i])
         ap = average_precision_score(positive, proba[:, i])
-        ax.plot(recall, precision, label=f"{labels[i]} (AP {ap:.3f})", drawstyle="steps-post")
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_ylim(0, 1.02)
-    ax.set_title("Precision-recall curves (one-vs-rest)")
-    _legend(ax)
-    return to_svg(fig, "Precision-recall curves")
+        muted = _few(positive)
+        few += [str(labels[i])] if muted else []
+        name = f"{labels[i]} (AP {ap:.3f}, {int(positive.sum())} of {positive.size} rows)"
+        lines.append(
+            Line(
+                name,
+                recall.tolist(),
+                precision.tolist(),
+                palette[labels[i]],
+                step=True,
+                muted=muted,
+            )
+        )
+    return line_chart(
+        "pr",
+        "Precision-recall curves (one-vs-rest)",
+        lines,
+        x_label="recall",
+        y_label="precision",
+        x_range=(0, 1),
+        y_range=(0, 1.02),
+        caption=caption,
+        notes=_few_note(few),
+    )
 
 
-def plot_threshold_tradeoff(curves: dict, chosen: float | None = None) -> str:
-    """Precision, recall and F1 against the threshold, from ``ThresholdCurve.to_dict()`` forms.
+def plot_threshold_tradeoff(
+    curves: Mapping,
+    chosen: float | None = None,
+    *,
+    counts: Mapping | None = None,
+    palette: Palette | None = None,
+    caption: str = "",
+) -> str:
+    """Scores against the threshold, from ``ThresholdCurve.to_dict()`` forms.
 
-    ``curves`` maps a class label to its curve dict (binary: the positive class only).
+    ``curves`` maps a class label to its curve dict. One class (binary): its
+    precision, recall and F1, titled so. Several: F1 per class in the class
+    colours, titled F1 (precision and recall would be 3 × k lines). ``counts``
+    maps a label to ``(positive rows, all rows)``: the legend states them and a
+    class with too few rows is greyed.
     """
-    fig, ax = figure()
+    palette = _palette(palette, list(curves))
     single = len(curves) == 1
+    lines, few = [], []
     for label, curve in curves.items():
         t = np.asarray(curve["thresholds"])[1:]
         keep = t <= 1.0
+        n_pos, n_all = (counts or {}).get(label, (None, None))
+        muted = n_pos is not None and min(n_pos, n_all - n_pos) < MIN_ROWS
+        few += [str(label)] if muted else []
+        rows = f", {n_pos} of {n_all} rows" if n_pos is not None else ""
+        x = t[keep].tolist()
         if single:
-            ax.plot(t[keep], np.asarray(curve["precision"])[1:][keep], label="precision")
-            ax.plot(t[keep], np.asarray(curve["recall"])[1:][keep], label="recall")
-            ax.plot(t[keep], np.asarray(curve["f1"])[1:][keep], label="F1", linewidth=2)
+            for j, (key, name) in enumerate(
+                (("precision", "precision"), ("recall", "recall"), ("f1", "F1"))
+            ):
+                values = np.asarray(curve[key])[1:][keep].tolist()
+                lines.append(Line(name, x, values, SERIES[j], muted=muted))
         else:
-            ax.plot(t[keep], np.asarray(curve["f1"])[1:][keep], label=f"F1 {label}")
-    if chosen is not None:
-        ax.axvline(chosen, color="black", linestyle="--", linewidth=1, label=f"chosen {chosen:.3f}")
-    ax.set_xlabel("threshold on the class probability")
-    ax.set_ylim(0, 1.02)
-    name = f" ({next(iter(curves))})" if single else " (F1 per class, one-vs-rest)"
-    ax.set_title("Precision / recall / F1 against the threshold" + name)
-    _legend(ax)
-    return to_svg(fig, "Threshold trade-off")
+            values = np.asarray(curve["f1"])[1:][keep].tolist()
+            lines.append(Line(f"F1 {label}{rows}", x, values, palette[label], muted=muted))
+    if single:
+        label = next(iter(curves))
+        n_pos, n_all = (counts or {}).get(label, (None, None))
+        rows = f", {n_pos} of {n_all} rows" if n_pos is not None else ""
+        title = f"Precision, recall and F1 against the threshold ({label}{rows})"
+    else:
+        title = "F1 against the threshold, per class (one-vs-rest)"
+    return line_chart(
+        "threshold",
+        title,
+        lines,
+        x_label="threshold on the class probability",
+        y_label="score",
+        x_range=(0, 1),
+        y_range=(0, 1.02),
+        marker=(chosen, f"chosen threshold {chosen:.3f}") if chosen is not None else None,
+        caption=caption,
+        notes=_few_note(few),
+    )
 
 
-def plot_calibration(curves: dict) -> str:
-    """Reliability diagram: ``curves`` maps a label to ``(prob_true, prob_pred)``."""
-    fig, ax = figure(5.5, 4.5)
+def plot_calibration(
+    curves: Mapping,
+    *,
+    counts: Mapping | None = None,
+    palette: Palette | None = None,
+    caption: str = "",
+) -> str:
+    """Reliability diagram: ``curves`` maps a label to ``(prob_true, prob_pred)``.
+
+    ``counts`` maps a label to ``(positive rows, all rows)``; a class with fewer
+    than :data:`MIN_CALIBRATION_ROWS` rows or :data:`MIN_ROWS` positives is greyed.
+    """
+    palette = _palette(palette, list(curves))
+    lines, few = [], []
     for label, (prob_true, prob_pred) in curves.items():
-        ax.plot(prob_pred, prob_true, marker="o", markersize=3, label=str(label))
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="perfect")
-    ax.set_xlabel("mean predicted probability")
-    ax.set_ylabel("fraction of positives")
-    ax.set_title("Calibration (one-vs-rest)")
-    _legend(ax)
-    return to_svg(fig, "Calibration curve")
+        n_pos, n_all = (counts or {}).get(label, (None, None))
+        muted = n_pos is not None and (n_all < MIN_CALIBRATION_ROWS or n_pos < MIN_ROWS)
+        few += [str(label)] if muted else []
+        rows = f" ({n_pos} positive of {n_all} rows)" if n_pos is not None else ""
+        lines.append(
+            Line(
+                f"{label}{rows}",
+                list(prob_pred),
+                list(prob_true),
+                palette[label],
+                markers=True,
+                muted=muted,
+            )  # fmt: skip
+        )
+    notes = []
+    if few:
+        notes.append(
+            f"Greyed: {', '.join(few)} — fewer than {MIN_CALIBRATION_ROWS} rows or {MIN_ROWS} "
+            "positives; each point then averages a handful of rows and says little."
+        )
+    return line_chart(
+        "calibration",
+        "Calibration (one-vs-rest)",
+        lines,
+        x_label="mean predicted probability",
+        y_label="fraction of positives",
+        x_range=(0, 1),
+        y_range=(0, 1),
+        diagonal=True,
+        caption=caption,
+        notes=notes,
+    )
 
 
-def plot_candidates(rows: list[dict], metric: str) -> str:
+def plot_candidates(rows: list[dict], metric: str, *, caption: str = "") -> str:
     """CV score mean ± std per candidate (rows: ``CandidateResult.to_dict()`` forms)."""
     rows = [r for r in rows if r["fold_scores"]]
-    fig, ax = figure(6.4, 0.8 + 0.45 * max(2, len(rows)))
-    names = [r["name"] for r in rows][::-1]
-    means = [r["mean"] for r in rows][::-1]
-    stds = [r["std"] for r in rows][::-1]
-    ax.barh(names, means, xerr=stds, capsize=4)
-    low = min(m - s for m, s in zip(means, stds)) if means else 0
-    high = max(m + s for m, s in zip(means, stds)) if means else 1
-    pad = max((high - low) * 0.2, 0.01)
-    ax.set_xlim(max(low - pad, 0) if low >= 0 else low - pad, high + pad)
-    ax.set_xlabel(f"{metric} (CV mean ± std)")
-    ax.set_title("Candidate comparison")
-    return to_svg(fig, "Candidate comparison")
+    return bar_chart(
+        "candidates",
+        "Candidate comparison",
+        [r["name"] for r in rows],
+        {"": [r["mean"] for r in rows]},
+        errors={"": [r["std"] for r in rows]},
+        horizontal=True,
+        value_label=f"{metric} (CV mean ± std)",
+        caption=caption,
+    )
 
 
-def plot_importance(rows: list, title: str, xlabel: str) -> str:
+def plot_importance(rows: list, title: str, xlabel: str, *, caption: str = "") -> str:
     """Horizontal bars for ``[(name, value, std_or_None), ...]`` (drawn top to bottom)."""
     rows = rows[:20]
-    fig, ax = figure(6.4, 0.8 + 0.3 * max(3, len(rows)))
-    names = [str(r[0]) for r in rows][::-1]
-    values = [r[1] for r in rows][::-1]
-    errors = [r[2] if len(r) > 2 and r[2] is not None else 0.0 for r in rows][::-1]
-    ax.barh(names, values, xerr=errors, capsize=3)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    return to_svg(fig, title)
+    return bar_chart(
+        "importance-" + "".join(c if c.isalnum() else "-" for c in title.lower()),
+        title,
+        [str(r[0]) for r in rows],
+        {"": [float(r[1]) for r in rows]},
+        errors={"": [r[2] if len(r) > 2 and r[2] is not None else 0.0 for r in rows]},
+        horizontal=True,
+        value_label=xlabel,
+        caption=caption,
+    )
