@@ -114,14 +114,26 @@ def evaluate(
     report: Path = typer.Option(None, help="Also write an HTML report here."),
     out: Path = typer.Option(None, help="Write the metrics JSON here instead of stdout."),
     seed: int = typer.Option(0, min=0, help="Seed for the bootstrap intervals."),
+    unknown_labels: str = typer.Option(
+        "drop",
+        help="Rows whose label the bundle does not know: drop (counted and reported) or error.",
+    ),
 ) -> None:
-    """Metrics (with 95% intervals) of a bundle on new labelled data, as JSON.
+    """Metrics (with 95% intervals) and the class-prior baseline of a bundle on new labelled data.
+
+    JSON goes to stdout (or --out); the baseline headline and any warnings (absent
+    classes, unknown labels, undefined metrics) go to stderr.
 
     Example: skyclass evaluate out/wine/bundle examples/wine.csv --report eval.html
     """
     from skyclass.pipeline import evaluate_bundle
 
-    result = evaluate_bundle(bundle, data, target=target, report=report, seed=seed)
+    result = evaluate_bundle(
+        bundle, data, target=target, report=report, seed=seed, unknown_labels=unknown_labels
+    )
+    typer.echo(result["headline"], err=True)
+    for warning in result["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
     text = json.dumps(result, indent=2, default=str) + "\n"
     if out is None:
         sys.stdout.write(text)
