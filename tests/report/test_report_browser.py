@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from rich.console import Console
 from sklearn.datasets import load_breast_cancer
@@ -88,3 +89,38 @@ def test_the_check_catches_errors_and_broken_figures(report, tmp_path):
         assert rendered == total - 1 and ready.startswith("missing")
         assert any("boom" in e for e in browser.errors)
         assert any("nope is not defined" in e for e in browser.errors)
+
+
+def test_small_sample_notes_are_rendered_on_a_phone(tmp_path):
+    """A class with 4 test rows: its curves are greyed and the notes are visible at 390 px."""
+    from skyclass.report import render_report
+
+    rng = np.random.default_rng(0)
+    labels = ["ant", "bee", "cat"]
+    y = np.array(["ant"] * 90 + ["bee"] * 56 + ["cat"] * 4)
+    logits = rng.normal(size=(150, 3)) + 2.0 * (np.array(labels)[None, :] == y[:, None])
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    html = render_report(
+        {"title": "small", "data": {"labels": labels}, "test": {"metrics": {}}},
+        y_true=y,
+        proba=proba,
+        y_pred=np.array(labels)[proba.argmax(axis=1)],
+        labels=labels,
+    )
+    page = tmp_path / "small.html"
+    page.write_text(html)
+    with Browser() as browser:
+        browser.open(page.as_uri(), width=390, height=844, mobile=True)
+        assert browser.evaluate("document.body.getAttribute('data-report-ready')") == "ok"
+        notes = browser.evaluate(
+            "Array.from(document.querySelectorAll('figure[data-small-sample] .note'))"
+            ".map(n => [n.textContent, n.getBoundingClientRect().height,"
+            " getComputedStyle(n).color])"
+        )
+        assert len(notes) == 3  # ROC, PR, threshold
+        assert all("cat" in text and height > 0 for text, height, _ in notes)
+        assert {colour for _, _, colour in notes} == {"rgb(146, 64, 14)"}  # the warning colour
+        overflow = browser.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1 and browser.errors == []
