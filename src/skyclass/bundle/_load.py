@@ -13,6 +13,7 @@ from pathlib import Path
 from skyclass.bundle._bundle import Bundle, read_files
 from skyclass.bundle._registry import load_uri
 from skyclass.bundle._trust import KeyLike
+from skyclass.bundle._trust import trusted_keys as trusted
 
 
 def load(
@@ -38,6 +39,8 @@ def load(
         >>> bundle.predict_proba([{"age": 40, "plan": "pro"}]).shape  # doctest: +SKIP
         (1, 2)
     """
+    if trusted_keys is not None:
+        trusted_keys = trusted(trusted_keys)  # unreadable keys fail before anything is fetched
     text = os.fspath(path_or_uri)
     if "://" not in text and "@" in Path(text).name and not Path(text).exists():
         text = "file://" + str(Path(text).absolute())  # ./registry/churn@champion

@@ -51,8 +51,9 @@ class SigningKey:
         PEM elliptic-curve private key (P-256, P-384 or P-521), e.g. from ``generate_key``.
     certificate : path, optional
         PEM signing certificate of ``key`` (certificate signing; verifiers then trust its CA).
-    chain : paths, optional
-        PEM intermediate certificates to embed between the signing certificate and the root.
+    chain : paths
+        With ``certificate``: the PEM certificates from its issuer up to the root CA
+        (embedded in the signature; verifiers trust the root).
     password : str, optional
         Password of an encrypted ``key``.
 
@@ -107,6 +108,12 @@ class SigningKey:
                 raise ConfigError(
                     f"--sign-cert {self.certificate}: the certificate is not for the key "
                     f"{self.key}; give the certificate issued for that key"
+                )
+            if not self.chain:
+                raise ConfigError(
+                    f"--sign-cert {self.certificate}: certificate signing embeds the chain up to "
+                    "the root: give the issuing CA's certificate (and intermediates) with "
+                    "--sign-chain"
                 )
             for link in self.chain:
                 _read_pem(link, "certificate", "--sign-chain")

@@ -40,7 +40,9 @@ def push(
         None, "--sign-cert", help="With --sign: the key's certificate (certificate signing)."
     ),
     sign_chain: list[Path] = typer.Option(
-        None, "--sign-chain", help="With --sign-cert: intermediate certificates (repeatable)."
+        None,
+        "--sign-chain",
+        help="With --sign-cert: issuer certificates up to the root CA (repeatable).",
     ),
 ) -> None:
     """Verify BUNDLE and push it as the next version; prints the version number.
@@ -89,7 +91,9 @@ def sign_(
     bundle: str = typer.Argument(..., help="Local bundle directory or .skyclass file."),
     key: Path = typer.Option(..., "--key", help="PEM private key."),
     cert: Path = typer.Option(None, "--cert", help="The key's certificate (certificate signing)."),
-    chain: list[Path] = typer.Option(None, "--chain", help="Intermediate certificates."),
+    chain: list[Path] = typer.Option(
+        None, "--chain", help="With --cert: issuer certificates up to the root CA."
+    ),
 ) -> None:
     """Sign a local bundle in place (writes model.sig); its hashes are checked first.
 
