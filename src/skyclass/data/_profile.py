@@ -1,4 +1,4 @@
-"""Explore a labelled table: class balance, missing values, summaries, mutual information.
+"""Explore a labelled table: class balance, missing values, summaries, feature ranking.
 
 Example:
     >>> import pandas as pd
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_selection import mutual_info_classif
+from sklearn.metrics import adjusted_mutual_info_score
+
+from skyclass.data._leakage import feature_codes
 
 __all__ = ["profile"]
 
@@ -58,42 +60,46 @@ def _category_summary(values: pd.Series) -> dict:
 
 
 def _mutual_information(
-    frame: pd.DataFrame, target: str, numeric: list[str], seed: int, max_rows: int
+    frame: pd.DataFrame, target: str, features: list[str], seed: int, max_rows: int
 ) -> dict[str, float]:
-    features = [c for c in frame.columns if c != target]
+    """Adjusted mutual information of each feature with the target, highest first.
+
+    Plain mutual information rewards cardinality: a random ID or a free-text column
+    "explains" every row. AMI subtracts what chance alone gives for that many values
+    and divides by the most it could be, so a feature scores near 0 unless it tells
+    more about the target than a random column with as many values would; 1 means
+    the feature determines the target. Numbers go into 20 quantile bins first.
+    Values below 0 (less than chance) are reported as 0.
+    """
     if not features:
         return {}
     if len(frame) > max_rows:
         frame = frame.sample(n=max_rows, random_state=seed)
-    columns, discrete = [], []
-    for name in features:
-        col = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            col = col.astype("int64").where(col.notna()) / 1e9  # seconds: continuous, not codes
-        if name in numeric or pd.api.types.is_numeric_dtype(col):
-            values = col.astype("float64")
-            columns.append(values.fillna(values.median() if values.notna().any() else 0.0))
-            discrete.append(False)
-        else:
-            codes, _ = pd.factorize(col.astype(str).where(col.notna(), "\x00missing"))
-            columns.append(pd.Series(codes, index=col.index))
-            discrete.append(True)
-    X = np.column_stack([c.to_numpy(dtype="float64") for c in columns])
     y = pd.factorize(frame[target])[0]
-    mi = mutual_info_classif(X, y, discrete_features=np.array(discrete), random_state=seed)
-    pairs = sorted(zip(features, mi), key=lambda p: -p[1])
-    return {name: float(value) for name, value in pairs}
+    scores = {
+        name: max(0.0, float(adjusted_mutual_info_score(y, feature_codes(frame[name]))))
+        for name in features
+    }
+    return dict(sorted(scores.items(), key=lambda p: -p[1]))
 
 
-def profile(frame: pd.DataFrame, target: str, *, seed: int = 0, max_rows: int = 20000) -> dict:
+def profile(
+    frame: pd.DataFrame,
+    target: str,
+    *,
+    seed: int = 0,
+    max_rows: int = 20000,
+    features: list[str] | None = None,
+) -> dict:
     """Summarise ``frame`` for the report; JSON-safe.
 
     Keys: ``n_rows``, ``n_features``, ``classes`` (label → count, largest first),
     ``imbalance_ratio`` (largest / smallest class), ``missing`` (column → share),
     ``numeric`` (column → mean/std/min/quartiles/max), ``categorical`` (column →
     distinct count and top 5), ``datetime`` (column → first and last ISO timestamp),
-    ``mutual_information`` (column → nats, highest
-    first; estimated on at most ``max_rows`` seeded rows).
+    ``mutual_information`` (column → adjusted mutual information in [0, 1], highest
+    first; estimated on at most ``max_rows`` seeded rows; only the model's ``features``
+    when given, so dropped columns are not ranked) and ``mutual_information_method``.
     """
     counts = frame[target].value_counts()
     numeric = [
@@ -115,5 +121,13 @@ def profile(frame: pd.DataFrame, target: str, *, seed: int = 0, max_rows: int = 
         "datetime": {
             c: {"min": _plain(frame[c].min()), "max": _plain(frame[c].max())} for c in dates
         },
-        "mutual_information": _mutual_information(frame, target, numeric, seed, max_rows),
+        "mutual_information": _mutual_information(
+            frame,
+            target,
+            [c for c in frame.columns if c != target and (features is None or c in features)],
+            seed,
+            max_rows,
+        ),
+        "mutual_information_method": "adjusted mutual information (0: no more than chance, "
+        "1: determines the target); numbers in 20 quantile bins",
     }

@@ -99,8 +99,8 @@ def _explore(ctx: dict) -> str:
         parts.append(
             plot_importance(
                 [(k, v, None) for k, v in mi],
-                "Mutual information with the target",
-                "nats",
+                "Adjusted mutual information with the target",
+                "0 = no more than chance, 1 = determines it",
                 caption="Estimated on the cleaned table before the split "
                 "(higher = more informative alone).",
             )
