@@ -123,3 +123,12 @@ def test_string_labels_and_two_column_scores():
 def test_bad_inputs(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+def test_perfect_separation_gives_no_zero_width_interval():
+    from skyclass.metrics import delong_ci
+
+    ci = delong_ci([0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.8, 0.9])
+    assert ci.estimate == 1.0 and not ci.defined
+    assert "separate the 2 positive and 3 negative rows perfectly" in ci.note
+    assert ci.to_dict()["low"] is None

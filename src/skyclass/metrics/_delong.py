@@ -140,6 +140,9 @@ def delong_ci(
 ) -> ConfidenceInterval | dict[Any, ConfidenceInterval]:
     """ROC AUC with DeLong's normal-approximation interval (clipped to [0, 1]).
 
+    Perfectly separated scores (variance 0) get NaN bounds and a ``note``, never a
+    zero-width interval.
+
     Binary scores (1-D, or ``[n, 2]``) give one interval; a ``[n, k]`` matrix gives
     ``{label: interval}`` one-vs-rest.
 
@@ -153,14 +156,23 @@ def delong_ci(
     for label, positive, scores in _binary_columns(y_true, [y_score], pos_label, labels):
         auc, cov = _covariance(positive, scores)
         std = math.sqrt(max(cov[0, 0], 0.0))
+        low, high, note = max(0.0, auc[0] - z * std), min(1.0, auc[0] + z * std), ""
+        if std == 0:  # every positive above (or below) every negative: no spread to measure
+            low = high = math.nan
+            note = (
+                f"DeLong's variance is 0: AUC {auc[0]:.4f} means the scores separate the "
+                f"{int(positive.sum())} positive and {int((~positive).sum())} negative rows "
+                "perfectly, and the rows hold no variation to estimate an interval from"
+            )
         results[label] = ConfidenceInterval(
             metric="roc_auc",
             estimate=float(auc[0]),
-            low=float(max(0.0, auc[0] - z * std)),
-            high=float(min(1.0, auc[0] + z * std)),
+            low=float(low),
+            high=float(high),
             confidence=float(confidence),
             method="delong",
             std=std,
+            note=note,
         )
     if np.asarray(y_score).ndim == 2 and np.asarray(y_score).shape[1] > 2:
         return results
