@@ -97,7 +97,7 @@ def score(name: str, y_true, y_pred, proba, classes) -> float:
 def _pipeline_peer(kind: str, train: pd.DataFrame, test: pd.DataFrame, target: str):
     X_train, y_train = train.drop(columns=[target]), train[target]
     X_test = test.drop(columns=[target])
-    categorical = [c for c in X_train if X_train[c].dtype == object]
+    categorical = [c for c in X_train if not pd.api.types.is_numeric_dtype(X_train[c])]
     numeric = [c for c in X_train if c not in categorical]
     if kind == "logreg":
         pre = ColumnTransformer(

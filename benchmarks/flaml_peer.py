@@ -21,7 +21,7 @@ def _frames(train_path: str, test_path: str, target: str):
     X_train, y_train = train.drop(columns=[target]), train[target].astype(str)
     X_test = test.drop(columns=[target])
     for column in X_train:
-        if X_train[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(X_train[column]):
             categories = sorted(X_train[column].dropna().unique())
             X_train[column] = pd.Categorical(X_train[column], categories=categories)
             X_test[column] = pd.Categorical(X_test[column], categories=categories)

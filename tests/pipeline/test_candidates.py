@@ -16,10 +16,10 @@ QUIET = Console(quiet=True)
 
 
 def test_registry_names_and_lookup_errors():
-    assert CANDIDATES.names() == ("logreg", "logreg-ovr", "hgb", "rf")
+    assert CANDIDATES.names() == ("hgb", "logreg", "logreg-ovr", "rf")  # import order
     assert [c.name for c in get_candidates()] == list(CANDIDATES.names())
     with pytest.raises(
-        InputError, match="unknown candidate.*choose from logreg, logreg-ovr, hgb, rf"
+        InputError, match="unknown candidate.*choose from hgb, logreg, logreg-ovr, rf"
     ):
         get_candidates("svm")
     # no family re-weights classes by default: decisions are tuned on top of the probabilities

@@ -28,7 +28,7 @@ from rich.console import Console
 
 from skyclass.bundle import Registry, SigningKey
 from skyclass.data import Decision
-from skyclass.errors import InputError, SkyclassError
+from skyclass.errors import InputError
 from skyclass.pipeline._outdir import staged_dir
 from skyclass.pipeline._progress import Steps
 from skyclass.pipeline._stages import STAGES, Options, Run
@@ -72,9 +72,7 @@ def _check_options(test_size: float, cv: int, time_budget: float) -> None:
 def _open_registry(url: str) -> Registry:
     try:
         return Registry(url)
-    except SkyclassError:
-        raise
-    except (ValueError, ImportError, OSError) as err:
+    except (ValueError, ImportError, OSError) as err:  # SkyclassErrors too: name the option
         raise InputError(
             f"--registry {url}: {err}; use e.g. file:///abs/path or s3://bucket/prefix"
         ) from err

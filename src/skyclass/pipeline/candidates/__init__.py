@@ -6,7 +6,7 @@ Each candidate is a :class:`Candidate` subclass in its own module, registered wi
 Example:
     >>> from skyclass.pipeline.candidates import CANDIDATES, get_candidates
     >>> CANDIDATES.names()
-    ('logreg', 'logreg-ovr', 'hgb', 'rf')
+    ('hgb', 'logreg', 'logreg-ovr', 'rf')
     >>> [c.name for c in get_candidates("logreg,hgb")]
     ['logreg', 'hgb']
 """
