@@ -31,6 +31,7 @@ NAME = "wine"
 REGISTRY = f"file://{OUT / 'registry'}"
 STATE = OUT / "state"
 SPEC = OUT / "deploy.yaml"
+KEY = OUT / "keys" / "demo"  # a demo signing key pair: KEY.key (private) and KEY.pub
 
 
 def step(title: str) -> None:
@@ -81,6 +82,7 @@ def write_spec(gateway_port: int) -> None:
             f"    delay_ms: {delay}",
         ]
     lines += [
+        f"trust: {{keys: [{KEY}.pub]}}",  # replicas serve only a bundle this key signed
         "gateway:",
         f"  listen: 127.0.0.1:{gateway_port}",
         "  policy: latency",
@@ -174,18 +176,21 @@ def story() -> None:
     OUT.mkdir()
     table = pd.read_csv(DATA)
 
-    step("1. Train: validate, explore, tune, evaluate, explain, package, report")
+    step("1. Train: validate, explore, tune, evaluate, explain, package, sign, report")
+    run("registry", "keygen", str(KEY))
     run(
         "train", str(DATA), "--target", TARGET, "--name", NAME, "--out", str(OUT / "train"),
         "--registry", REGISTRY, "--time-budget", "60", "--cv", "3", "--seed", "0",
+        "--sign", f"{KEY}.key",
     )  # fmt: skip
 
-    step("2. Registry: the new version becomes the champion")
+    step("2. Registry: the new version becomes the champion; its signature verifies")
     from skyclass.bundle import Registry
 
     version = Registry(REGISTRY).resolve(NAME, "latest")
     run("registry", "alias", REGISTRY, NAME, "champion", str(version))
     run("registry", "list", REGISTRY)
+    run("registry", "verify", f"{REGISTRY}/{NAME}@champion", "--key", f"{KEY}.pub")
 
     step("3. Deploy three regions (aws/us, gcp/eu, azure/eu) behind one gateway")
     port = free_port()
