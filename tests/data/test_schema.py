@@ -189,3 +189,105 @@ def test_pandas_extension_dtypes():
     assert arrays["cat"].tolist() == ["x", "y", "x"]
     assert arrays["flag"][0] == 1.0 and np.isnan(arrays["flag"][1]) and arrays["flag"][2] == 0.0
     assert arrays["t"][0] == pd.Timestamp("2023-12-31T23:00:00Z").timestamp()
+
+
+# -- train/serve parity: placeholders, date formats, numbers as text ------------------
+
+
+def test_read_formats_placeholders_keep_a_numeric_column_numeric():
+    from skyclass.data import read_formats
+
+    raw = pd.DataFrame(
+        {"age": ["31", "?", "45", "?", "n/a"], "plan": ["a", "?", "b", "a", "b"], "y": list("ynyny")}
+    )
+    result = read_formats(raw, target="y")
+    ages = result.frame["age"]
+    assert ages.dtype == np.float64 and ages.isna().tolist() == [False, True, False, True, True]
+    assert ages[[0, 2]].tolist() == [31.0, 45.0]
+    assert result.formats == {"age": {"missing_values": ["?", "n/a"]}}
+    assert result.frame["plan"].tolist() == ["a", "?", "b", "a", "b"]  # a category: left alone
+    assert len(result.notes) == 1 and "'age': 3 cells '?', 'n/a' read as missing" in result.notes[0]
+    schema = infer_schema(result.frame, target="y", formats=result.formats)
+    assert schema["age"].kind == "numeric" and schema["age"].missing_values == ["?", "n/a"]
+    assert Schema.from_dict(json.loads(json.dumps(schema.to_dict()))) == schema
+    # predict/serve: the same placeholders (and the usual null tokens) are missing values
+    arrays = schema.to_arrays({"age": ["?", "n/a", "NA", None, 50], "plan": ["a"] * 5})
+    assert np.isnan(arrays["age"][:4]).all() and arrays["age"][4] == 50.0
+
+
+def test_read_formats_leaves_real_text_alone():
+    from skyclass.data import read_formats
+
+    raw = pd.DataFrame({"code": ["12", "AB", "7", "?"], "when": ["2024-01-02"] * 4})
+    result = read_formats(raw)
+    assert result.formats == {} and result.notes == []
+    assert result.frame.equals(raw)
+
+
+@pytest.mark.parametrize(
+    ("values", "fmt", "first"),
+    [
+        (["Jan-2018", "Feb-2018", "Dec-2019"], "%b-%Y", "2018-01-01T00:00:00"),
+        (["31/12/2024", "01/02/2023", "15/06/2022"], "%d/%m/%Y", "2024-12-31T00:00:00"),
+        (["Mar 5, 2021", "Apr 17, 2022", "May 1, 2020"], "%b %d, %Y", "2021-03-05T00:00:00"),
+    ],
+)
+def test_a_bundle_reads_its_training_date_format(values, fmt, first):
+    from skyclass.data import read_formats
+
+    raw = pd.DataFrame({"month": [*values, None], "y": list("abab")})
+    result = read_formats(raw, target="y")
+    assert result.formats == {"month": {"date_format": fmt}}
+    schema = infer_schema(result.frame, target="y", formats=result.formats)
+    assert schema["month"].kind == "datetime" and schema["month"].date_format == fmt
+    assert schema["month"].minimum <= first <= schema["month"].maximum
+    # the training file's own strings, and ISO-8601, score at predict/serve time
+    served = schema.coerce({"month": [values[0], first, None]})["month"]
+    assert served.iloc[0] == pd.Timestamp(first) == served.iloc[1] and pd.isna(served.iloc[2])
+    trained = schema.coerce(result.frame)["month"]
+    assert trained.iloc[0] == pd.Timestamp(first)
+    with pytest.raises(InputError, match=r"column 'month': row 1 is 'soon'.*date format"):
+        schema.coerce({"month": [values[0], "soon"]})
+
+
+def test_numbers_as_text_in_a_table_column_name_the_bad_cell():
+    """A CSV column with one bad cell arrives as text: the error names that cell, not row 0."""
+    schema = Schema([ColumnSchema("x", "numeric")])
+    column = pd.Series(["1.5", "2", "abc", "4"], dtype="str")
+    with pytest.raises(InputError, match=r"column 'x': row 2 is 'abc'"):
+        schema.coerce({"x": column})
+    from skyclass.data import DataQuality
+
+    quality = DataQuality()
+    arrays = schema.to_arrays({"x": pd.Series(["1.5", "2", "?"], dtype="str")}, quality)
+    assert arrays["x"][:2].tolist() == [1.5, 2.0] and np.isnan(arrays["x"][2])
+    assert quality.coerced == {"x": 2} and quality.missing_values == {"x": 1}
+    with pytest.raises(InputError, match="row 0 is '1.5'"):  # JSON values stay strict
+        schema.coerce({"x": ["1.5"]})
+
+
+def test_data_quality_counts_missing_columns_cells_and_unseen_categories():
+    from skyclass.data import DataQuality
+
+    schema = Schema(
+        [
+            ColumnSchema("age", "numeric"),
+            ColumnSchema("income", "numeric", required=False),
+            ColumnSchema("plan", "categorical", categories=["basic", "pro"]),
+        ]
+    )
+    quality = DataQuality()
+    schema.to_arrays({"age": [1, None, 3], "plan": ["basic", "gold", None]}, quality)
+    assert quality.rows == 3
+    assert quality.missing_columns == {"income": 3}
+    assert quality.missing_values == {"age": 1, "income": 3, "plan": 1}
+    assert quality.unseen == {"plan": 1} and quality.examples == {"plan": ["gold"]}
+    lines = quality.lines()
+    assert lines[0] == "column 'income' is missing from the input: all 3 rows imputed"
+    assert any("'plan': 1 of 3 values are categories unseen" in line for line in lines)
+    with pytest.raises(InputError, match="--strict.*'income' is missing"):
+        quality.check_strict()
+    clean = DataQuality()
+    schema.to_arrays({"age": [1], "income": [2.0], "plan": ["pro"]}, clean)
+    assert not clean and clean.rows == 1
+    clean.check_strict()

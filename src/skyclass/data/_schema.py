@@ -8,12 +8,19 @@ checks every prediction request (``Schema.coerce``) with MLflow-like rules:
   (one that had missing values in training) is filled with missing values;
 * extra columns are ignored;
 * only safe conversions: int → float for numeric columns, 0/1 → bool for
-  boolean columns, int → str for categorical columns, ISO-8601 strings →
-  datetime for datetime columns; anything else is an error naming the column
-  and the row;
+  boolean columns, int → str for categorical columns, ISO-8601 strings (and
+  strings in the column's recorded training ``date_format``) → datetime for
+  datetime columns, numbers written as text → float in a text column of a table
+  (a CSV column one bad cell turned into text; JSON values stay strict);
+  anything else is an error naming the column, the row and the value;
+* the placeholders training read as missing (``missing_values``, e.g. ``?``)
+  and the usual null tokens (``NA``, ``null``, ...) are missing values in
+  numeric, boolean and datetime columns, so a bundle reads its own training
+  file the way training did;
 * values outside the range seen in training and unseen categories are
-  accepted (the model maps an unseen category to an all-zero encoding; drift
-  monitoring reports them).
+  accepted (the model maps an unseen category to an all-zero encoding); pass a
+  ``DataQuality`` to ``to_arrays`` to count them, the missing cells and the
+  left-out optional columns.
 
 Example:
     >>> import pandas as pd
@@ -36,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from skyclass.data._parsing import NULL_TOKENS
+from skyclass.data._quality import DataQuality
 from skyclass.errors import InputError
 
 __all__ = ["KINDS", "ColumnSchema", "Schema", "canonical_array", "infer_schema"]
@@ -54,7 +63,11 @@ class ColumnSchema:
     ``categories`` lists the values seen (categorical columns, at most 1000, most
     frequent first kept, then sorted); ``minimum``/``maximum`` the range seen
     (numbers; ISO strings for datetime columns). ``dtype`` is the pandas dtype
-    of the training column, for information.
+    of the training column, for information. ``missing_values`` lists the
+    placeholder strings training read as missing (e.g. ``["?"]``) and
+    ``date_format`` the ``strftime`` format of a datetime column's training
+    strings when they were not ISO-8601 (e.g. ``"%b-%Y"``); both are ``None``
+    when training needed neither, and are then left out of the JSON.
 
     Example:
         >>> ColumnSchema("age", "numeric", minimum=18.0, maximum=90.0).to_dict()["kind"]
@@ -68,6 +81,8 @@ class ColumnSchema:
     minimum: float | str | None = None
     maximum: float | str | None = None
     dtype: str | None = None
+    missing_values: list[str] | None = None
+    date_format: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -77,7 +92,7 @@ class ColumnSchema:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (the manifest form)."""
-        return {
+        out = {
             "name": self.name,
             "kind": self.kind,
             "required": self.required,
@@ -86,16 +101,25 @@ class ColumnSchema:
             "maximum": self.maximum,
             "dtype": self.dtype,
         }
+        if self.missing_values is not None:
+            out["missing_values"] = list(self.missing_values)
+        if self.date_format is not None:
+            out["date_format"] = self.date_format
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ColumnSchema:
         """Inverse of ``to_dict``; unknown keys are an error naming them."""
-        unknown = set(d) - {"name", "kind", "required", "categories", "minimum", "maximum", "dtype"}
+        unknown = set(d) - {
+            *("name", "kind", "required", "categories", "minimum", "maximum", "dtype"),
+            *("missing_values", "date_format"),
+        }
         if unknown:
             raise InputError(f"schema column {d.get('name')!r}: unknown fields {sorted(unknown)}")
         if "name" not in d or "kind" not in d:
             raise InputError(f"schema column {d!r}: 'name' and 'kind' are required fields")
         cats = d.get("categories")
+        tokens = d.get("missing_values")
         return cls(
             name=str(d["name"]),
             kind=str(d["kind"]),
@@ -104,6 +128,8 @@ class ColumnSchema:
             minimum=d.get("minimum"),
             maximum=d.get("maximum"),
             dtype=d.get("dtype"),
+            missing_values=None if tokens is None else [str(t) for t in tokens],
+            date_format=d.get("date_format"),
         )
 
 
@@ -176,15 +202,15 @@ class Schema:
         return cls([ColumnSchema.from_dict(c) for c in d["columns"]], target=d.get("target"))
 
     # -- enforcement --------------------------------------------------------
-    def coerce(self, data: Any) -> pd.DataFrame:
+    def coerce(self, data: Any, quality: DataQuality | None = None) -> pd.DataFrame:
         """Validate ``data`` and return a DataFrame with exactly this schema's columns.
 
         ``data`` is a DataFrame, a list of records (dicts) or a dict of column →
         list/array. Result dtypes: numeric → float64, boolean → pandas
         ``boolean``, categorical/text → str (missing is NaN), datetime →
-        ``datetime64[ns]`` (UTC, naive).
+        ``datetime64[ns]`` (UTC, naive). ``quality`` counts as in ``to_arrays``.
         """
-        columns, n = self._validated(data)
+        columns, n = self._validated(data, quality)
         out = {}
         for col in self.columns:
             values = columns[col.name]
@@ -198,12 +224,14 @@ class Schema:
                 out[col.name] = values
         return pd.DataFrame(out, index=pd.RangeIndex(n))
 
-    def to_arrays(self, data: Any) -> dict[str, np.ndarray]:
+    def to_arrays(self, data: Any, quality: DataQuality | None = None) -> dict[str, np.ndarray]:
         """Validate ``data`` and return the canonical 1-D arrays a bundle's ONNX graph takes.
 
         numeric and boolean → float64 (NaN = missing), datetime → float64
         seconds since 1970-01-01 UTC (NaN = missing), categorical/text →
-        object array of str ("" = missing).
+        object array of str ("" = missing). ``quality`` (a ``DataQuality``), when
+        given, counts left-out optional columns, converted values, missing cells and
+        unseen categories (see ``count_quality``).
 
         Example:
             >>> s = Schema([ColumnSchema("x", "numeric"), ColumnSchema("c", "categorical")])
@@ -211,10 +239,44 @@ class Schema:
             >>> a["x"].tolist(), a["c"].tolist()
             ([1.0, nan], ['a', ''])
         """
-        columns, _ = self._validated(data)
-        return {col.name: _to_canonical(columns[col.name], col.kind) for col in self.columns}
+        columns, _ = self._validated(data, quality)
+        arrays = {col.name: _to_canonical(columns[col.name], col.kind) for col in self.columns}
+        if quality is not None:
+            self.count_quality(arrays, quality)
+        return arrays
 
-    def _validated(self, data: Any) -> tuple[dict[str, np.ndarray], int]:
+    def count_quality(self, arrays: Mapping[str, np.ndarray], quality: DataQuality) -> None:
+        """Add the rows, missing cells and unseen categories of canonical ``arrays`` to ``quality``.
+
+        Example:
+            >>> s = Schema([ColumnSchema("c", "categorical", categories=["a"])])
+            >>> q = DataQuality()
+            >>> s.count_quality({"c": np.array(["a", "b", ""], dtype=object)}, q)
+            >>> q.rows, q.missing_values, q.unseen
+            (3, {'c': 1}, {'c': 1})
+        """
+        n = None
+        for col in self.columns:
+            values = arrays.get(col.name)
+            if values is None:
+                continue
+            n = len(values) if n is None else n
+            if col.kind in ("categorical", "text"):
+                present = values != ""
+                quality.count("missing_values", col.name, int(len(values) - present.sum()))
+                if col.kind == "categorical" and col.categories is not None:
+                    if len(col.categories) < MAX_STORED_CATEGORIES:  # else the list is cut
+                        unseen = present & ~np.isin(values, col.categories)
+                        quality.count(
+                            "unseen", col.name, int(unseen.sum()), values[unseen][:3].tolist()
+                        )
+            else:
+                quality.count("missing_values", col.name, int(np.isnan(values).sum()))
+        quality.add_rows(n or 0)
+
+    def _validated(
+        self, data: Any, quality: DataQuality | None = None
+    ) -> tuple[dict[str, np.ndarray], int]:
         """Per column: float64 (numeric, boolean 0/1), object str/None, or datetime64[ns]."""
         raw, n = _columns(data, self.names)
         out = {}
@@ -226,7 +288,11 @@ class Schema:
                         f"missing required column {col.name!r} ({col.kind}); "
                         f"send every column of the schema: {self.names}"
                     )
+                if quality is not None:
+                    quality.count("missing_columns", col.name, n)
                 values = [None] * n
+            else:
+                values = _read_text(col, values, quality)
             out[col.name] = _VALIDATORS[col.kind](values, col.name)
         return out, n
 
@@ -243,14 +309,18 @@ def canonical_array(values: Any, kind: str, name: str = "column") -> np.ndarray:
     return _to_canonical(_VALIDATORS[kind](values, name), kind)
 
 
-def infer_schema(df: pd.DataFrame, target: str | None = None) -> Schema:
+def infer_schema(
+    df: pd.DataFrame, target: str | None = None, formats: Mapping[str, Mapping] | None = None
+) -> Schema:
     """Infer a schema from a training table; ``target`` (if given) is left out of the columns.
 
     Rules: bool → boolean; int/float → numeric; datetime64 or ISO-8601 strings
     → datetime; pandas category → categorical; strings → text when they are
     mostly unique (over 50 distinct and over half the rows) and average three or
     more words, else categorical. A column is ``required`` unless it had
-    missing values.
+    missing values. ``formats`` (``read_formats(raw).formats``) records per column
+    the placeholders and date format training read, as ``missing_values`` and
+    ``date_format``.
 
     Example:
         >>> infer_schema(pd.DataFrame({"when": ["2024-01-02", "2024-03-04"]}))["when"].kind
@@ -261,6 +331,14 @@ def infer_schema(df: pd.DataFrame, target: str | None = None) -> Schema:
     if target is not None and target not in df.columns:
         raise InputError(f"target column {target!r} not found; columns are {list(df.columns)}")
     columns = [_infer_column(str(name), df[name]) for name in df.columns if name != target]
+    for i, col in enumerate(columns):
+        recorded = (formats or {}).get(col.name)
+        if recorded:
+            columns[i] = replace(
+                col,
+                missing_values=recorded.get("missing_values"),
+                date_format=recorded.get("date_format") if col.kind == "datetime" else None,
+            )
     return Schema(columns, target=target)
 
 
@@ -444,13 +522,75 @@ def _validate_datetime(values: Any, name: str) -> np.ndarray:
         ):
             continue
         if not (isinstance(v, str) and _ISO_DATETIME.match(v)):
-            raise _type_error(name, i, v, "an ISO-8601 date/time string")
+            raise _type_error(
+                name, i, v, "an ISO-8601 date/time string (or the training data's date format)"
+            )
     cleaned = [None if _is_missing(v) else v for v in items]
     try:
         parsed = pd.to_datetime(pd.Series(cleaned, dtype=object), format="ISO8601", utc=True)
     except (ValueError, TypeError) as err:
         raise InputError(f"column {name!r}: cannot read a date/time ({err}); use ISO-8601") from err
     return parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def _read_text(col: ColumnSchema, values: Any, quality: DataQuality | None) -> Any:
+    """Text cells of a non-text column read as training read them (placeholders, formats).
+
+    In numeric/boolean/datetime columns a null token or a recorded placeholder is missing;
+    in a text column of a table (a CSV column one bad cell made text) numbers written as
+    text become numbers, while JSON values stay strict; datetime strings in the recorded training
+    format become timestamps. In categorical columns a recorded placeholder is missing.
+    Anything else is left for the validator, which names the row and the value.
+    """
+    if col.kind == "text" or (col.kind == "categorical" and not col.missing_values):
+        return values
+    if _dtype(values) is not None and not _holds_text(values):
+        return values
+    from_file = _dtype(values) is not None  # a text column of a table: numbers may be text
+    items = _as_list(values)
+    text_at = [i for i, v in enumerate(items) if isinstance(v, str)]
+    if not text_at:
+        return values
+    tokens = set(col.missing_values or ())
+    if col.kind != "categorical":
+        tokens |= NULL_TOKENS
+    converted = 0
+    pending: list[int] = []  # datetime strings to parse with the training format
+    for i in text_at:
+        text = items[i].strip()
+        if text in tokens:
+            items[i] = None
+        elif col.kind == "numeric" and from_file:
+            number = _number(text)
+            if number is not None:
+                items[i], converted = number, converted + 1
+        elif col.kind == "datetime" and col.date_format and not _ISO_DATETIME.match(text):
+            pending.append(i)
+    if pending:
+        stamps = pd.to_datetime(
+            pd.Series([items[i] for i in pending], dtype=object),
+            format=col.date_format,
+            errors="coerce",
+        )
+        for i, stamp in zip(pending, stamps):
+            if stamp is not pd.NaT:
+                items[i] = stamp
+    if quality is not None:
+        quality.count("coerced", col.name, converted)
+    return items
+
+
+def _holds_text(values: Any) -> bool:
+    dt = _dtype(values)
+    return dt is not None and (dt.kind == "O" or pd.api.types.is_string_dtype(dt))
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
 
 
 def _as_list(values: Any) -> list[Any]:

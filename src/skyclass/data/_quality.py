@@ -1,0 +1,118 @@
+"""``DataQuality``: what scoring had to impute, map to "unknown" or convert, counted per column.
+
+``Schema.to_arrays(data, quality=q)`` fills one in: a column left out of the input
+(every row imputed), missing cells (null, NaN or a placeholder such as ``?``, imputed as
+in training), categories never seen in training (encoded as "unknown", all zeros) and
+values converted to the column's type (a number written as text). ``predict``,
+``evaluate`` and ``serve`` report it; with ``--strict`` any of it is an error.
+
+Example:
+    >>> q = DataQuality()
+    >>> q.add_rows(10)
+    >>> q.count("missing_columns", "income", 10)
+    >>> q.count("unseen", "plan", 2, examples=["gold"])
+    >>> print("\\n".join(q.lines()))
+    column 'income' is missing from the input: all 10 rows imputed
+    column 'plan': 2 of 10 values are categories unseen in training, scored as unknown (e.g. 'gold')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from skyclass.errors import InputError
+
+__all__ = ["KINDS_OF_ISSUE", "DataQuality"]
+
+#: what is counted, in the order it is reported
+KINDS_OF_ISSUE = ("missing_columns", "missing_values", "unseen", "coerced")
+_MAX_EXAMPLES = 3
+
+
+@dataclass
+class DataQuality:
+    """Per issue kind (``KINDS_OF_ISSUE``): column → cells affected; plus the rows seen."""
+
+    rows: int = 0
+    missing_columns: dict[str, int] = field(default_factory=dict)
+    missing_values: dict[str, int] = field(default_factory=dict)
+    unseen: dict[str, int] = field(default_factory=dict)
+    coerced: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_rows(self, n: int) -> None:
+        """Count ``n`` more scored rows."""
+        self.rows += int(n)
+
+    def count(self, kind: str, column: str, cells: int, examples=()) -> None:
+        """Add ``cells`` affected cells of ``column`` under ``kind``; keep a few example values."""
+        if cells <= 0:
+            return
+        counts = getattr(self, kind)
+        counts[column] = counts.get(column, 0) + int(cells)
+        if examples:
+            kept = self.examples.setdefault(column, [])
+            for value in examples:
+                if len(kept) >= _MAX_EXAMPLES:
+                    break
+                if str(value) not in kept:
+                    kept.append(str(value))
+
+    def merge(self, other: DataQuality) -> None:
+        """Add ``other``'s counts (e.g. one chunk of a file) to these."""
+        self.add_rows(other.rows)
+        for kind in KINDS_OF_ISSUE:
+            for column, cells in getattr(other, kind).items():
+                self.count(kind, column, cells, other.examples.get(column, ()))
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, kind) for kind in KINDS_OF_ISSUE)
+
+    def totals(self) -> dict[str, int]:
+        """Cells affected per issue kind, e.g. ``{"missing_values": 3, ...}``."""
+        return {kind: sum(getattr(self, kind).values()) for kind in KINDS_OF_ISSUE}
+
+    def lines(self) -> list[str]:
+        """One sentence per column and issue, missing columns first."""
+        out = []
+        for column, cells in self.missing_columns.items():
+            out.append(f"column {column!r} is missing from the input: all {cells:,} rows imputed")
+        for column, cells in self.missing_values.items():
+            if column not in self.missing_columns:
+                out.append(
+                    f"column {column!r}: {cells:,} of {self.rows:,} values missing, imputed as in training"
+                )
+        for column, cells in self.unseen.items():
+            seen = ", ".join(repr(v) for v in self.examples.get(column, []))
+            out.append(
+                f"column {column!r}: {cells:,} of {self.rows:,} values are categories unseen in "
+                f"training, scored as unknown" + (f" (e.g. {seen})" if seen else "")
+            )
+        for column, cells in self.coerced.items():
+            out.append(
+                f"column {column!r}: {cells:,} values converted to the column's type "
+                "(e.g. numbers written as text)"
+            )
+        return out
+
+    def header(self) -> str:
+        """A compact HTTP header value: ``missing_columns=1; missing_values=3; unseen=0; coerced=0``."""
+        return "; ".join(f"{kind}={cells}" for kind, cells in self.totals().items())
+
+    def to_dict(self) -> dict:
+        """JSON-safe form: rows, totals and the per-column counts."""
+        return {
+            "rows": self.rows,
+            "totals": self.totals(),
+            **{kind: dict(getattr(self, kind)) for kind in KINDS_OF_ISSUE},
+            "examples": {k: list(v) for k, v in self.examples.items()},
+        }
+
+    def check_strict(self, where: str = "input") -> None:
+        """``InputError`` listing every issue (the ``--strict`` rule); nothing when clean."""
+        if self:
+            raise InputError(
+                f"{where} needs imputation or unknown categories (--strict): "
+                + "; ".join(self.lines())
+                + "; fix the data or drop --strict"
+            )
