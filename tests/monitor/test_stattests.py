@@ -148,3 +148,36 @@ def test_unknown_test_and_empty_side_are_input_errors():
         get_stattest("nope")
     with pytest.raises(InputError, match="needs values on both sides"):
         get_stattest("ks")(ColumnSample.numeric([1.0, 2.0]), ColumnSample.numeric([np.nan]))
+
+
+def test_a_new_drift_test_registered_in_one_place_is_used_by_the_monitor_config():
+    """One class and one decorator: the config accepts the name, data_drift runs it, and the
+    unknown-name error lists it."""
+    from skyclass.errors import ConfigError
+    from skyclass.monitor import DriftConfig
+    from skyclass.monitor.stattests import REGISTRY, StatTest, register
+
+    @register
+    class MeanShift(StatTest):
+        name = "mean_shift_test_only"
+        default_threshold = 0.5
+        kinds = ("num",)
+        score_kind = "distance"
+
+        def score(self, reference, current, threshold):
+            value = abs(float(np.mean(current.values)) - float(np.mean(reference.values)))
+            return value, value >= threshold
+
+    import pandas as pd
+
+    from skyclass.monitor import data_drift
+    from tests.monitor._helpers import reference_from_frame
+
+    reference = reference_from_frame(pd.DataFrame({"x": np.zeros(50)}), {"x": "numeric"})
+    config = DriftConfig.from_dict({"stattest": "mean_shift_test_only"})
+    report = data_drift(reference, pd.DataFrame({"x": np.ones(50)}), config=config)
+    column = report.columns[0]
+    assert (column.stattest, column.score, column.drifted) == ("mean_shift_test_only", 1.0, True)
+    assert "mean_shift_test_only" in REGISTRY
+    with pytest.raises(ConfigError, match="mean_shift_test_only"):
+        DriftConfig.from_dict({"stattest": "nope"})

@@ -29,7 +29,6 @@ from skyclass.monitor.stattests import (
     StatTest,
     default_stattest,
     get_stattest,
-    psi,
     stattest_names,
 )
 
@@ -152,7 +151,7 @@ def _compare(
     test = _choose(ref, cur, column, config)
     threshold = config.column_thresholds.get(column, config.thresholds.get(test.name))
     result = test(ref, cur, threshold)
-    psi_value = psi.psi_test(ref, cur, config.thresholds.get("psi")).score
+    psi_value = get_stattest("psi")(ref, cur, config.thresholds.get("psi")).score
     return ColumnDrift(
         column=column,
         kind=kind,

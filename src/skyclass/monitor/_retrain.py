@@ -193,9 +193,7 @@ def retrain(
             "may have been trained on (the comparison then favours the champion)"
         )
     reg = Registry(registry)
-    result = train(
-        training, target, out=out, name=name, seed=seed, **dict(train_options or {})
-    )
+    result = train(training, target, out=out, name=name, seed=seed, **dict(train_options or {}))
     version = reg.push(result.bundle_path)
     reg.set_alias(name, "challenger", version)
     challenger = reg.load(name, version)

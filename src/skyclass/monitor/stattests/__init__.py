@@ -1,5 +1,9 @@
 """Drift tests, one module each, registered by name; ``default_stattest`` picks Evidently's default.
 
+Adding a test is one module with one ``@register``-decorated :class:`StatTest`
+subclass and one import line below; configs, validation and errors read the names
+off :data:`REGISTRY`.
+
 Evidently's rule: with at most 1000 reference rows, numeric columns with more than 5
 distinct values use ``ks``; other columns use ``chisquare`` (more than 2 values) or ``z``
 (2 values). With more than 1000 reference rows, numeric columns with more than 5
@@ -15,6 +19,7 @@ Example:
 
 from skyclass.monitor.stattests import chisquare, jensenshannon, ks, psi, wasserstein, ztest
 from skyclass.monitor.stattests._base import (
+    REGISTRY,
     ColumnSample,
     StatTest,
     StatTestResult,
@@ -24,6 +29,7 @@ from skyclass.monitor.stattests._base import (
 )
 
 __all__ = [
+    "REGISTRY",
     "ColumnSample",
     "StatTest",
     "StatTestResult",

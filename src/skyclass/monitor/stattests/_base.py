@@ -1,8 +1,10 @@
-"""The drift-test contract: a column sample, a result, and the registry of tests by name.
+"""The drift-test contract: a column sample, a result, the ``StatTest`` base and its registry.
 
 A drift test compares one reference column with one current column and answers a
-score and whether the column drifted under a threshold. Tests register by name, the
-way Optuna registers samplers, so a monitor config can say ``stattest: psi``.
+score and whether the column drifted under a threshold. Each test is one module
+with one ``StatTest`` subclass decorated ``@register``; a monitor config names it
+(``drift.stattest: psi``) and :func:`get_stattest` looks it up in :data:`REGISTRY`
+(the one plug-in pattern of :mod:`skyclass.plugins`), whose error lists the names.
 
 Example:
     >>> import numpy as np
@@ -15,14 +17,18 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from skyclass.errors import InputError
+from skyclass.errors import ConfigError, InputError
+from skyclass.plugins import Registry
 
 __all__ = [
+    "REGISTRY",
     "ColumnSample",
     "StatTest",
     "StatTestResult",
@@ -90,15 +96,31 @@ class StatTestResult:
     threshold: float
 
 
-@dataclass(frozen=True)
-class StatTest:
-    """A named drift test: ``func(reference, current, threshold) -> (score, drifted)``."""
+class StatTest(ABC):
+    """Base of every drift test: what an implementation declares and computes.
 
-    name: str
-    func: Callable[[ColumnSample, ColumnSample, float], tuple[float, bool]]
-    default_threshold: float
-    kinds: tuple[str, ...]
-    score_kind: str  # "p_value" or "distance"
+    An implementation sets the class attributes ``name`` (what configs type),
+    ``default_threshold``, ``kinds`` (the sample kinds it accepts, ``"num"`` and/or
+    ``"cat"``) and ``score_kind`` (``"p_value"``: drift when small, or
+    ``"distance"``: drift when large), and implements :meth:`score`.
+
+    Lifecycle: :func:`get_stattest` returns a new instance per lookup; an instance
+    holds no state between calls, so it is safe to share between threads.
+    Calling it (``test(reference, current, threshold)``) checks that both samples
+    have values, applies the default threshold and wraps the answer in a
+    :class:`StatTestResult`.
+    """
+
+    name: ClassVar[str]
+    default_threshold: ClassVar[float]
+    kinds: ClassVar[tuple[str, ...]]
+    score_kind: ClassVar[str]
+
+    @abstractmethod
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        """``(score, drifted)`` for two non-empty samples under ``threshold``."""
 
     def __call__(
         self, reference: ColumnSample, current: ColumnSample, threshold: float | None = None
@@ -110,29 +132,27 @@ class StatTest:
                 "send more traffic or check that the column is logged"
             )
         used = self.default_threshold if threshold is None else float(threshold)
-        score, drifted = self.func(reference, current, used)
+        score, drifted = self.score(reference, current, used)
         return StatTestResult(self.name, float(score), bool(drifted), used)
 
 
-_REGISTRY: dict[str, StatTest] = {}
+#: Every drift test by name (registration order); the valid names are read off it.
+REGISTRY: Registry[StatTest] = Registry("drift test", StatTest)
 
 
-def register(test: StatTest) -> StatTest:
-    """Add a drift test to the registry under ``test.name`` (replacing one of that name)."""
-    _REGISTRY[test.name] = test
-    return test
+def register(cls: type[StatTest]) -> type[StatTest]:
+    """Class decorator: register a :class:`StatTest` subclass under its ``name``."""
+    return REGISTRY.register(cls.name)(cls)
 
 
 def get_stattest(name: str) -> StatTest:
-    """The registered drift test called ``name``; unknown names raise ``InputError`` listing them."""
+    """The drift test called ``name``; an unknown name raises ``InputError`` listing the names."""
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise InputError(
-            f"unknown drift test {name!r}; choose one of {', '.join(sorted(_REGISTRY))}"
-        ) from None
+        return REGISTRY.create(name)
+    except ConfigError as err:
+        raise InputError(str(err)) from None
 
 
 def stattest_names() -> list[str]:
-    """Names of every registered drift test."""
-    return sorted(_REGISTRY)
+    """Names of every registered drift test, sorted."""
+    return sorted(REGISTRY.names())

@@ -5,9 +5,9 @@ current size, as Evidently does. A category the reference never saw has an expec
 count of zero; its appearance is drift (p = 0) rather than a division by zero.
 
 Example:
-    >>> from skyclass.monitor.stattests import ColumnSample, chisquare
+    >>> from skyclass.monitor.stattests import ColumnSample, get_stattest
     >>> ref = ColumnSample.categorical({"a": 50, "b": 30, "c": 20})
-    >>> chisquare.chisquare_test(ref, ColumnSample.categorical({"a": 5, "b": 3, "c": 2})).score
+    >>> get_stattest("chisquare")(ref, ColumnSample.categorical({"a": 5, "b": 3, "c": 2})).score
     1.0
 """
 
@@ -17,18 +17,24 @@ from scipy.stats import chisquare
 from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
 
 
-def _chisquare(
-    reference: ColumnSample, current: ColumnSample, threshold: float
-) -> tuple[float, bool]:
-    ref_counts, cur_counts = reference.value_counts(), current.value_counts()
-    keys = sorted(set(ref_counts) | set(cur_counts))
-    expected = np.array([ref_counts.get(k, 0.0) for k in keys]) * (current.n / reference.n)
-    observed = np.array([cur_counts.get(k, 0.0) for k in keys])
-    if np.any((expected == 0) & (observed > 0)):
-        return 0.0, True
-    keep = expected > 0
-    p_value = float(chisquare(observed[keep], expected[keep])[1])
-    return p_value, p_value < threshold
+@register
+class ChiSquare(StatTest):
+    """Chi-square goodness of fit of current category counts to the reference shares."""
 
+    name = "chisquare"
+    default_threshold = 0.05
+    kinds = ("cat", "num")
+    score_kind = "p_value"
 
-chisquare_test = register(StatTest("chisquare", _chisquare, 0.05, ("cat", "num"), "p_value"))
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        ref_counts, cur_counts = reference.value_counts(), current.value_counts()
+        keys = sorted(set(ref_counts) | set(cur_counts))
+        expected = np.array([ref_counts.get(k, 0.0) for k in keys]) * (current.n / reference.n)
+        observed = np.array([cur_counts.get(k, 0.0) for k in keys])
+        if np.any((expected == 0) & (observed > 0)):
+            return 0.0, True
+        keep = expected > 0
+        p_value = float(chisquare(observed[keep], expected[keep])[1])
+        return p_value, p_value < threshold

@@ -1,9 +1,9 @@
 """Jensen-Shannon distance (natural log) between binned shares: drift when ≥ threshold (0.1).
 
 Example:
-    >>> from skyclass.monitor.stattests import ColumnSample, jensenshannon
+    >>> from skyclass.monitor.stattests import ColumnSample, get_stattest
     >>> ref = ColumnSample.categorical({"a": 600, "b": 400})
-    >>> jensenshannon.jensenshannon_test(ref, ColumnSample.categorical({"a": 60, "b": 40})).score
+    >>> get_stattest("jensenshannon")(ref, ColumnSample.categorical({"a": 60, "b": 40})).score
     0.0
 """
 
@@ -13,10 +13,18 @@ from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
 from skyclass.monitor.stattests._binning import binned_shares
 
 
-def _js(reference: ColumnSample, current: ColumnSample, threshold: float) -> tuple[float, bool]:
-    ref, cur = binned_shares(reference, current, fill_zeroes=False)
-    value = float(jensenshannon(ref, cur))
-    return value, value >= threshold
+@register
+class JensenShannon(StatTest):
+    """Jensen-Shannon distance (natural log) between binned shares: drift when ≥ threshold (0.1)."""
 
+    name = "jensenshannon"
+    default_threshold = 0.1
+    kinds = ("num", "cat")
+    score_kind = "distance"
 
-jensenshannon_test = register(StatTest("jensenshannon", _js, 0.1, ("num", "cat"), "distance"))
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        ref, cur = binned_shares(reference, current, fill_zeroes=False)
+        value = float(jensenshannon(ref, cur))
+        return value, value >= threshold

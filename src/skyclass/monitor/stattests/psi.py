@@ -4,9 +4,9 @@
 Common reading: < 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift.
 
 Example:
-    >>> from skyclass.monitor.stattests import ColumnSample, psi
+    >>> from skyclass.monitor.stattests import ColumnSample, get_stattest
     >>> ref = ColumnSample.categorical({"a": 50, "b": 50})
-    >>> round(psi.psi_test(ref, ColumnSample.categorical({"a": 80, "b": 20})).score, 4)
+    >>> round(get_stattest("psi")(ref, ColumnSample.categorical({"a": 80, "b": 20})).score, 4)
     0.4159
 """
 
@@ -16,10 +16,18 @@ from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
 from skyclass.monitor.stattests._binning import binned_shares
 
 
-def _psi(reference: ColumnSample, current: ColumnSample, threshold: float) -> tuple[float, bool]:
-    ref, cur = binned_shares(reference, current, fill_zeroes=True)
-    value = float(np.sum((ref - cur) * np.log(ref / cur)))
-    return value, value >= threshold
+@register
+class PopulationStabilityIndex(StatTest):
+    """Population Stability Index over binned shares: drift when PSI ≥ threshold (0.1)."""
 
+    name = "psi"
+    default_threshold = 0.1
+    kinds = ("num", "cat")
+    score_kind = "distance"
 
-psi_test = register(StatTest("psi", _psi, 0.1, ("num", "cat"), "distance"))
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        ref, cur = binned_shares(reference, current, fill_zeroes=True)
+        value = float(np.sum((ref - cur) * np.log(ref / cur)))
+        return value, value >= threshold

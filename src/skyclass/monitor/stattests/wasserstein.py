@@ -5,9 +5,9 @@ reference standard deviation or the shape changed as much. The std is floored at
 
 Example:
     >>> import numpy as np
-    >>> from skyclass.monitor.stattests import ColumnSample, wasserstein
+    >>> from skyclass.monitor.stattests import ColumnSample, get_stattest
     >>> ref = ColumnSample.numeric(np.arange(1000.0))
-    >>> round(wasserstein.wasserstein_test(ref, ColumnSample.numeric(np.arange(1000.0) + 100)).score, 3)
+    >>> round(get_stattest("wasserstein")(ref, ColumnSample.numeric(np.arange(1000.0) + 100)).score, 3)
     0.346
 """
 
@@ -30,12 +30,18 @@ def wasserstein_1d(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.dot(np.abs(cdf_u - cdf_v), widths))
 
 
-def _wasserstein(
-    reference: ColumnSample, current: ColumnSample, threshold: float
-) -> tuple[float, bool]:
-    norm = max(float(np.std(reference.values)), 0.001)
-    value = wasserstein_1d(reference.values, current.values) / norm
-    return value, value >= threshold
+@register
+class Wasserstein(StatTest):
+    """Wasserstein distance normalised by the reference standard deviation (numeric columns)."""
 
+    name = "wasserstein"
+    default_threshold = 0.1
+    kinds = ("num",)
+    score_kind = "distance"
 
-wasserstein_test = register(StatTest("wasserstein", _wasserstein, 0.1, ("num",), "distance"))
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        norm = max(float(np.std(reference.values)), 0.001)
+        value = wasserstein_1d(reference.values, current.values) / norm
+        return value, value >= threshold

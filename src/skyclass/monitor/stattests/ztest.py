@@ -1,9 +1,9 @@
 """Two-proportion z-test for columns with at most two values: drift when p < threshold (0.05).
 
 Example:
-    >>> from skyclass.monitor.stattests import ColumnSample, ztest
+    >>> from skyclass.monitor.stattests import ColumnSample, get_stattest
     >>> ref = ColumnSample.categorical({"yes": 500, "no": 500})
-    >>> ztest.z_test(ref, ColumnSample.categorical({"yes": 900, "no": 100})).drifted
+    >>> get_stattest("z")(ref, ColumnSample.categorical({"yes": 900, "no": 100})).drifted
     True
 """
 
@@ -13,17 +13,25 @@ from scipy.stats import norm
 from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
 
 
-def _z(reference: ColumnSample, current: ColumnSample, threshold: float) -> tuple[float, bool]:
-    ref_counts, cur_counts = reference.value_counts(), current.value_counts()
-    keys = sorted(set(ref_counts) | set(cur_counts))
-    if len(keys) == 1:
-        return 1.0, False
-    n1, n2 = reference.n, current.n
-    p1, p2 = ref_counts.get(keys[0], 0.0) / n1, cur_counts.get(keys[0], 0.0) / n2
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
-    p_value = float(2 * (1 - norm.cdf(np.abs(z))))
-    return p_value, p_value < threshold
+@register
+class TwoProportionZ(StatTest):
+    """Two-proportion z-test for columns with at most two values: drift when p < threshold (0.05)."""
 
+    name = "z"
+    default_threshold = 0.05
+    kinds = ("cat", "num")
+    score_kind = "p_value"
 
-z_test = register(StatTest("z", _z, 0.05, ("cat", "num"), "p_value"))
+    def score(
+        self, reference: ColumnSample, current: ColumnSample, threshold: float
+    ) -> tuple[float, bool]:
+        ref_counts, cur_counts = reference.value_counts(), current.value_counts()
+        keys = sorted(set(ref_counts) | set(cur_counts))
+        if len(keys) == 1:
+            return 1.0, False
+        n1, n2 = reference.n, current.n
+        p1, p2 = ref_counts.get(keys[0], 0.0) / n1, cur_counts.get(keys[0], 0.0) / n2
+        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+        z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
+        p_value = float(2 * (1 - norm.cdf(np.abs(z))))
+        return p_value, p_value < threshold
