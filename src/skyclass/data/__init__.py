@@ -4,6 +4,7 @@ Example:
     >>> from skyclass.data import load_table, validate, profile, stratified_split
 """
 
+from skyclass.data._leakage import shared_rows, single_feature_accuracy
 from skyclass.data._load import iter_batches, iter_table, load_table, sniff
 from skyclass.data._parsing import NULL_TOKENS, ReadFormats, read_formats
 from skyclass.data._profile import profile
@@ -29,6 +30,8 @@ __all__ = [
     "min_class_size_for",
     "profile",
     "read_formats",
+    "shared_rows",
+    "single_feature_accuracy",
     "sniff",
     "stratified_folds",
     "stratified_split",

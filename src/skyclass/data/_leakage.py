@@ -1,4 +1,4 @@
-"""How much one feature alone says about the target: out-of-fold accuracy and adjusted MI.
+"""Leak checks: what one feature alone says about the target, and rows shared by two tables.
 
 A feature is turned into integer codes (categories as they are, numbers into
 at most 20 quantile bins, missing as a code of its own; no target information
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SingleFeatureScore", "feature_codes", "single_feature_accuracy"]
+__all__ = ["SingleFeatureScore", "feature_codes", "shared_rows", "single_feature_accuracy"]
 
 _BINS = 20
 _FOLDS = 5
@@ -77,3 +77,16 @@ def single_feature_accuracy(
         right += int(np.sum(guess[codes[test]] == classes[test]))
         majority_right += int(np.sum(classes[test] == majority))
     return SingleFeatureScore(right / n, majority_right / n, n, int(np.unique(codes).size))
+
+
+def shared_rows(train: pd.DataFrame, test: pd.DataFrame) -> int:
+    """How many rows of ``test`` equal some row of ``train`` on every column of ``test``.
+
+    Example:
+        >>> a = pd.DataFrame({"x": [1, 2, 3], "c": list("pqr")})
+        >>> shared_rows(a, pd.DataFrame({"x": [2, 9], "c": ["q", "q"]}))
+        1
+    """
+    columns = list(test.columns)
+    seen = pd.util.hash_pandas_object(train[columns], index=False).to_numpy()
+    return int(np.isin(pd.util.hash_pandas_object(test, index=False).to_numpy(), seen).sum())

@@ -73,6 +73,7 @@ from skyclass.metrics._fairness import (
     equalized_odds_ratio,
     group_metrics,
 )
+from skyclass.metrics._plausibility import plausibility_warnings
 from skyclass.metrics._probabilistic import (
     brier_score_loss,
     log_loss,
@@ -156,4 +157,5 @@ __all__ = [
     "BaselineComparison",
     "BaselineReport",
     "compare_to_baseline",
+    "plausibility_warnings",
 ]

@@ -1,0 +1,82 @@
+"""Too good to be true: warnings when a test score is implausibly high for the data.
+
+Three signs, each reported with its evidence:
+
+1. near-perfect accuracy (at most 0.5% of at least 100 test rows wrong) on a
+   problem where the majority class alone is far from perfect: rare on real
+   data, common when a column encodes the answer;
+2. the test score well above what cross-validation found (its 95% interval's
+   lower end above the CV mean plus two fold standard deviations): a fresh
+   test set should land near the CV estimate;
+3. test rows whose features duplicate a training row exactly: the model is
+   then partly scored on rows it has seen.
+
+Example:
+    >>> from skyclass.metrics import plausibility_warnings
+    >>> plausibility_warnings(test_accuracy=1.0, n_test=400, majority_share=0.5)[0][:44]
+    'test accuracy 1.000 on 400 rows (0 wrong) is'
+    >>> plausibility_warnings(test_accuracy=0.8, n_test=400, majority_share=0.5)
+    []
+"""
+
+from __future__ import annotations
+
+__all__ = ["plausibility_warnings"]
+
+_NEAR_PERFECT_ERRORS = 0.005
+_MIN_ROWS = 100
+_TRIVIAL_MAJORITY = 0.95
+
+
+def plausibility_warnings(
+    *,
+    test_accuracy: float,
+    n_test: int,
+    majority_share: float,
+    metric: str | None = None,
+    test_low: float | None = None,
+    cv_mean: float | None = None,
+    cv_std: float | None = None,
+    greater_is_better: bool = True,
+    shared_rows: int = 0,
+) -> list[str]:
+    """The warnings that apply (see the module doc); an empty list when the score looks plausible.
+
+    ``metric``/``test_low``/``cv_mean``/``cv_std`` describe the selection metric on the
+    test set (lower end of its 95% interval) and in cross-validation (mean and
+    standard deviation over folds); ``shared_rows`` counts test rows whose features
+    equal a training row's.
+    """
+    out = []
+    wrong = round((1 - test_accuracy) * n_test)
+    if (
+        n_test >= _MIN_ROWS
+        and wrong <= _NEAR_PERFECT_ERRORS * n_test
+        and majority_share < _TRIVIAL_MAJORITY
+    ):
+        out.append(
+            f"test accuracy {test_accuracy:.3f} on {n_test} rows ({wrong} wrong) is near-perfect "
+            f"while the majority class alone gets {majority_share:.3f}: check for a column "
+            "computed from the target, rows shared between training and test, or a target "
+            "that is a fixed function of the features"
+        )
+    if (
+        metric is not None
+        and greater_is_better
+        and test_low is not None
+        and cv_mean is not None
+        and cv_std is not None
+        and test_low == test_low
+        and test_low > cv_mean + 2 * cv_std
+    ):
+        out.append(
+            f"test {metric} is above cross-validation: its 95% interval starts at {test_low:.3f}, "
+            f"above the CV mean {cv_mean:.3f} + 2 x {cv_std:.3f}; a fresh test set should land "
+            "near the CV estimate (overlapping rows, or a split that is not random?)"
+        )
+    if shared_rows:
+        out.append(
+            f"{shared_rows} of {n_test} test rows have exactly the features of a training row; "
+            "the test score partly measures memory, so deduplicate before splitting"
+        )
+    return out
