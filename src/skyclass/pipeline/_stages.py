@@ -33,6 +33,7 @@ from skyclass.data import (
     infer_schema,
     load_table,
     profile,
+    read_formats,
     stratified_folds,
     stratified_split_index,
     validate,
@@ -234,8 +235,9 @@ def encode_labels(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
 
 def validate_stage(run: Run) -> str:
     o, table = run.options, run.table
+    read = read_formats(table.raw, o.target)  # placeholders (?) and date formats, recorded
     checked = validate(
-        table.raw,
+        read.frame,
         o.target,
         cv=o.cv,
         test_size=o.test_size,
@@ -245,7 +247,7 @@ def validate_stage(run: Run) -> str:
     )
     frame = checked.frame
     X = frame[checked.features]
-    schema = infer_schema(X)
+    schema = infer_schema(X, formats=read.formats)
     text = [c.name for c in schema if c.kind == "text"]
     if text:
         schema = schema.drop(text)
@@ -263,6 +265,8 @@ def validate_stage(run: Run) -> str:
     run.table = Table(
         table.raw, checked, X.reset_index(drop=True), schema, labels, codes, positive, costs
     )
+    for note in read.notes:
+        run.steps.info(note)
     for d in checked.decisions:
         run.steps.info(f"{d.column or '(rows)'}: {d.action} - {d.reason}")
     return (
