@@ -24,7 +24,7 @@ from skyclass.bundle._format import (
 )
 from skyclass.bundle._trust import KeyLike, TrustedKey, verify_signature
 from skyclass.bundle._trust import trusted_keys as trusted
-from skyclass.data import Schema
+from skyclass.data import DataQuality, Schema
 from skyclass.errors import InputError, IntegrityError, NotFoundError
 
 __all__ = ["Bundle", "read_files"]
@@ -124,21 +124,26 @@ class Bundle:
         return f"Bundle(name={self.name!r}, version={self.version!r}, labels={self.labels!r})"
 
     # -- prediction -----------------------------------------------------------
-    def predict_proba(self, data: Any) -> np.ndarray:
+    def predict_proba(self, data: Any, quality: DataQuality | None = None) -> np.ndarray:
         """Class probabilities ``[n, k]`` (float32) for a DataFrame, records or dict of columns.
 
         Input is validated with ``Schema.coerce`` rules; an unseen category
-        encodes as all zeros.
+        encodes as all zeros. ``quality`` (a ``skyclass.data.DataQuality``) counts
+        what had to be imputed, mapped to unknown or converted.
         """
-        return self.predict_proba_arrays(self.schema.to_arrays(data))
+        return self.predict_proba_arrays(self.schema.to_arrays(data, quality))
 
-    def predict_proba_arrays(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    def predict_proba_arrays(
+        self, columns: Mapping[str, np.ndarray], quality: DataQuality | None = None
+    ) -> np.ndarray:
         """Fast path: ``columns`` already canonical 1-D arrays (see ``Schema.to_arrays``).
 
         numeric/boolean/datetime → float64 (datetime as epoch seconds, NaN =
         missing; bool and datetime64 arrays are converted), categorical → str
-        ("" = missing).
+        ("" = missing). ``quality`` counts their missing cells and unseen categories.
         """
+        if quality is not None:
+            self.schema.count_quality(columns, quality)
         feeds = {}
         n = None
         for spec in self._inputs:
