@@ -13,7 +13,7 @@ import pytest
 
 from skyclass.serving import v2_request
 from skyclass.serving._metrics import ServingMetrics
-from skyclass.serving._predlog import PredictionLog
+from skyclass.serving._predlog import PredictionLogWriter
 from skyclass.serving._sinks import JsonLinesSink, open_sink
 from tests.serving.conftest import serve_until_exit
 
@@ -149,7 +149,9 @@ class _GatedSink(JsonLinesSink):
 def test_full_queue_drops_and_counts_without_blocking(tmp_path):
     sink = _GatedSink(tmp_path / "p.jsonl")
     metrics = ServingMetrics()
-    log = PredictionLog(sink, metrics, region="r", model_name="m", model_version="1", max_queue=5)
+    log = PredictionLogWriter(
+        sink, metrics, region="r", model_name="m", model_version="1", max_queue=5
+    )
     log.start()
     columns = {"x": np.array([1.0, 2.0])}
     proba = np.array([[0.5, 0.5], [0.1, 0.9]], dtype=np.float32)
@@ -180,7 +182,7 @@ def test_full_queue_drops_and_counts_without_blocking(tmp_path):
 
 
 def test_one_request_larger_than_the_bound_is_still_logged(tmp_path):
-    log = PredictionLog(
+    log = PredictionLogWriter(
         JsonLinesSink(tmp_path / "p.jsonl"), ServingMetrics(), region="r", max_queue=1
     )
     log.start()
@@ -218,7 +220,7 @@ class _FailingSink(JsonLinesSink):
 
 def test_a_failed_write_is_reported_counted_and_the_log_goes_on(tmp_path):
     metrics = ServingMetrics()
-    log = PredictionLog(_FailingSink(tmp_path / "p.jsonl"), metrics, region="r")
+    log = PredictionLogWriter(_FailingSink(tmp_path / "p.jsonl"), metrics, region="r")
     log.start()
     args = ({"x": np.zeros(1)}, np.ones((1, 1)), ['"p"'])
     first = log.submit(["a"], *args, durable=True)

@@ -1,7 +1,8 @@
 """Read the server's prediction log (SQLite WAL or JSON Lines) and join it with feedback.
 
-Sinks are named like ``skyclass serve --log``: ``log.db`` / ``sqlite:///abs/log.db`` or
-``log.jsonl`` / ``jsonl:///abs/log.jsonl``. Several logs (one per replica or region) are
+Sinks are named like ``skyclass serve --log`` (the format lives in :mod:`skyclass.logformat`,
+shared with the server's writer): ``log.db`` / ``sqlite:///abs/log.db`` or ``log.jsonl`` /
+``jsonl:///abs/log.jsonl``; a path may be a glob. Several logs (one per replica or region) are
 read together. SQLite is opened read-only, so reading never blocks a running server.
 A JSON Lines file whose last line is cut short (a server killed mid-write) is read up to it.
 
@@ -25,10 +26,11 @@ import orjson
 import pandas as pd
 
 from skyclass.errors import InputError, NotFoundError
+from skyclass.logformat import FEEDBACK_COLUMNS, PREDICTION_COLUMNS, parse_log_spec
 
 __all__ = ["PredictionLog", "read_prediction_log"]
 
-COLUMNS = ["id", "ts", "model_name", "model_version", "region", "inputs", "probabilities", "label"]
+COLUMNS = list(PREDICTION_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,12 @@ class PredictionLog:
 
 
 def _resolve(spec: str) -> tuple[str, list[Path]]:
-    kind = "sqlite"
-    if "://" in spec:
-        scheme, _, path = spec.partition("://")
-        if scheme not in ("sqlite", "jsonl"):
-            raise InputError(
-                f"log {spec!r}: unknown sink '{scheme}'; use sqlite:///path or jsonl:///path"
-            )
-        kind, spec = scheme, path
-    elif spec.endswith((".jsonl", ".ndjson")):
-        kind = "jsonl"
+    parsed = parse_log_spec(spec, where="log")
+    if parsed is None:
+        raise InputError(
+            f"log {spec!r} names no log; pass the file given to 'skyclass serve --log'"
+        )
+    kind, spec = parsed
     paths = (
         [Path(p) for p in sorted(glob.glob(spec))]
         if any(c in spec for c in "*?[")
@@ -104,7 +102,7 @@ def _read_sqlite(path: Path) -> tuple[list[tuple], list[tuple]]:
         con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
             preds = con.execute(f"SELECT {', '.join(COLUMNS)} FROM predictions").fetchall()
-            feedback = con.execute("SELECT id, ts, label FROM feedback").fetchall()
+            feedback = con.execute(f"SELECT {', '.join(FEEDBACK_COLUMNS)} FROM feedback").fetchall()
         finally:
             con.close()
     except sqlite3.DatabaseError as err:

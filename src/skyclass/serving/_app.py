@@ -37,7 +37,7 @@ from skyclass.serving._limits import BodyLimit
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._model import ModelHost
 from skyclass.serving._observe import Observe
-from skyclass.serving._predlog import PredictionLog
+from skyclass.serving._predlog import PredictionLogWriter
 from skyclass.serving._responses import JSONResponse, error_response
 from skyclass.serving._settings import ServeSettings
 from skyclass.serving._sinks import open_sink
@@ -61,7 +61,9 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
     metrics = ServingMetrics()
     sink = open_sink(settings.log)
     log = (
-        PredictionLog(sink, metrics, region=settings.region, max_queue=settings.log_queue_size)
+        PredictionLogWriter(
+            sink, metrics, region=settings.region, max_queue=settings.log_queue_size
+        )
         if sink is not None
         else None
     )
@@ -107,7 +109,10 @@ def create_app(bundle_or_uri, settings: ServeSettings | None = None):
 
 
 def _on_ready(
-    host: ModelHost, metrics: ServingMetrics, log: PredictionLog | None, settings: ServeSettings
+    host: ModelHost,
+    metrics: ServingMetrics,
+    log: PredictionLogWriter | None,
+    settings: ServeSettings,
 ) -> None:
     metrics.model_info.labels(host.name, host.version).set(1)
     metrics.ready.set(1)

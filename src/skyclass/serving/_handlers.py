@@ -30,7 +30,7 @@ from skyclass.serving._columns import DATATYPE_OF_KIND, columns_from_records, co
 from skyclass.serving._limits import BodyTooLarge
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._model import ModelHost
-from skyclass.serving._predlog import PredictionLog
+from skyclass.serving._predlog import PredictionLogWriter
 from skyclass.serving._responses import JSONResponse, error_response
 from skyclass.serving._settings import ServeSettings
 from skyclass.serving._tensors import decode_request
@@ -78,7 +78,7 @@ class Handlers:
         host: ModelHost,
         settings: ServeSettings,
         metrics: ServingMetrics,
-        log: PredictionLog | None,
+        log: PredictionLogWriter | None,
     ) -> None:
         self.host = host
         self.settings = settings

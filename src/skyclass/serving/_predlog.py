@@ -12,7 +12,7 @@ Example:
     >>> import tempfile, pathlib, numpy as np
     >>> from skyclass.serving._metrics import ServingMetrics
     >>> from skyclass.serving._sinks import open_sink
-    >>> log = PredictionLog(open_sink(str(pathlib.Path(tempfile.mkdtemp()) / "p.db")),
+    >>> log = PredictionLogWriter(open_sink(str(pathlib.Path(tempfile.mkdtemp()) / "p.db")),
     ...                     ServingMetrics(), model_name="iris", model_version="1", region="eu")
     >>> log.start()
     >>> done = log.submit(["r1"], {"x": np.array([1.0])}, np.array([[0.3, 0.7]]), ['"b"'],
@@ -57,7 +57,7 @@ class _Item:
     future: Future | None
 
 
-class PredictionLog:
+class PredictionLogWriter:
     """Asynchronous, bounded, single-writer log of predictions and feedback.
 
     ``model_name``/``model_version`` are stamped on every prediction row and ``kinds``

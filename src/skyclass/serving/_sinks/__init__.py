@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from skyclass.errors import ConfigError
+from skyclass.logformat import parse_log_spec
 from skyclass.serving._sinks._base import FeedbackRow, PredictionRow, Sink
 from skyclass.serving._sinks._jsonl import JsonLinesSink
 from skyclass.serving._sinks._sqlite import SqliteSink
@@ -27,16 +27,8 @@ _SCHEMES = {"sqlite": SqliteSink, "jsonl": JsonLinesSink}
 
 def open_sink(spec: str) -> Sink | None:
     """The sink a ``--log`` spec names, or ``None`` for ``none``/``off``."""
-    spec = spec.strip()
-    if spec.lower() in ("", "none", "off"):
+    parsed = parse_log_spec(spec)  # the format shared with the monitor's reader
+    if parsed is None:
         return None
-    if "://" in spec:
-        scheme, _, path = spec.partition("://")
-        if scheme not in _SCHEMES:
-            raise ConfigError(
-                f"--log {spec!r}: unknown sink '{scheme}'; use sqlite:///path, jsonl:///path or none"
-            )
-        return _SCHEMES[scheme](path)
-    if spec.endswith((".jsonl", ".ndjson")):
-        return JsonLinesSink(spec)
-    return SqliteSink(spec)
+    scheme, path = parsed
+    return _SCHEMES[scheme](path)

@@ -14,14 +14,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from skyclass.logformat import SQLITE_SCHEMA
 from skyclass.serving._sinks._base import FeedbackRow, PredictionRow
-
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS predictions(id TEXT PRIMARY KEY, ts REAL, model_name TEXT, "
-    "model_version TEXT, region TEXT, inputs TEXT, probabilities TEXT, label TEXT)",
-    "CREATE TABLE IF NOT EXISTS feedback(id TEXT, ts REAL, label TEXT)",
-    "CREATE INDEX IF NOT EXISTS feedback_id ON feedback(id)",
-)
 
 
 class SqliteSink:
@@ -41,7 +35,7 @@ class SqliteSink:
         self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        for statement in SCHEMA:
+        for statement in SQLITE_SCHEMA:
             self._db.execute(statement)
 
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
