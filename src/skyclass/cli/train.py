@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from skyclass.cli._app import app
+from skyclass.cli._quality import STRICT_HELP, say_quality
 
 
 def _split_list(value: str | None) -> list[str] | None:
@@ -118,6 +119,7 @@ def evaluate(
         "drop",
         help="Rows whose label the bundle does not know: drop (counted and reported) or error.",
     ),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
 ) -> None:
     """Metrics (with 95% intervals) and the class-prior baseline of a bundle on new labelled data.
 
@@ -129,7 +131,13 @@ def evaluate(
     from skyclass.pipeline import evaluate_bundle
 
     result = evaluate_bundle(
-        bundle, data, target=target, report=report, seed=seed, unknown_labels=unknown_labels
+        bundle,
+        data,
+        target=target,
+        report=report,
+        seed=seed,
+        unknown_labels=unknown_labels,
+        strict=strict,
     )
     typer.echo(result["headline"], err=True)
     for warning in result["warnings"]:
@@ -150,13 +158,16 @@ def predict(
     keep: str = typer.Option(None, help="Comma-separated input columns to copy (e.g. an id)."),
     chunk_rows: int = typer.Option(65536, min=1, help="Rows per chunk."),
     probabilities: bool = typer.Option(True, help="Write proba_<label> columns."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
 ) -> None:
     """Score a table with a bundle: label and class probabilities per row, to CSV.
 
     Example: skyclass predict out/wine/bundle examples/wine.csv --out preds.csv
     """
+    from skyclass.data import DataQuality
     from skyclass.pipeline import predict_file
 
+    quality = DataQuality()
     start = time.perf_counter()
     rows = predict_file(
         bundle,
@@ -165,8 +176,11 @@ def predict(
         chunk_rows=chunk_rows,
         keep=_split_list(keep),
         probabilities=probabilities,
+        quality=quality,
+        strict=strict,
     )
     seconds = time.perf_counter() - start
+    say_quality(quality)
     typer.echo(
         f"{rows:,} rows scored in {seconds:.2f} s ({rows / max(seconds, 1e-9):,.0f} rows/s) -> {out}"
     )

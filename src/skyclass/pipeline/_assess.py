@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from skyclass import metrics as M
-from skyclass.data import load_table
+from skyclass.data import DataQuality, load_table
 from skyclass.errors import InputError
 from skyclass.pipeline._batch import _bundle
 
@@ -104,6 +104,7 @@ def evaluate_bundle(
     seed: int = 0,
     encoding: str | None = None,
     unknown_labels: str = "drop",
+    strict: bool = False,
 ) -> dict:
     """Metrics of ``bundle`` on labelled ``data`` (JSON-safe); writes ``report`` HTML when given.
 
@@ -112,7 +113,8 @@ def evaluate_bundle(
     (``unknown_labels="error"`` raises instead). Label metrics use the bundle's
     decision rule. ``baseline`` compares the model with predicting the class prior
     of these rows; ``warnings`` lists what a reader must know (absent classes,
-    dropped rows, a model no better than the baseline).
+    dropped rows, a model no better than the baseline, and what scoring had to impute or
+    map to unknown: ``data_quality``); ``strict`` makes any imputation an ``InputError``.
     """
     if unknown_labels not in UNKNOWN_LABEL_ACTIONS:
         raise InputError(
@@ -144,7 +146,11 @@ def evaluate_bundle(
             f"(found {list(unknown)[:5]}); evaluate on data with the same classes"
         )
     frame = frame[known].reset_index(drop=True)
-    proba = np.asarray(model.predict_proba(frame.drop(columns=[target])), dtype=np.float64)
+    quality = DataQuality()
+    features = frame.drop(columns=[target])
+    proba = np.asarray(model.predict_proba(features, quality), dtype=np.float64)
+    if strict:
+        quality.check_strict(str(data) if not hasattr(data, "columns") else "DataFrame")
     proba = proba / proba.sum(axis=1, keepdims=True)
     y_pred = np.asarray(model.decide(proba), dtype=object)
     evaluation = M.evaluate(y, proba, labels=labels)
@@ -163,6 +169,7 @@ def evaluate_bundle(
             f"{n_unknown} rows have labels the bundle does not know ({unknown}); they are "
             "left out of the metrics, and accuracy_unknown_as_errors counts them as errors"
         )
+    warnings += quality.lines()
     if baseline.better_on(_headline_metric(model)) is False:
         warnings.insert(0, headline)
     result = {
@@ -179,6 +186,7 @@ def evaluate_bundle(
         "metrics": metrics,
         "baseline": baseline.to_dict() | {"headline": headline},
         "evaluation": evaluation.to_dict(curves=False),
+        "data_quality": quality.to_dict(),
     }
     if report is not None:
         result["report"] = _write_report(report, model, result, y, y_pred, proba, labels)

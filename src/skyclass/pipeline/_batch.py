@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from skyclass.data import iter_batches
+from skyclass.data import DataQuality, iter_batches
 from skyclass.errors import InputError
 
 __all__ = ["predict_file"]
@@ -65,11 +65,11 @@ def _fast_columns(table: pa.Table, schema) -> dict[str, np.ndarray] | None:
     return columns
 
 
-def _score(model, table: pa.Table) -> np.ndarray:
+def _score(model, table: pa.Table, quality: DataQuality | None = None) -> np.ndarray:
     fast = _fast_columns(table, model.schema)
     if fast is not None:
-        return np.asarray(model.predict_proba_arrays(fast))
-    return np.asarray(model.predict_proba(table.to_pandas()))  # full checks, clear errors
+        return np.asarray(model.predict_proba_arrays(fast, quality))
+    return np.asarray(model.predict_proba(table.to_pandas(), quality))  # full checks, clear errors
 
 
 def predict_file(
@@ -81,6 +81,8 @@ def predict_file(
     keep: list[str] | None = None,
     probabilities: bool = True,
     encoding: str | None = None,
+    quality: DataQuality | None = None,
+    strict: bool = False,
 ) -> int:
     """Score every row of ``data`` with ``bundle`` into CSV ``out``; returns the row count.
 
@@ -88,6 +90,8 @@ def predict_file(
     rule applied), then ``proba_<label>`` per class (float32, the ONNX graph's own precision) unless
     ``probabilities=False``. Chunks whose columns are plain numbers and strings skip
     pandas and go from Arrow straight to the graph; others take the full schema checks.
+    ``quality`` (a ``DataQuality``) counts what had to be imputed, mapped to unknown or
+    converted; ``strict`` makes any of it an ``InputError`` (and no file is written).
     """
     model = _bundle(bundle)
     out = Path(out).absolute()
@@ -103,7 +107,13 @@ def predict_file(
             missing = [c for c in keep or [] if c not in chunk.column_names]
             if missing:
                 raise InputError(f"--keep: no column {missing[0]!r} in {data}")
-            proba = _score(model, chunk)
+            counted = DataQuality() if quality is not None or strict else None
+            proba = _score(model, chunk, counted)
+            if counted is not None:
+                if strict:
+                    counted.check_strict(f"{data} (rows {rows + 1:,}-{rows + chunk.num_rows:,})")
+                if quality is not None:
+                    quality.merge(counted)
             columns = {c: chunk.column(c) for c in keep or []}
             columns["label"] = pa.array(np.asarray(model.decide(proba)).astype(str))
             if probabilities:
