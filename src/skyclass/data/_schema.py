@@ -575,7 +575,7 @@ def _read_text(col: ColumnSchema, values: Any, quality: DataQuality | None) -> A
         for i, stamp in zip(pending, stamps):
             if stamp is not pd.NaT:
                 items[i] = stamp
-    if quality is not None:
+    if quality is not None and not col.missing_values:  # else numbers-as-text is training's form
         quality.count("coerced", col.name, converted)
     return items
 
