@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skyclass.errors import InputError
 from skyclass.linear._newton import newton_l1
 from skyclass.linear._objective import DenseProblem
-from skyclass.linear._onnx import export_onnx
+from skyclass.linear._onnx import linear_graph
 from skyclass.linear._params import PARAMETER_CONSTRAINTS, check_params, resolve_penalty
 from skyclass.linear._solve import objective_value, solve
 from skyclass.linear._torch import TorchProblem, resolve_device
@@ -374,7 +374,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             'features'
         """
         check_is_fitted(self)
-        return export_onnx(
+        return linear_graph(
             _dense(self.coef_),
             self.intercept_,
             scheme=self.multi_class,

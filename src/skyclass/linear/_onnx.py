@@ -8,7 +8,7 @@ The graph maps ``features`` (``[N, n_features]``) to ``probabilities`` (``[N, n_
 
 Example:
     >>> import numpy as np
-    >>> model = export_onnx(np.ones((3, 2)), np.zeros(3), scheme="multinomial")
+    >>> model = linear_graph(np.ones((3, 2)), np.zeros(3), scheme="multinomial")
     >>> [o.name for o in model.graph.output]
     ['probabilities']
 """
@@ -20,7 +20,7 @@ import numpy as np
 OPSET = 17
 
 
-def export_onnx(
+def linear_graph(
     coef: np.ndarray,
     intercept: np.ndarray,
     *,
