@@ -6,12 +6,20 @@ Peer: ``joblib.load`` of the equivalent scikit-learn pipeline (imputer + scaler
 + one-hot + LogisticRegression). The pickle is written and read here only, as
 the comparison; skyclass itself never unpickles anything.
 
+Signed bundles: the same load with ``trusted_keys`` (signature checked first) next
+to today's ``load``, warm and in a fresh process (where importing model-signing is
+paid once), and the signature check alone next to the upstream model-signing
+verifier run on the same directory (printed as ``bundle_signature: ratio=...``).
+
 Run: python benchmarks/bench_bundle.py
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skyclass.bundle import load
+from skyclass.bundle import generate_key, load, read_files, sign, verify_signature
 from skyclass.data import infer_schema
 from skyclass.pipeline import Preprocessor, package
 
@@ -116,8 +124,52 @@ def main() -> None:
         print(
             f"predict one row: ours {one * 1e3:.2f} ms (validated) vs sklearn pipeline {one_peer * 1e3:.2f} ms"
         )
+        signatures(tmp, bundle_dir, ours)
     print(
         f"bundle_load: ratio={peer_time / ours:.2f} (ours {ours:.4f} s vs peer {peer_time:.4f} s)"
+    )
+
+
+def cold(code: str) -> float:
+    """Median wall time of a fresh ``python -c code`` (interpreter start included)."""
+    return timed(lambda: subprocess.run([sys.executable, "-c", code], check=True), 5)
+
+
+def signatures(tmp: Path, bundle_dir: Path, today: float) -> None:
+    """Load-time overhead of signature verification, and the check next to model-signing's own."""
+    from model_signing import hashing, verifying
+
+    signed = shutil.copytree(bundle_dir, tmp / "signed")
+    private, public = generate_key(tmp / "bench")
+    sign(signed, private)
+    trusted = [public]
+    load(signed, trusted_keys=trusted)  # warm: model-signing imported, files cached
+    warm = timed(lambda: load(signed, trusted_keys=trusted))
+    files = read_files(signed)
+    ours = timed(lambda: verify_signature(files, trusted, "bench"))
+    upstream = (  # as `model_signing verify key DIR --signature DIR/model.sig` configures it
+        verifying.Config()
+        .use_elliptic_key_verifier(public_key=public)
+        .set_hashing_config(hashing.Config().set_ignored_paths(paths=["model.sig"]))
+    )
+    peer = timed(lambda: upstream.verify(signed, signed / "model.sig"))
+    base = f"from skyclass.bundle import load; load({str(bundle_dir)!r})"
+    checked = (
+        f"from skyclass.bundle import load; load({str(signed)!r}, trusted_keys=[{str(public)!r}])"
+    )
+    cold_today, cold_signed = cold(base), cold(checked)
+    print(
+        f"load() today {today * 1e3:.1f} ms; with trusted_keys {warm * 1e3:.1f} ms "
+        f"(+{(warm - today) * 1e3:.1f} ms); the signature check alone {ours * 1e3:.1f} ms"
+    )
+    print(
+        f"fresh process (python -c 'load(...)'): today {cold_today * 1e3:.0f} ms, "
+        f"with trusted_keys {cold_signed * 1e3:.0f} ms (+{(cold_signed - cold_today) * 1e3:.0f} ms, "
+        "mostly importing model-signing/sigstore once)"
+    )
+    print(
+        f"bundle_signature: ratio={peer / ours:.2f} (ours {ours:.4f} s vs peer {peer:.4f} s: "
+        "model_signing verify on the directory)"
     )
 
 
