@@ -28,6 +28,7 @@ from skyclass.metrics._bootstrap_interval import (
     ConfidenceInterval,
     UndefinedMetricError,
 )
+from skyclass.metrics._bootstrap_metrics import confusion_scores
 from skyclass.metrics._calibration import (
     CalibrationBins,
     calibration_bins,
@@ -109,6 +110,7 @@ __all__ = [
     "classification_report",
     "cohen_kappa_score",
     "confusion_matrix",
+    "confusion_scores",
     "f1_score",
     "fbeta_score",
     "log_loss",

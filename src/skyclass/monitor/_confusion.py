@@ -1,8 +1,10 @@
-"""Metrics from (stacks of) confusion matrices, so a bootstrap or a simulation is one array op.
+"""Monitor metrics from (stacks of) confusion matrices, so a bootstrap or a simulation is one
+array op.
 
-``cm[..., i, j]`` counts rows of true class ``i`` predicted as ``j``. Classes that appear
-neither as truth nor as prediction are left out of macro averages, as scikit-learn does
-when ``labels`` is not given.
+``cm[..., i, j]`` counts rows of true class ``i`` predicted as ``j``. The scores come from
+``skyclass.metrics.confusion_scores`` (the one confusion-matrix engine, scikit-learn's
+definitions); the monitor adds one rule: a window without rows scores NaN ("no data"),
+never 0.
 
 Example:
     >>> import numpy as np
@@ -15,6 +17,8 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+
+from skyclass.metrics import confusion_scores
 
 METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "precision_macro", "recall_macro")
 
@@ -31,31 +35,13 @@ def confusion_stack(
     return np.bincount(flat, weights=weights.ravel(), minlength=b * k * k).reshape(b, k, k)
 
 
-def _mean_over(values: np.ndarray, present: np.ndarray) -> np.ndarray:
-    count = present.sum(-1)
-    total = np.where(present, values, 0.0).sum(-1)
-    return np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
-
-
 def confusion_metrics(cm: np.ndarray) -> dict[str, np.ndarray]:
     """Accuracy, balanced accuracy and macro precision/recall/F1 of a confusion matrix (or a stack)."""
     cm = np.asarray(cm, dtype=np.float64)
-    tp = np.diagonal(cm, axis1=-2, axis2=-1)
-    support = cm.sum(-1)
-    predicted = cm.sum(-2)
-    total = support.sum(-1)
-    present = (support + predicted) > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recall = np.where(support > 0, tp / support, 0.0)
-        precision = np.where(predicted > 0, tp / predicted, 0.0)
-        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), 0.0)
-        accuracy = np.divide(tp.sum(-1), total, out=np.full(total.shape, np.nan), where=total > 0)
+    empty = cm.sum(axis=(-2, -1)) == 0
     return {
-        "accuracy": accuracy,
-        "balanced_accuracy": _mean_over(recall, support > 0),
-        "f1_macro": _mean_over(f1, present),
-        "precision_macro": _mean_over(precision, present),
-        "recall_macro": _mean_over(recall, present),
+        name: np.where(empty, np.nan, values)
+        for name, values in confusion_scores(cm, METRICS).items()
     }
 
 
