@@ -1,6 +1,5 @@
 """Signing from the installed ``skyclass`` console script: keygen, push --sign, verify --key,
-serve --trusted-key (a refused bundle keeps the server not ready, with the reason).
-``registry sign`` runs in the demo (``train --sign``) and through the same ``sign`` call."""
+serve --trusted-key (a refused bundle keeps the server not ready, with the reason), sign."""
 
 import shutil
 import subprocess
@@ -10,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from skyclass.bundle import generate_key, sign
+from skyclass.bundle import generate_key
 from tests.helpers import free_port, wait_http
 
 SKYCLASS = str(Path(sys.executable).parent / "skyclass")
@@ -85,7 +84,8 @@ def test_serve_trusted_key_refuses_unsigned_and_serves_signed(tmp_path, demo_bun
         deadline_body["state"] == "failed" and "not signed (no model.sig)" in deadline_body["error"]
     )
     signed = shutil.copytree(demo_bundle, tmp_path / "signed")
-    sign(signed, tmp_path / "team.key")
+    done = cli("registry", "sign", str(signed), "--key", "team.key", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("signed: "), done.stderr
     url = serve(signed, "--trusted-key", "team.pub")
     assert wait_http(url + "/v2/health/ready").json()["ready"] is True
     done = cli("serve", str(signed), "--trusted-key", "missing.pub", cwd=tmp_path)
