@@ -278,3 +278,48 @@ def _plain_body(fitted):
     from skyclass.bundle import load
 
     return v2_request(load(fitted.path).schema, [ROW])
+
+
+def _counter(server, line_start: str) -> float:
+    for line in server.client.get("/metrics").text.splitlines():
+        if line.startswith(line_start):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_imputed_and_unseen_inputs_are_counted_and_reported(server, body):
+    """A left-out optional column and an unseen category are scored but never silently."""
+    imputed = 'skyclass_input_imputed_total{column="petal_width",reason="missing_column"}'
+    unseen = 'skyclass_input_unseen_categories_total{column="site"}'
+    before = _counter(server, imputed), _counter(server, unseen)
+    clean = server.client.post("/v2/models/iris/infer", json=body)
+    assert clean.status_code == 200 and "x-skyclass-data-quality" not in clean.headers
+    inputs = [
+        dict(i, data=["west", "north"]) if i["name"] == "site" else i
+        for i in body["inputs"]
+        if i["name"] != "petal_width"
+    ]
+    reply = server.client.post("/v2/models/iris/infer", json={"inputs": inputs})
+    assert reply.status_code == 200, reply.text
+    said = reply.headers["x-skyclass-data-quality"]
+    assert "missing_columns=2 (petal_width)" in said and "unseen=1 (site)" in said
+    assert (_counter(server, imputed), _counter(server, unseen)) == (before[0] + 2, before[1] + 1)
+    records = server.client.post(
+        "/v2/models/iris/predict", json={"instances": [dict(ROW, site="west", petal_width=None)]}
+    )
+    assert records.status_code == 200
+    assert records.headers["x-skyclass-data-quality"] == (
+        "missing_values=1 (petal_width); unseen=1 (site)"
+    )
+
+
+def test_strict_server_refuses_what_it_would_impute(start_server, fitted, body):
+    strict = start_server(fitted.path, "--log", "none", "--strict").wait_ready()
+    assert strict.client.post("/v2/models/iris/infer", json=body).status_code == 200
+    inputs = [i for i in body["inputs"] if i["name"] != "petal_width"]
+    reply = strict.client.post("/v2/models/iris/infer", json={"inputs": inputs})
+    _error(reply, 400, "--strict", "'petal_width' is missing from the input")
+    unseen = strict.client.post(
+        "/v2/models/iris/predict", json={"instances": [dict(ROW, site="west")]}
+    )
+    _error(unseen, 400, "--strict", "'site'", "unseen")

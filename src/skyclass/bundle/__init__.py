@@ -16,9 +16,13 @@ from skyclass.bundle._sign import SigningKey, generate_key, sign
 from skyclass.bundle._signature import SIGNATURE
 from skyclass.bundle._trust import TrustedKey, trusted_keys, verify_signature
 
+# What Bundle.predict_proba(data, quality) counts; re-exported for serving, which imports bundle only.
+from skyclass.data import DataQuality
+
 __all__ = [
     "SIGNATURE",
     "Bundle",
+    "DataQuality",
     "Registry",
     "SigningKey",
     "TrustedKey",

@@ -36,6 +36,12 @@ def serve(
     max_rows: int = typer.Option(100_000, min=1, help="Requests with more rows get 413."),
     request_timeout: float = typer.Option(30.0, help="Seconds before inference gets 504."),
     access_log: bool = typer.Option(True, help="One JSON line per request on stderr."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Answer 400 instead of imputing left-out columns / missing values or scoring "
+        "unseen categories (otherwise counted and sent in the x-skyclass-data-quality header).",
+    ),
     trusted_key: list[str] = typer.Option(
         None,
         "--trusted-key",
@@ -64,6 +70,7 @@ def serve(
         max_rows=max_rows,
         request_timeout_s=request_timeout,
         access_log=access_log,
+        strict=strict,
         trusted_keys=tuple(trusted_key or ()),
     )
     run(bundle, settings)

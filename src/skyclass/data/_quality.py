@@ -96,8 +96,18 @@ class DataQuality:
         return out
 
     def header(self) -> str:
-        """A compact HTTP header value: ``missing_columns=1; missing_values=3; unseen=0; coerced=0``."""
-        return "; ".join(f"{kind}={cells}" for kind, cells in self.totals().items())
+        """A compact HTTP header value of the non-zero counts, e.g. ``missing_values=3 (age); unseen=1 (plan)``.
+
+        Example:
+            >>> DataQuality(rows=2, missing_values={"age": 2, "x": 1}).header()
+            'missing_values=3 (age, x)'
+        """
+        parts = []
+        for kind in KINDS_OF_ISSUE:
+            counts = getattr(self, kind)
+            if counts:
+                parts.append(f"{kind}={sum(counts.values())} ({', '.join(counts)})")
+        return "; ".join(parts)
 
     def to_dict(self) -> dict:
         """JSON-safe form: rows, totals and the per-column counts."""

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from skyclass.bundle import DataQuality
 from skyclass.errors import InputError
 from skyclass.serving._tensors import DTYPES, Tensor
 
@@ -45,27 +46,37 @@ DATATYPE_OF_KIND = {
 
 
 def columns_from_tensors(
-    schema, tensors: Mapping[str, Tensor], n_rows: int
+    schema, tensors: Mapping[str, Tensor], n_rows: int, quality: DataQuality | None = None
 ) -> dict[str, np.ndarray]:
-    """Canonical arrays for every schema column from decoded V2 tensors."""
+    """Canonical arrays for every schema column from decoded V2 tensors.
+
+    ``quality`` (a ``skyclass.data.DataQuality``) counts the optional columns left out,
+    missing cells and categories unseen in training.
+    """
     arrays = {}
     for column in schema:
         tensor = tensors.get(column.name)
         if tensor is None:
             arrays[column.name] = _absent(schema, column, n_rows)
+            if quality is not None:
+                quality.count("missing_columns", column.name, n_rows)
             continue
         arrays[column.name] = _convert(schema, column, tensor)
+    if quality is not None:
+        schema.count_quality(arrays, quality)
     return arrays
 
 
-def columns_from_records(schema, records: object) -> dict[str, np.ndarray]:
+def columns_from_records(
+    schema, records: object, quality: DataQuality | None = None
+) -> dict[str, np.ndarray]:
     """Canonical arrays from ``[{column: value, ...}, ...]`` (the ``predict`` endpoint)."""
     if not isinstance(records, list):
         raise InputError("field 'instances' must be a list of objects, one per row")
     for row, record in enumerate(records):
         if not isinstance(record, dict):
             raise InputError(f"instances[{row}] must be an object mapping column → value")
-    return schema.to_arrays(records)
+    return schema.to_arrays(records, quality)
 
 
 def _absent(schema, column, n_rows: int) -> np.ndarray:

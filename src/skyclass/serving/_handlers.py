@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from skyclass._version import __version__
+from skyclass.bundle import DataQuality
 from skyclass.errors import InputError, NotFoundError, SkyclassError
 from skyclass.serving._batcher import MicroBatcher
 from skyclass.serving._binary import HEADER, split_body
@@ -37,6 +38,8 @@ from skyclass.serving._tensors import decode_request
 
 OUTPUTS = ("probabilities", "label")
 DURABLE_HEADER = "x-skyclass-durable"
+#: on replies whose input needed imputation or had unseen categories (see ``DataQuality.header``)
+QUALITY_HEADER = "x-skyclass-data-quality"
 
 
 class HTTPError(Exception):
@@ -122,6 +125,22 @@ class Handlers:
 
     async def _json(self, request: Request, body: bytes | None = None) -> object:
         return parse_json(await self._body(request) if body is None else body)
+
+    def _account(self, quality: DataQuality) -> dict[str, str]:
+        """Count imputed and unseen inputs in the metrics; the reply header (``--strict``: 400)."""
+        if not quality:
+            return {}
+        for column, cells in quality.missing_columns.items():
+            self.metrics.imputed.labels(column, "missing_column").inc(cells)
+        for column, cells in quality.missing_values.items():
+            cells -= quality.missing_columns.get(column, 0)
+            if cells > 0:
+                self.metrics.imputed.labels(column, "missing_value").inc(cells)
+        for column, cells in quality.unseen.items():
+            self.metrics.unseen.labels(column).inc(cells)
+        if self.settings.strict:
+            quality.check_strict("request")
+        return {QUALITY_HEADER: quality.header()}
 
     def _check_rows(self, n_rows: int) -> None:
         if n_rows > self.settings.max_rows:
@@ -209,7 +228,11 @@ class Handlers:
                 raise InputError(
                     f"outputs: unknown output {unknown[0]!r}; choose from {list(OUTPUTS)}"
                 )
-            columns = columns_from_tensors(host.bundle.schema, decoded.inputs, decoded.n_rows)
+            quality = DataQuality()
+            columns = columns_from_tensors(
+                host.bundle.schema, decoded.inputs, decoded.n_rows, quality
+            )
+            said = self._account(quality)
             self.batcher.arrived()
             waiting = False
             proba, index = await self._predict(columns, decoded.n_rows)
@@ -246,7 +269,7 @@ class Handlers:
             "id": request_id,
             "outputs": outputs,
         }
-        headers = {"x-skyclass-logged": logged}
+        headers = {"x-skyclass-logged": logged, **said}
         if not blobs:
             return JSONResponse(body, headers=headers)
         header = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
@@ -266,7 +289,9 @@ class Handlers:
             raise InputError("field 'id' must be a string")
         instances = body["instances"]
         self._check_rows(len(instances) if isinstance(instances, list) else 0)
-        columns = columns_from_records(host.bundle.schema, instances)
+        quality = DataQuality()
+        columns = columns_from_records(host.bundle.schema, instances, quality)
+        said = self._account(quality)
         proba, index = await self._predict(columns, len(instances))
         request_id = request_id or uuid.uuid4().hex
         logged = await self._log(request, request_id, columns, proba, index, body.get("parameters"))
@@ -282,7 +307,7 @@ class Handlers:
             "labels": host.labels,
             "predictions": rows,
         }
-        return JSONResponse(reply, headers={"x-skyclass-logged": logged})
+        return JSONResponse(reply, headers={"x-skyclass-logged": logged, **said})
 
     async def _predict(self, columns: dict, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
         if n_rows == 0:

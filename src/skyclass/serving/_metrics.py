@@ -56,6 +56,19 @@ class ServingMetrics:
         self.classes = Counter(
             "skyclass_predicted_class", "Predicted labels.", ["label"], registry=r
         )
+        self.imputed = Counter(
+            "skyclass_input_imputed",
+            "Input cells imputed as in training, by column and reason (missing_column: the "
+            "input left the column out; missing_value: null or NaN).",
+            ["column", "reason"],
+            registry=r,
+        )
+        self.unseen = Counter(
+            "skyclass_input_unseen_categories",
+            "Input categories never seen in training, scored as unknown, by column.",
+            ["column"],
+            registry=r,
+        )
         self.model_info = Gauge(
             "skyclass_model_info", "The served model (value 1).", ["name", "version"], registry=r
         )

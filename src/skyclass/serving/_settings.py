@@ -46,6 +46,9 @@ class ServeSettings:
         trusted_keys: PEM public keys / CA certificates; when given, the bundle must carry a
             valid signature (``model.sig``) by one of them or the server stays not ready with
             the reason. Several at once while keys rotate.
+        strict: refuse (400) a request that leaves out an optional column, has missing
+            values or categories unseen in training, instead of imputing and answering with
+            the ``x-skyclass-data-quality`` header.
     """
 
     host: str = "127.0.0.1"
@@ -63,6 +66,7 @@ class ServeSettings:
     access_log: bool = True
     tune_gc: bool = True
     trusted_keys: tuple[str, ...] = ()
+    strict: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "trusted_keys", tuple(str(k) for k in self.trusted_keys))
