@@ -15,6 +15,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, l
 
 from skyclass.bundle import load
 from tests.bundle.factory import make_bundle, make_table
+from tests.chromium import Browser, requires_chromium
 
 SKYCLASS = str(Path(sys.executable).with_name("skyclass"))
 
@@ -89,3 +90,29 @@ def test_baseline_is_the_class_prior_and_equals_sklearns_dummy(holdout):
     headline = result["headline"]
     assert headline.startswith("accuracy ") and "class-prior baseline" in headline
     assert done.stderr.splitlines()[0] == headline
+
+
+@requires_chromium
+def test_report_shows_the_baseline_and_the_holdout_warnings_in_a_browser(holdout, tmp_path):
+    bundle, path, _ = holdout
+    page = tmp_path / "eval.html"
+    assert _evaluate(bundle, path, "--report", page).returncode == 0
+    with Browser() as browser:
+        browser.open(page.as_uri())
+        banners = browser.evaluate(
+            "Array.from(document.querySelectorAll('.banner')).map(b => b.innerText)"
+        )
+        headline = browser.evaluate("document.getElementById('baseline-headline').innerText")
+        rows = browser.evaluate(
+            "Array.from(document.querySelectorAll('#test tr')).map(r => r.innerText)"
+        )
+        statements = browser.evaluate(
+            "Array.from(document.querySelectorAll('#test ul.baseline li')).map(li => li.innerText)"
+        )
+        assert browser.errors == []
+    assert any("class 'c' has no rows here" in b for b in banners)
+    assert any("2 rows have labels the bundle does not know" in b for b in banners)
+    assert headline.startswith("accuracy ") and "for the class-prior baseline" in headline
+    auc_row = next(r for r in rows if r.startswith("roc_auc"))
+    assert "undefined for ['c'] (no rows here)" in auc_row
+    assert len(statements) == 5 and statements[0].startswith("accuracy ")

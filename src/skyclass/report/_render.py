@@ -55,6 +55,9 @@ def _overview(ctx: dict) -> str:
         f'<p class="banner" role="alert" style="border:2px solid #b00020;background:#fdecee;padding:.6em .9em"><b>Warning:</b> {esc(w)}</p>'
         for w in ctx.get("warnings", [])
     )
+    headline = (ctx.get("baseline") or {}).get("headline")
+    if headline:  # the class-prior comparison of the headline metric (skyclass.metrics)
+        body += f'<p class="baseline" id="baseline-headline">{esc(headline)}</p>'
     body += cards(items)
     lines = [
         f"Target <b>{esc(data.get('target'))}</b> from <code>{esc(data.get('source'))}</code>."
@@ -221,7 +224,9 @@ def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
         (
             name,
             m["value"],
-            f"[{fmt(m['low'])}, {fmt(m['high'])}]" if m.get("low") is not None else "—",
+            f"[{fmt(m['low'])}, {fmt(m['high'])}]"
+            if m.get("low") is not None
+            else m.get("undefined") or m.get("note") or "—",
             m.get("method", ""),
             fmt(prior[name]) if name in prior else "",
         )
@@ -233,6 +238,11 @@ def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
         [r if prior else r[:4] for r in rows],
         numeric={1},
     )
+    comparisons = (ctx.get("baseline") or {}).get("metrics", {})
+    if comparisons:
+        body += "<h3>Against the class-prior baseline</h3><ul class=\"baseline\">"
+        body += "".join(f"<li>{esc(c['statement'])}</li>" for c in comparisons.values())
+        body += "</ul>"
     refit = ctx.get("refit")
     if refit:
         body = f"<p>{esc(refit['note'][0].upper() + refit['note'][1:])}.</p>" + body
