@@ -98,6 +98,11 @@ def monitor_command(
     fail_on_alert: bool = typer.Option(
         False, help="Exit with code 1 while any alert rule is firing."
     ),
+    allow_other_model: bool = typer.Option(
+        False,
+        "--allow-other-model",
+        help="Monitor a log written by another model (refused by default: its drift means nothing).",
+    ),
 ) -> None:
     """Drift, prediction drift, live and estimated performance, alerts: one pass over the log.
 
@@ -111,7 +116,12 @@ def monitor_command(
     cfg = _config(config, window, trend_window, webhook, state)
     model = load(bundle)
     result = monitor(
-        model, log, config=cfg, now=now, calibration=_calibration(model, reference_data, target)
+        model,
+        log,
+        config=cfg,
+        now=now,
+        calibration=_calibration(model, reference_data, target),
+        allow_other_model=allow_other_model,
     )
     console = Console(stderr=True, soft_wrap=True)
     print_summary(result, console)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skyclass._jsonsafe import json_safe
 from skyclass.errors import InputError
 from skyclass.monitor._alerts import Alert, AlertManager
 from skyclass.monitor._config import MonitorConfig
@@ -95,7 +96,7 @@ class MonitorResult:
                 "prediction_shares": w.prediction_shares,
             }
 
-        return _json_safe(
+        return json_safe(
             {
                 "model": self.model,
                 "labels": [str(v) for v in self.labels],
@@ -117,18 +118,6 @@ class MonitorResult:
         )
 
 
-def _json_safe(value):
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def model_source(model) -> tuple[Mapping, list, str]:
     """``(reference, labels, name)`` of a Bundle-like object, or of the bundle a path/URI names."""
     if isinstance(model, str | os.PathLike):
@@ -142,6 +131,32 @@ def model_source(model) -> tuple[Mapping, list, str]:
             "monitor needs a bundle (path or registry URI) with reference.json and labels"
         )
     return reference, list(labels), str(getattr(model, "name", "model"))
+
+
+def _this_models_rows(
+    log: PredictionLog, name: str, reference: Mapping, allow_other_model: bool
+) -> PredictionLog:
+    """The rows of model ``name``; a log of another model is an ``InputError`` unless allowed."""
+    if not len(log):
+        return log
+    names = sorted(map(str, set(log.frame["model_name"])))
+    if name in names:
+        log = log.where(model_name=name)
+    elif not allow_other_model:
+        raise InputError(
+            f"the prediction log holds predictions of model {', '.join(map(repr, names))}, not "
+            f"of the bundle's model {name!r}; monitor it with that model's bundle, or pass "
+            "--allow-other-model to compare them anyway"
+        )
+    expected = set(reference.get("columns") or {})
+    logged = set().union(*(set(row) for row in log.frame["inputs"].head(100) if row))
+    if expected and logged and not expected & logged and not allow_other_model:
+        raise InputError(
+            f"the prediction log's inputs {sorted(logged)[:8]} share no column with the "
+            f"bundle's {sorted(expected)[:8]}: it was written for another bundle; monitor it "
+            "with that bundle, or pass --allow-other-model"
+        )
+    return log
 
 
 def _usable(log: PredictionLog, labels: list) -> PredictionLog:
@@ -283,6 +298,7 @@ def monitor(
     now: float | None = None,
     calibration: tuple[Sequence, np.ndarray] | None = None,
     alerts: AlertManager | None = None,
+    allow_other_model: bool = False,
 ) -> MonitorResult:
     """Run one monitoring pass over the prediction log(s) of ``model``.
 
@@ -295,12 +311,14 @@ def monitor(
         calibration: ``(y_true, y_proba)`` of a labelled held-out set for estimated
             performance; by default labelled production rows are used.
         alerts: an ``AlertManager`` to keep state between passes (default: one from the config).
+        allow_other_model: compare the bundle with a log of another model (by default a log
+            whose rows carry another model name, or none of the bundle's input columns, is
+            refused with an ``InputError``: its drift would be meaningless).
     """
     config = config or MonitorConfig()
     reference, labels, name = model_source(model)
     log = logs if isinstance(logs, PredictionLog) else read_prediction_log(*logs)
-    if len(log) and name in set(log.frame["model_name"]):
-        log = log.where(model_name=name)
+    log = _this_models_rows(log, name, reference, allow_other_model)
     now = time.time() if now is None else float(now)
     notes: list[str] = []
     if not len(log):
