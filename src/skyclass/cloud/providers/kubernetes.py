@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from skyclass.cloud._spec import DeploymentSpec, RegionSpec
@@ -45,6 +47,34 @@ def _probe(path: str, period: int, failures: int) -> dict:
     }
 
 
+TRUST_DIR = "/etc/skyclass/trust"
+
+
+def _trust(keys: list[str], config_map: str) -> dict:
+    """The trusted public keys as ConfigMap entries mounted read-only, and the serve flags."""
+    if not keys:
+        return {"data": {}, "args": [], "container": {}, "pod": {}}
+    names = [f"trust-{i}.pem" for i in range(len(keys))]
+    return {
+        "data": {name: Path(key).read_text() for name, key in zip(names, keys, strict=True)},
+        "args": [arg for name in names for arg in ("--trusted-key", f"{TRUST_DIR}/{name}")],
+        "container": {
+            "volumeMounts": [{"name": "trust", "mountPath": TRUST_DIR, "readOnly": True}]
+        },
+        "pod": {
+            "volumes": [
+                {
+                    "name": "trust",
+                    "configMap": {
+                        "name": config_map,
+                        "items": [{"key": name, "path": name} for name in names],
+                    },
+                }
+            ]
+        },
+    }
+
+
 def render(
     spec: DeploymentSpec, region: RegionSpec, track: str, model_uri: str, count: int
 ) -> list[dict]:
@@ -65,6 +95,7 @@ def render(
     meta = {"name": base, "namespace": region.namespace, "labels": labels}
     selector = {"app.kubernetes.io/instance": base}
     resources = {"cpu": region.resources.cpu, "memory": region.resources.memory}
+    trust = _trust(spec.trusted_keys(region), base)
     container = {
         "name": "serve",
         "image": region.image,
@@ -77,10 +108,12 @@ def render(
             str(PORT),
             "--region",
             "$(REGION)",
+            *trust["args"],
         ],
         "envFrom": [{"configMapRef": {"name": base}}],
         "ports": [{"name": "http", "containerPort": PORT}],
         "readinessProbe": _probe("/v2/health/ready", 2, 2),
+        **trust["container"],
         "livenessProbe": _probe("/v2/health/live", 10, 3),
         "resources": {"requests": resources, "limits": resources},
     }
@@ -89,7 +122,12 @@ def render(
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": meta,
-            "data": {"MODEL_URI": model_uri, "REGION": region.name, "SKYCLASS_TRACK": track},
+            "data": {
+                "MODEL_URI": model_uri,
+                "REGION": region.name,
+                "SKYCLASS_TRACK": track,
+                **trust["data"],
+            },
         },
         {
             "apiVersion": "apps/v1",
@@ -102,7 +140,10 @@ def render(
                     "type": "RollingUpdate",
                     "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
                 },
-                "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [container], **trust["pod"]},
+                },
             },
         },
         {
