@@ -42,6 +42,27 @@ def _pick(frame, column: str | None, path: str, option: str):
     return frame.iloc[:, 0]
 
 
+PROBA_PREFIX = "proba_"
+
+
+def _probability_columns(frame, path: str):
+    """The probability columns: ``proba_<label>`` ones (``skyclass predict``'s output), else all.
+
+    Every one must hold numbers; a text column is named with how to fix it.
+    """
+    prefixed = [c for c in frame.columns if str(c).startswith(PROBA_PREFIX)]
+    if prefixed:
+        frame = frame[prefixed].rename(columns=lambda c: str(c)[len(PROBA_PREFIX) :])
+    for name in frame.columns:
+        if frame[name].dtype.kind not in "biuf" and not frame[name].isna().all():
+            raise InputError(
+                f"y_proba file {path!r}: column {name!r} is not numeric; give one probability "
+                "column per class (headed by the class label), or the proba_<label> columns "
+                "skyclass predict writes"
+            )
+    return frame
+
+
 def _header_labels(names: list[str], y_true) -> list:
     """Column names of the probability file as labels of the same type as y_true."""
     if y_true.dtype.kind not in "biuf":
@@ -85,7 +106,7 @@ def metrics(
     from skyclass.metrics import evaluate
 
     truth_frame = _read_csv(y_true_csv, "y_true")
-    proba_frame = _read_csv(y_proba_csv, "y_proba")
+    proba_frame = _probability_columns(_read_csv(y_proba_csv, "y_proba"), y_proba_csv)
     y_true = _pick(truth_frame, column, y_true_csv, "--column").to_numpy()
     weights = None
     if weight_column is not None:
