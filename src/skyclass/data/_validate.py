@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.data._leakage import single_feature_accuracy
 from skyclass.errors import InputError
 
@@ -87,16 +88,12 @@ class Validation:
         """JSON-safe summary (without the frame)."""
         return {
             "target": self.target,
-            "labels": [_plain(v) for v in self.labels],
+            "labels": [json_scalar(v) for v in self.labels],
             "n_rows_in": self.n_rows_in,
             "n_rows": int(len(self.frame)),
             "features": self.features,
             "decisions": [d.to_dict() for d in self.decisions],
         }
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def min_class_size_for(cv: int, test_size: float) -> int:
@@ -326,7 +323,7 @@ def _decide_column(
     if values.empty:
         return "every value is missing", "drop", {}
     if values.nunique() == 1:
-        return f"constant: every present value is {_plain(values.iloc[0])!r}", "drop", {}
+        return f"constant: every present value is {json_scalar(values.iloc[0])!r}", "drop", {}
     stamps = None
     if pd.api.types.is_datetime64_any_dtype(col):
         stamps = col

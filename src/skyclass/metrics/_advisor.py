@@ -33,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._decision_costs import CostMatrix
 from skyclass.metrics._threshold import parse_costs
-from skyclass.metrics._validation import as_1d, to_json_value
+from skyclass.metrics._validation import as_1d
 
 __all__ = ["Recommendation", "recommend_metric"]
 
@@ -136,12 +137,12 @@ def recommend_metric(
 
     shares = counts / counts.sum()
     ratio = float(counts.max() / counts.min())
-    rare = [to_json_value(lab) for lab, s in zip(labels, shares) if s <= 0.5 / k]
-    share_text = ", ".join(f"{to_json_value(lab)!s} {_pct(s)}" for lab, s in zip(labels, shares))
+    rare = [json_scalar(lab) for lab, s in zip(labels, shares) if s <= 0.5 / k]
+    share_text = ", ".join(f"{json_scalar(lab)!s} {_pct(s)}" for lab, s in zip(labels, shares))
     reasons = [f"class shares: {share_text} ({int(counts.sum())} rows)."]
     facts: dict[str, Any] = {
         "n_rows": int(counts.sum()),
-        "class_shares": {str(to_json_value(lab)): float(s) for lab, s in zip(labels, shares)},
+        "class_shares": {str(json_scalar(lab)): float(s) for lab, s in zip(labels, shares)},
         "imbalance_ratio": ratio,
         "rare_classes": rare,
         "cost_ratio": None,
@@ -157,7 +158,7 @@ def recommend_metric(
 
     if task == "binary":
         rarer = labels[-1] if counts[0] == counts[1] else labels[np.argmin(counts)]
-        positive = pos_label if pos_label is not None else to_json_value(rarer)
+        positive = pos_label if pos_label is not None else json_scalar(rarer)
         if pos_label is not None and not np.any(labels == pos_label):
             raise InputError(f"pos_label={pos_label!r} is not one of the labels {labels.tolist()}")
         rec = _binary(labels, counts, positive, costs, priority, imbalanced, reasons, facts)
@@ -293,10 +294,10 @@ def _multiclass(labels, costs, priority, imbalanced, rare, reasons, facts) -> di
             )
             cost_ratio = float(off.max() / off.min()) if off.min() > 0 else math.inf
             facts["cost_ratio"] = cost_ratio
-            worst = to_json_value(labels[i])
+            worst = json_scalar(labels[i])
             reasons.append(
                 f"misclassification costs differ (largest/smallest off-diagonal = {cost_ratio:.3g}); "
-                f"the costliest error is predicting {to_json_value(labels[j])!r} for a true "
+                f"the costliest error is predicting {json_scalar(labels[j])!r} for a true "
                 f"{worst!r} (cost {matrix[i, j]:g}): optimise the expected cost per row and "
                 "ship CostMatrix(costs) as the decision rule (the Bayes decision)."
             )

@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 from scipy import sparse, stats
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._bootstrap import _draw
 from skyclass.metrics._bootstrap_metrics import LABEL_METRICS, log_loss_rows, weighted_binary_auc
-from skyclass.metrics._validation import as_1d, check_lengths, to_json_value
+from skyclass.metrics._validation import as_1d, check_lengths
 
 __all__ = ["BASELINE_METRICS", "BaselineComparison", "BaselineReport", "compare_to_baseline"]
 
@@ -127,7 +128,7 @@ class BaselineReport:
         return {
             "baseline": "class prior",
             "prior": {str(k): v for k, v in self.prior.items()},
-            "majority": to_json_value(self.majority),
+            "majority": json_scalar(self.majority),
             "alpha": self.alpha,
             "n_rows": self.n_rows,
             "metrics": {k: c.to_dict() for k, c in self.comparisons.items()},
@@ -186,8 +187,8 @@ def compare_to_baseline(
     majority = int(np.argmax(shares))
     weights = _weights(n, n_resamples, np.random.default_rng(seed))
     report = BaselineReport(
-        prior={to_json_value(label): float(s) for label, s in zip(labels, shares)},
-        majority=to_json_value(labels[majority]),
+        prior={json_scalar(label): float(s) for label, s in zip(labels, shares)},
+        majority=json_scalar(labels[majority]),
         alpha=float(alpha),
         n_rows=int(n),
     )

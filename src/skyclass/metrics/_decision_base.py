@@ -29,8 +29,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
-from skyclass.metrics._validation import as_model_proba, to_json_value
+from skyclass.metrics._validation import as_model_proba
 
 __all__ = ["DecisionRule", "apply_rule"]
 
@@ -77,7 +78,7 @@ def apply_rule(
         labels = rule.labels  # the rule names the columns
     names = None
     if labels is not None:
-        names = [to_json_value(label) for label in labels]
+        names = [json_scalar(label) for label in labels]
         if len(names) != k:
             raise InputError(f"proba has {k} columns but {len(names)} labels were given")
     indices = np.argmax(proba, axis=1) if rule is None else rule._indices(proba, names)

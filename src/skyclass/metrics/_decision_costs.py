@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._decision_base import DecisionRule
 from skyclass.metrics._validation import (
@@ -21,7 +22,6 @@ from skyclass.metrics._validation import (
     as_1d,
     as_model_proba,
     labels_tuple,
-    to_json_value,
 )
 
 __all__ = ["CostMatrix"]
@@ -102,8 +102,8 @@ class CostMatrix(DecisionRule):
             raise InputError(f"y_true has {truth.shape[0]} rows but y_pred has {pred.shape[0]}")
         position = {label: i for i, label in enumerate(order)}
         try:
-            rows = np.fromiter((position[to_json_value(v)] for v in truth), dtype=np.intp)
-            cols = np.fromiter((position[to_json_value(v)] for v in pred), dtype=np.intp)
+            rows = np.fromiter((position[json_scalar(v)] for v in truth), dtype=np.intp)
+            cols = np.fromiter((position[json_scalar(v)] for v in pred), dtype=np.intp)
         except KeyError as err:
             raise InputError(
                 f"label {err.args[0]!r} is not one of the labels {list(order)}"

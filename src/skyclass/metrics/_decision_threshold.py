@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._decision_base import DecisionRule
-from skyclass.metrics._validation import label_index, to_json_value
+from skyclass.metrics._validation import label_index
 
 __all__ = ["ThresholdRule"]
 
@@ -40,7 +41,7 @@ class ThresholdRule(DecisionRule):
         if not isinstance(self.threshold, int | float) or not math.isfinite(self.threshold):
             raise InputError(f"threshold must be a finite number, got {self.threshold!r}")
         object.__setattr__(self, "threshold", float(self.threshold))
-        object.__setattr__(self, "positive", to_json_value(self.positive))
+        object.__setattr__(self, "positive", json_scalar(self.positive))
 
     def _indices(self, proba: np.ndarray, labels: Sequence[Any] | None) -> np.ndarray:
         names = range(proba.shape[1]) if labels is None else labels

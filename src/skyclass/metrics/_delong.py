@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._bootstrap_interval import ConfidenceInterval
-from skyclass.metrics._validation import as_1d, as_score_column, check_lengths, to_json_value
+from skyclass.metrics._validation import as_1d, as_score_column, check_lengths
 
 __all__ = ["DeLongTest", "delong_ci", "delong_test"]
 
@@ -105,7 +106,7 @@ def _binary_columns(
         for j, label in enumerate(order):
             positive = y == label
             _check_both(positive, f"class {label!r}")
-            out.append((to_json_value(label), positive, np.stack([a[:, j] for a in arrays])))
+            out.append((json_scalar(label), positive, np.stack([a[:, j] for a in arrays])))
         return out
     columns = []
     for array in arrays:
@@ -122,7 +123,7 @@ def _binary_columns(
     label = pos_label if pos_label is not None else classes[-1]
     positive = y == label
     _check_both(positive, f"positive label {label!r}")
-    return [(to_json_value(label), positive, np.stack(columns))]
+    return [(json_scalar(label), positive, np.stack(columns))]
 
 
 def _check_both(positive: np.ndarray, what: str) -> None:

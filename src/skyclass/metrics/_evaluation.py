@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.metrics._classification import _kappa, _mcc
 from skyclass.metrics._curve import Curve
 from skyclass.metrics._engine import ovo_auc
@@ -173,7 +174,7 @@ class Evaluation:
                 pairwise = np.stack([cp.pairwise for cp in passes])
                 ovo_macro, ovo_weighted = ovo_auc(pairwise, class_weight)
         return cls(
-            labels=[_py(v) for v in labels],
+            labels=[json_scalar(v) for v in labels],
             n_samples=int(n_samples),
             weighted=bool(weighted),
             confusion_matrix=confusion,
@@ -307,14 +308,10 @@ def _weighted_ovr(aucs: np.ndarray, class_weight: np.ndarray) -> float:
     return float(np.average(scores, weights=class_weight))
 
 
-def _py(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _num(value):
     if value is None:
         return None
-    value = _py(value)
+    value = json_scalar(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
-from skyclass.metrics._validation import as_1d, to_json_value
+from skyclass.metrics._validation import as_1d
 
 __all__ = [
     "GroupMetrics",
@@ -94,7 +95,7 @@ def _groups(sensitive: Any, n: int) -> tuple[list[Any], np.ndarray]:
     else:
         keys = _column(sensitive, n, "sensitive").tolist()
     keys = [
-        to_json_value(k) if not isinstance(k, tuple) else tuple(map(to_json_value, k)) for k in keys
+        json_scalar(k) if not isinstance(k, tuple) else tuple(map(json_scalar, k)) for k in keys
     ]
     unique = sorted(set(keys), key=lambda k: (str(type(k)), str(k)))
     index = {k: i for i, k in enumerate(unique)}
@@ -330,9 +331,9 @@ def _disparity(
         keys = [r if r in gaps else f"{r}[{label}]" for r in rates]
         values = [gaps[k] for k in keys]
         if agg == "mean":
-            results[to_json_value(label)] = float(np.mean(values))
+            results[json_scalar(label)] = float(np.mean(values))
         else:
-            results[to_json_value(label)] = float(
+            results[json_scalar(label)] = float(
                 max(values) if kind == "difference" else min(values)
             )
     if per_class:

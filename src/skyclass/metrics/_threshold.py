@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._decision_threshold import ThresholdRule
 from skyclass.metrics._validation import (
@@ -29,7 +30,6 @@ from skyclass.metrics._validation import (
     as_score_column,
     binary_target,
     check_lengths,
-    to_json_value,
 )
 
 __all__ = ["ThresholdChoice", "ThresholdCurve", "best_threshold", "threshold_curve"]
@@ -158,7 +158,7 @@ def threshold_curve(
         expected_cost=(cost_fp * fp + cost_fn * fn) / (n_pos + n_neg),
         cost_fp=cost_fp,
         cost_fn=cost_fn,
-        positive=to_json_value(positive),
+        positive=json_scalar(positive),
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.monitor._confusion import (
     METRICS,
@@ -174,7 +175,7 @@ def live_performance(
         values = confusion_metrics(cm)
         rows.append(
             PerformanceRow(
-                keys={name: _plain(v) for name, v in zip(by, group)},
+                keys={name: json_scalar(v) for name, v in zip(by, group)},
                 n=int(positions.size),
                 metrics={name: float(values[name]) for name in METRICS},
                 intervals=bootstrap_intervals(
@@ -184,7 +185,3 @@ def live_performance(
             )
         )
     return PerformanceTable(by=tuple(by), labels=all_labels, rows=rows, confidence=confidence)
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value

@@ -9,7 +9,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Mapping, Sequence

@@ -29,6 +29,7 @@ import numpy as np
 import onnxruntime as ort
 import pandas as pd
 
+from skyclass._jsonsafe import json_safe, json_scalar
 from skyclass.bundle import save
 from skyclass.data import Schema
 from skyclass.errors import InputError, IntegrityError
@@ -71,8 +72,8 @@ def package(
     The ONNX graph must reproduce the in-memory model on the golden rows
     within 1e-5, else ``IntegrityError`` and nothing is written.
     """
-    labels = [_plain(v) for v in labels]
-    classes = [_plain(v) for v in getattr(model, "classes_", labels)]
+    labels = [json_scalar(v) for v in labels]
+    classes = [json_scalar(v) for v in getattr(model, "classes_", labels)]
     if classes != labels and classes != list(range(len(labels))):
         raise InputError(
             f"labels {labels} differ from the model's classes_ {classes}; pass model.classes_, "
@@ -119,8 +120,8 @@ def package(
             name, schema, labels, target, type(model).__name__, len(frame), metrics, card_extra
         ),
         decision_rule=None if decision_rule is None else rule_to_dict(decision_rule),
-        metrics=_json_safe(metrics),
-        params=_json_safe(dict(params or {})),
+        metrics=json_safe(metrics),
+        params=json_safe(dict(params or {})),
         data_fingerprint={"sha256": _fingerprint(frame, schema), "rows": len(frame)},
         model_info={
             "type": f"{type(model).__module__}.{type(model).__name__}",
@@ -185,7 +186,9 @@ def build_reference(
             counts = series.dropna().map(_category_key).value_counts()
             entry["frequencies"] = {str(k): int(v) for k, v in sorted(counts.items())}
         columns[col.name] = entry
-    shares = pd.Series([_plain(p) for p in predictions], dtype=object).value_counts(normalize=True)
+    shares = pd.Series([json_scalar(p) for p in predictions], dtype=object).value_counts(
+        normalize=True
+    )
     return {
         "n_rows": int(len(frame)),
         "columns": columns,
@@ -225,29 +228,9 @@ def _records(frame: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:
             elif col.kind == "datetime":
                 row[col.name] = pd.Timestamp(value).isoformat()
             else:
-                row[col.name] = _plain(value)
+                row[col.name] = json_scalar(value)
         out.append(row)
     return out
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe Python scalar (numpy scalars unwrapped)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _json_safe(obj.tolist())
-    obj = _plain(obj)
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    return str(obj)
 
 
 def _fingerprint(frame: pd.DataFrame, schema: Schema) -> str:
