@@ -16,7 +16,7 @@ from skyclass.cloud._table import build_table, table_path
 from skyclass.cloud._waiting import wait_http_ok
 from skyclass.cloud.providers._processes import SKYCLASS_CLI, alive, spawn, stop
 from skyclass.errors import NotFoundError
-from skyclass.gateway import serve
+from skyclass.gateway import run_engine
 
 
 def run_gateway(
@@ -54,9 +54,9 @@ def run_gateway(
             for r in spec.regions
             for url in r.endpoints
         ]
-        serve(settings, build_table(spec, static, 1))
+        run_engine(settings, build_table(spec, static, 1))
         return
-    serve(settings, endpoints_file=table_path(store.folder(spec.name)))
+    run_engine(settings, endpoints_file=str(table_path(store.folder(spec.name))))
 
 
 def gateway_url(spec: DeploymentSpec) -> str:

@@ -2,7 +2,10 @@
 
 Pure HTTP, knows nothing about models: active health checks and passive ejection,
 retries on a different region, optional hedging, five routing policies, data-zone
-residency, canary split and shadow mirroring, Prometheus metrics and a cost ledger.
+residency, canary split and shadow mirroring, Prometheus metrics and a cost ledger, on
+one of two data planes (``gateway.engine``): ``envoy`` (a real Envoy proxy that skyclass
+configures, the default where ``skyclass[envoy]`` is installed) or ``builtin`` (an
+embedded asyncio proxy).
 Every answer carries ``X-Skyclass-Region`` (and the upstream's
 ``X-Skyclass-Model-Version``).
 
@@ -18,16 +21,35 @@ from skyclass.gateway._load import Call, LoadResult, drive
 from skyclass.gateway._router import Router
 from skyclass.gateway._server import GatewayThread, serve, start_in_thread
 from skyclass.gateway._settings import (
+    ClientTls,
     Endpoint,
     GatewaySettings,
     HealthSettings,
     OutlierSettings,
     ResidencySettings,
     RoutingTable,
+    UpstreamTls,
 )
+from skyclass.gateway.engines import ENGINES, Engine
+
+
+def run_engine(
+    settings: GatewaySettings,
+    table: RoutingTable | None = None,
+    *,
+    endpoints_file: str | None = None,
+) -> None:
+    """Serve one gateway in the foreground on the data plane ``settings.engine`` names."""
+    ENGINES.create(settings.engine).serve(settings, table, endpoints_file=endpoints_file)
+
 
 __all__ = [
+    "ENGINES",
     "Call",
+    "ClientTls",
+    "Engine",
+    "UpstreamTls",
+    "run_engine",
     "LoadResult",
     "drive",
     "Endpoint",

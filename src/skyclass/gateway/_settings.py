@@ -15,9 +15,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PolicyName = Literal["round_robin", "least_outstanding", "latency", "cost", "weighted"]
+
+def default_engine() -> str:
+    """``envoy`` where the Envoy binary is installed (``skyclass[envoy]``), else ``builtin``."""
+    from skyclass.gateway._envoy.binary import envoy_binary
+
+    return "envoy" if envoy_binary() is not None else "builtin"
 
 
 class _Strict(BaseModel):
@@ -47,11 +52,19 @@ class ResidencySettings(_Strict):
     header: str = "X-Data-Zone"
 
 
+class ClientTls(_Strict):
+    """Clients reach the gateway over TLS with this certificate and key (PEM files)."""
+
+    cert: str
+    key: str
+
+
 class GatewaySettings(_Strict):
     """How one gateway instance listens, routes, retries and checks health."""
 
     listen: str = "127.0.0.1:8000"
-    policy: PolicyName = "latency"
+    engine: str = Field(default_factory=default_engine)
+    policy: str = "latency"
     residency: ResidencySettings | None = None
     health: HealthSettings = Field(default_factory=HealthSettings)
     retries: int = Field(2, ge=0)
@@ -59,6 +72,29 @@ class GatewaySettings(_Strict):
     hedge_after_ms: int | None = Field(None, gt=0)
     outlier: OutlierSettings = Field(default_factory=OutlierSettings)
     latency_bound_ms: float = Field(250.0, gt=0)
+    client_tls: ClientTls | None = None
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, name: str) -> str:
+        from skyclass.gateway.engines import ENGINES
+
+        if name not in ENGINES:
+            raise ValueError(
+                f"unknown gateway engine {name!r}; use one of: {', '.join(ENGINES.names())}"
+            )
+        return name
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, name: str) -> str:
+        from skyclass.gateway.policies import POLICIES
+
+        if name not in POLICIES:
+            raise ValueError(
+                f"unknown routing policy {name!r}; use one of: {', '.join(POLICIES.names())}"
+            )
+        return name
 
     def host_port(self) -> tuple[str, int]:
         """``listen`` split into host and port, e.g. ``("127.0.0.1", 8000)``."""
@@ -78,10 +114,29 @@ class Endpoint(_Strict):
     track: Literal["primary", "canary", "shadow"] = "primary"
 
 
+class UpstreamTls(_Strict):
+    """Mutual TLS to the replicas: the deployment's CA and the gateway's client certificate.
+
+    Every replica's certificate names its region as ``<region>.<deployment>.skyclass``
+    (see :meth:`region_name`); the gateway checks that name, so a replica can only
+    answer for the region it was issued for.
+    """
+
+    ca: str
+    cert: str
+    key: str
+    deployment: str
+
+    def region_name(self, region: str) -> str:
+        """The DNS name every certificate of ``region`` carries."""
+        return f"{region}.{self.deployment}.skyclass"
+
+
 class RoutingTable(_Strict):
-    """Every endpoint the gateway may use, plus the rollout split."""
+    """Every endpoint the gateway may use, plus the rollout split and the upstream TLS."""
 
     endpoints: list[Endpoint] = Field(default_factory=list)
+    tls: UpstreamTls | None = None
     canary_weight: float = Field(0.0, ge=0, le=100)
     shadow_percent: float = Field(0.0, ge=0, le=100)
     version: int = 0

@@ -1,14 +1,33 @@
-"""The one contract every routing policy implements."""
+"""The one contract every routing policy implements.
+
+A policy chooses one endpoint among the available candidates of one track for one
+request. Lifecycle: the router creates one instance per track with :meth:`Policy.create`
+when it starts and keeps it for its life; a policy may keep state between calls (a
+counter, scores). Thread-safety: none needed, the router calls it from its event
+loop only. The Envoy engine does not call policies per request: it turns the policy's
+name into Envoy weights and priorities (see ``skyclass.gateway._envoy.config``).
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Protocol
 
 from skyclass.gateway._state import EndpointState
+from skyclass.plugins import Registry
 
 
-class Policy(Protocol):
+class Policy(ABC):
     """Chooses one endpoint among the available candidates (never an empty sequence)."""
 
-    def choose(self, candidates: Sequence[EndpointState]) -> EndpointState: ...
+    @classmethod
+    def create(cls, *, latency_bound_ms: float = 250.0) -> Policy:
+        """A fresh instance from the gateway settings (only ``cost`` uses the bound)."""
+        return cls()
+
+    @abstractmethod
+    def choose(self, candidates: Sequence[EndpointState]) -> EndpointState:
+        """The endpoint that takes the next attempt."""
+
+
+POLICIES: Registry[Policy] = Registry("routing policy", Policy, field="gateway.policy")

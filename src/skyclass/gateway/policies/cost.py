@@ -3,6 +3,7 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
     >>> cheap = EndpointState(Endpoint(url="http://a", region="cheap", cost_per_hour=0.1))
     >>> dear = EndpointState(Endpoint(url="http://b", region="dear", cost_per_hour=0.9))
     >>> cheap.observe_latency(30.0); dear.observe_latency(3.0)
@@ -17,13 +18,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
 
 
-class Cost:
+@POLICIES.register("cost")
+class Cost(Policy):
     """Cheapest within ``latency_bound_ms``; when none is within it, the fastest."""
 
     def __init__(self, latency_bound_ms: float) -> None:
         self.latency_bound_ms = latency_bound_ms
+
+    @classmethod
+    def create(cls, *, latency_bound_ms: float = 250.0) -> Cost:
+        return cls(latency_bound_ms)
 
     def choose(self, candidates: Sequence[EndpointState]) -> EndpointState:
         within = [c for c in candidates if c.ewma_ms is None or c.ewma_ms <= self.latency_bound_ms]

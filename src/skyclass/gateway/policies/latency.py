@@ -6,6 +6,7 @@ health-check round trips keep the estimate fresh for regions not being chosen.
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
     >>> near, far = (EndpointState(Endpoint(url=f"http://h{i}", region=f"r{i}")) for i in range(2))
     >>> near.observe_latency(2.0); far.observe_latency(40.0)
     >>> Latency().choose([far, near]).region
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
 
 
 def _key(state: EndpointState) -> tuple[float, int]:
@@ -24,7 +26,8 @@ def _key(state: EndpointState) -> tuple[float, int]:
     return (ewma, state.outstanding)
 
 
-class Latency:
+@POLICIES.register("latency")
+class Latency(Policy):
     """Minimum EWMA latency, ties broken by fewer outstanding requests."""
 
     def choose(self, candidates: Sequence[EndpointState]) -> EndpointState:

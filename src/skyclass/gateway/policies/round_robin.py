@@ -3,6 +3,7 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
     >>> eps = [EndpointState(Endpoint(url=f"http://h{i}", region=f"r{i}")) for i in range(2)]
     >>> policy = RoundRobin()
     >>> [policy.choose(eps).region for _ in range(3)]
@@ -14,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
 
 
-class RoundRobin:
+@POLICIES.register("round_robin")
+class RoundRobin(Policy):
     """Cycles through candidates with one counter."""
 
     def __init__(self) -> None:

@@ -3,6 +3,7 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
     >>> a = EndpointState(Endpoint(url="http://a", region="a", weight=3))
     >>> b = EndpointState(Endpoint(url="http://b", region="b", weight=1))
     >>> policy = Weighted()
@@ -15,9 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skyclass.gateway._state import EndpointState
+from skyclass.gateway.policies._base import POLICIES, Policy
 
 
-class Weighted:
+@POLICIES.register("weighted")
+class Weighted(Policy):
     """Each pick adds every weight to a running score and takes the top score minus the total."""
 
     def __init__(self) -> None:

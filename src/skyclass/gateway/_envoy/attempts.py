@@ -1,0 +1,89 @@
+"""Following Envoy's attempt log: every upstream attempt and every unrouted request.
+
+Envoy writes one line per upstream attempt (host, status, milliseconds, start time,
+request id; status 0 when no answer came) and one ``!`` line per request it answered
+itself with a 5xx because no region could (see ``config.ATTEMPT_FORMAT``). The
+control plane reads new complete lines every poll, so per-region counts, latency
+quantiles and the last time a replica was routed to are exact, not sampled. The file
+is rotated past 16 MiB (rename, then Envoy's ``/reopen_logs``).
+
+Example:
+    >>> parse("127.0.0.1:9001 200 3 1700000000.250 4f2a\\n")
+    Attempt(host='127.0.0.1:9001', status=200, ms=3.0, started=1700000000.25, request_id='4f2a')
+    >>> parse("! 503 UH\\n") is UNROUTED
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROTATE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One upstream attempt as Envoy logged it."""
+
+    host: str
+    status: int
+    ms: float
+    started: float
+    request_id: str
+
+
+UNROUTED = Attempt("", 503, 0.0, 0.0, "")
+
+
+def parse(line: str) -> Attempt | None:
+    """One log line → an :class:`Attempt`, :data:`UNROUTED`, or None for a malformed line."""
+    parts = line.split()
+    if parts[:1] == ["!"]:
+        return UNROUTED
+    if len(parts) != 5 or parts[0] == "-":
+        return None
+    host, status, ms, started, request_id = parts
+    try:
+        return Attempt(host, int(status), float(ms), float(started), request_id)
+    except ValueError:
+        return None
+
+
+class Tail:
+    """Reads the complete lines appended to ``path`` since the last call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._offset = 0
+        self._partial = b""
+
+    def read(self) -> list[str]:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                data = handle.read()
+        except FileNotFoundError:
+            return []
+        self._offset += len(data)
+        data = self._partial + data
+        *lines, self._partial = data.split(b"\n")
+        return [line.decode("utf-8", "replace") for line in lines]
+
+    def needs_rotation(self) -> bool:
+        return self._offset > ROTATE_BYTES
+
+    def rotated(self) -> Path:
+        """Move the file aside (Envoy keeps writing to it until it reopens its logs)."""
+        aside = self.path.with_suffix(".old")
+        os.replace(self.path, aside)
+        return aside
+
+    def finish(self, aside: Path) -> list[str]:
+        """The last lines of the moved file; then follow the new file from its start."""
+        self.path, old = aside, self.path
+        lines = self.read()
+        aside.unlink(missing_ok=True)
+        self.path, self._offset, self._partial = old, 0, b""
+        return lines

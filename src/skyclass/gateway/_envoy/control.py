@@ -1,0 +1,516 @@
+"""The control plane beside Envoy: keeps Envoy's files current and reports what Envoy sees.
+
+One asyncio loop runs four things:
+
+- the *table watcher*: reloads ``endpoints.json`` when a deploy replaces it;
+- the *prober* (latency and cost policies only): times a readiness GET per endpoint
+  every health interval (an EWMA, as the builtin engine keeps) to rank regions;
+- the *applier*: renders the files for the current table and ranking and swaps them
+  in the order that never leaves a route pointing at a missing cluster (EDS, then
+  clusters old and new, then routes, then clusters without the old ones), waiting for
+  Envoy to report each version applied and every new host checked;
+- the *admin server* Envoy routes ``/gateway/*`` to: ``health``, ``status`` (the same
+  JSON as the builtin engine, numbers read from Envoy's admin statistics) and
+  ``metrics`` (skyclass's Prometheus names plus Envoy's own statistics).
+
+``table_version`` in the status only moves once Envoy has applied that table, so a
+deploy waiting for it knows new replicas are routable before it stops old ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import ssl
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+import orjson
+from aiohttp import web
+from pydantic import ValidationError
+
+from skyclass.gateway._envoy import admin, attempts, config
+from skyclass.gateway._ledger import Ledger
+from skyclass.gateway._metrics import GatewayMetrics
+from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable
+
+log = logging.getLogger("skyclass.gateway.envoy")
+
+_POLL_S = 0.1
+_ALPHA = 0.3
+_ORDERED = ("latency", "cost")
+
+
+def _host_key(url: str) -> str:
+    address = config._address(url)["socket_address"]
+    return f"{address['address']}:{address['port_value']}"
+
+
+def order_regions(
+    policy: str,
+    ewma: dict[str, float | None],
+    costs: dict[str, float],
+    bound_ms: float,
+    current: Sequence[str] = (),
+) -> list[str]:
+    """Failover order of the regions for ``policy`` (first takes the traffic).
+
+    ``latency``: fastest measured first, unmeasured last; the current leader keeps its
+    place unless another region is faster by more than 20 % and 2 ms (no flapping on
+    noise). ``cost``: the cheapest of those within ``bound_ms``, then the rest fastest
+    first. Other policies balance, so the order is just the names.
+
+    Example:
+        >>> order_regions("latency", {"a": 40.0, "b": 5.0}, {}, 250.0, ["a", "b"])
+        ['b', 'a']
+        >>> order_regions("latency", {"a": 5.5, "b": 5.0}, {}, 250.0, ["a", "b"])
+        ['a', 'b']
+        >>> order_regions("cost", {"a": 5.0, "b": 60.0}, {"a": 0.9, "b": 0.1}, 50.0)
+        ['a', 'b']
+    """
+    names = sorted(ewma)
+
+    def speed(region: str) -> float:
+        value = ewma.get(region)
+        return float("inf") if value is None else value
+
+    if policy == "latency":
+        ranked = sorted(names, key=speed)
+        leader = current[0] if current else None
+        if ranked and leader in ewma and leader != ranked[0]:
+            gain = speed(leader) - speed(ranked[0])
+            if gain <= max(2.0, 0.2 * speed(leader)):
+                ranked.remove(leader)
+                ranked.insert(0, leader)
+        return ranked
+    if policy == "cost":
+        within = [r for r in names if ewma.get(r) is None or speed(r) <= bound_ms]
+        within.sort(key=lambda r: (costs.get(r, 0.0), speed(r)))
+        return within + sorted((r for r in names if r not in within), key=speed)
+    return names
+
+
+class _Probe:
+    """EWMA of readiness round trips per endpoint URL."""
+
+    def __init__(self) -> None:
+        self.ewma: dict[str, float] = {}
+
+    def observe(self, url: str, ms: float) -> None:
+        old = self.ewma.get(url)
+        self.ewma[url] = ms if old is None else (1 - _ALPHA) * old + _ALPHA * ms
+
+
+class ControlPlane:
+    """State and tasks of one Envoy gateway's control plane."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        folder: Path,
+        admin_url: str,
+        *,
+        table: RoutingTable | None = None,
+        endpoints_file: str | os.PathLike | None = None,
+    ) -> None:
+        self.settings = settings
+        self.folder = folder
+        self.admin_url = admin_url
+        self.endpoints_file = Path(endpoints_file) if endpoints_file is not None else None
+        self.table = table or RoutingTable()
+        self.applied_version = -1
+        self.order: list[str] = []
+        self.ledger = Ledger()
+        self.metrics = GatewayMetrics()
+        self.view = admin.AdminView()
+        self.last_routed: dict[str, float] = {}
+        self.unrouted = 0
+        self.shadow_sent = 0
+        self.shadow_failed = 0
+        self._tail = attempts.Tail(folder / "attempts.log")
+        self._failed: dict[str, dict] = {}
+        self._was_up: dict[str, bool] = {}
+        self._probe = _Probe()
+        self._generation = 0
+        self._rendered: dict[str, dict] = {}
+        self._dirty = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._billed_at: float | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._probe_session: aiohttp.ClientSession | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    async def start(self) -> None:
+        """Write the first files (before Envoy starts) and start the loops."""
+        if self.endpoints_file is not None:
+            self._reload()
+        self.order = order_regions(self.settings.policy, self._region_ewma(), {}, 0.0)
+        self._write_all(self._render(), final=True)
+        self.applied_version = self.table.version
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2.0))
+        self._probe_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=self._client_ssl() or False),
+            timeout=aiohttp.ClientTimeout(total=self.settings.health.timeout_ms / 1000.0),
+        )
+        self._tasks = [
+            asyncio.create_task(self._poll_forever()),
+            asyncio.create_task(self._apply_forever()),
+        ]
+        if self.endpoints_file is not None:
+            self._tasks.append(asyncio.create_task(self._watch_forever()))
+        if self.settings.policy in _ORDERED:
+            self._tasks.append(asyncio.create_task(self._probe_forever()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for session in (self._session, self._probe_session):
+            if session is not None:
+                await session.close()
+
+    def _client_ssl(self) -> ssl.SSLContext | None:
+        tls = self.table.tls
+        if tls is None:
+            return None
+        context = ssl.create_default_context(cafile=tls.ca)
+        context.check_hostname = False  # the region name is checked by Envoy; probes only time
+        context.load_cert_chain(tls.cert, tls.key)
+        return context
+
+    # -- the table -------------------------------------------------------------
+    def _reload(self) -> bool:
+        assert self.endpoints_file is not None
+        try:
+            raw = self.endpoints_file.read_bytes()
+        except FileNotFoundError:
+            return False
+        try:
+            table = RoutingTable.model_validate_json(raw)
+        except ValidationError as err:
+            log.error("ignoring invalid routing table %s: %s", self.endpoints_file, err)
+            return False
+        if table == self.table:
+            return False
+        tls_changed = table.tls != self.table.tls
+        self.table = table
+        if tls_changed and self._probe_session is not None:
+            old = self._probe_session
+            self._probe_session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=self._client_ssl() or False),
+                timeout=aiohttp.ClientTimeout(total=self.settings.health.timeout_ms / 1000.0),
+            )
+            asyncio.get_running_loop().create_task(old.close())
+        return True
+
+    async def _watch_forever(self) -> None:
+        seen = None
+        while True:
+            with contextlib.suppress(FileNotFoundError):
+                stat = self.endpoints_file.stat()
+                key = (stat.st_mtime_ns, stat.st_size)
+                if key != seen:
+                    seen = key
+                    if self._reload():
+                        self._dirty.set()
+            await asyncio.sleep(_POLL_S)
+
+    # -- rendering and applying ------------------------------------------------
+    def _render(self) -> dict[str, dict]:
+        self._generation += 1
+        files = config.render(self.settings, self.table, self.order, str(self.folder / "eds"))
+        tag = f"{self.table.version}.{self._generation}"
+        for doc in files.values():
+            doc["version_info"] = tag
+        return files
+
+    def _write(self, name: str, doc: dict) -> None:
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(orjson.dumps(doc))
+        os.replace(tmp, path)  # Envoy sees one whole file or the old one, never half
+
+    def _write_all(self, files: dict[str, dict], *, final: bool) -> None:
+        for name, doc in files.items():
+            if name.startswith("eds/"):
+                self._write(name, doc)
+        self._write("cds.json", files["cds.json"])
+        self._write("rds.json", files["rds.json"])
+        self._rendered = files
+
+    async def _apply(self) -> None:
+        files = self._render()
+        tag = files["cds.json"]["version_info"]
+        old = {c["name"]: c for c in self._rendered.get("cds.json", {}).get("resources", [])}
+        new = {c["name"]: c for c in files["cds.json"]["resources"]}
+        for name, doc in files.items():
+            if (
+                name.startswith("eds/")
+                and self._rendered.get(name, {}).get("resources") != doc["resources"]
+            ):
+                self._write(name, doc)
+        both = {**old, **new}
+        self._write("cds.json", {"version_info": tag + ".union", "resources": list(both.values())})
+        await self._wait(lambda: self._cds_version() == tag + ".union")
+        await self._wait(lambda: self._hosts_settled())
+        self._write("rds.json", files["rds.json"])
+        await self._wait(lambda: self._rds_version() == tag)
+        self._write("cds.json", files["cds.json"])
+        await self._wait(lambda: self._cds_version() == tag)
+        self._rendered = files
+        self.applied_version = self.table.version
+
+    async def _wait(self, done, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            await self._refresh()
+            if done():
+                return
+            await asyncio.sleep(0.02)
+        log.warning("envoy did not confirm an update within %.0f s; going on", timeout)
+
+    def _cds_version(self) -> str | None:
+        return self.view.texts.get("cluster_manager.cds.version_text")
+
+    def _rds_version(self) -> str | None:
+        return self.view.texts.get(f"http.skyclass.rds.{config.ROUTE_NAME}.version_text")
+
+    def _hosts_settled(self) -> bool:
+        """Every endpoint of the table is in its cluster and has had its first health check."""
+        for endpoint in self.table.endpoints:
+            key = (config.region_cluster(endpoint.track, endpoint.region), _host_key(endpoint.url))
+            host = self.view.hosts.get(key)
+            if host is None or host["pending"]:
+                return False
+        return True
+
+    async def _apply_forever(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            try:
+                await self._apply()
+            except (TimeoutError, OSError, aiohttp.ClientError) as err:
+                log.error("could not update envoy: %s; retrying", err)
+                await asyncio.sleep(0.5)
+                self._dirty.set()
+
+    # -- observing -------------------------------------------------------------
+    def _by_host(self) -> dict[str, Endpoint]:
+        return {_host_key(e.url): e for e in self.table.endpoints}
+
+    async def _refresh(self) -> None:
+        try:
+            self.view = await admin.poll(self._session, self.admin_url)
+        except (TimeoutError, aiohttp.ClientError, ValueError):
+            return
+        await self._read_attempts()
+        now = time.monotonic()
+        for endpoint in self.table.endpoints:
+            host = self._host(endpoint)
+            up = bool(host.get("healthy")) and not host.get("ejected")
+            if self._was_up.get(endpoint.url, True) and not up and host:
+                self.metrics.ejections.labels(region=endpoint.region, cloud=endpoint.cloud).inc()
+            self._was_up[endpoint.url] = up
+        self._bill(now)
+
+    async def _read_attempts(self) -> None:
+        lines = self._tail.read()
+        if self._tail.needs_rotation():
+            aside = self._tail.rotated()
+            with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                async with self._session.post(f"{self.admin_url}/reopen_logs") as reply:
+                    await reply.read()
+            lines += self._tail.finish(aside)
+        by_host = self._by_host()
+        for line in lines:
+            attempt = attempts.parse(line)
+            if attempt is attempts.UNROUTED:
+                self.unrouted += 1
+                self.metrics.unrouted.inc()
+                continue
+            endpoint = by_host.get(attempt.host) if attempt is not None else None
+            if endpoint is not None:
+                self._record(endpoint, attempt)
+
+    def _record(self, endpoint: Endpoint, attempt: attempts.Attempt) -> None:
+        labels = {"region": endpoint.region, "cloud": endpoint.cloud}
+        ok = 0 < attempt.status < 500
+        self.ledger.record(endpoint.region, ok=ok, ms=attempt.ms)
+        self.last_routed[endpoint.url] = max(
+            self.last_routed.get(endpoint.url, 0.0), attempt.started
+        )
+        if attempt.status:
+            self.metrics.requests.labels(**labels, code=str(attempt.status)).inc()
+            self.metrics.latency.labels(**labels).observe(attempt.ms / 1000.0)
+        if not ok:
+            self.metrics.errors.labels(**labels).inc()
+        if endpoint.track == "shadow":
+            self.shadow_sent += 1
+            self.shadow_failed += not ok
+            return
+        failed_before = self._failed.pop(attempt.request_id, None)
+        if failed_before is not None:
+            self.metrics.failovers.labels(**failed_before).inc()
+        if not ok:
+            self._failed[attempt.request_id] = labels
+            while len(self._failed) > 10_000:
+                self._failed.pop(next(iter(self._failed)))
+
+    def _host(self, endpoint: Endpoint) -> dict:
+        key = (config.region_cluster(endpoint.track, endpoint.region), _host_key(endpoint.url))
+        return self.view.hosts.get(key, {})
+
+    def _bill(self, now: float) -> None:
+        """Replica-seconds accrue while a replica passes its health checks."""
+        if self._billed_at is not None:
+            for endpoint in self.table.endpoints:
+                if self._host(endpoint).get("healthy"):
+                    self.ledger.add_replica_seconds(endpoint.region, now - self._billed_at)
+        self._billed_at = now
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await self._refresh()
+            if self.settings.policy in _ORDERED:
+                costs = {e.region: e.cost_per_hour for e in self.table.endpoints}
+                order = order_regions(
+                    self.settings.policy,
+                    self._region_ewma(),
+                    costs,
+                    self.settings.latency_bound_ms,
+                    self.order,
+                )
+                if order != self.order:
+                    self.order = order
+                    self._dirty.set()
+            await asyncio.sleep(_POLL_S)
+
+    def _region_ewma(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for endpoint in self.table.endpoints:
+            if endpoint.track != "primary":
+                continue
+            host = self._host(endpoint)
+            value = self._probe.ewma.get(endpoint.url)
+            if not host.get("healthy", True) or host.get("ejected"):
+                value = None
+            best = out.get(endpoint.region)
+            if endpoint.region not in out or (value is not None and (best is None or value < best)):
+                out[endpoint.region] = value
+        return out
+
+    async def _probe_forever(self) -> None:
+        while True:
+            endpoints = list(self.table.endpoints)
+            await asyncio.gather(*(self._probe_one(e) for e in endpoints))
+            await asyncio.sleep(self.settings.health.interval_ms / 1000.0)
+
+    async def _probe_one(self, endpoint: Endpoint) -> None:
+        url = endpoint.url.rstrip("/") + self.settings.health.path
+        started = time.perf_counter()
+        try:
+            async with self._probe_session.get(url) as reply:
+                await reply.read()
+                ok = reply.status == 200
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            ok = False
+        if ok:
+            self._probe.observe(endpoint.url, (time.perf_counter() - started) * 1000.0)
+
+    # -- reporting -------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """The builtin engine's status JSON: health from Envoy, traffic from its attempt log."""
+        now = time.monotonic()
+        regions: dict[str, dict] = {}
+        for endpoint in self.table.endpoints:
+            host = self._host(endpoint)
+            entry = regions.setdefault(
+                endpoint.region,
+                {
+                    "region": endpoint.region,
+                    "cloud": endpoint.cloud,
+                    "zone": endpoint.zone,
+                    "cost_per_hour": endpoint.cost_per_hour,
+                    "endpoints": [],
+                },
+            )
+            healthy = bool(host.get("healthy")) and not host.get("pending")
+            entry["endpoints"].append(
+                {
+                    "url": endpoint.url,
+                    "track": endpoint.track,
+                    "healthy": healthy,
+                    "available": healthy and not host.get("ejected"),
+                    "outstanding": host.get("rq_active", 0),
+                    "ewma_ms": self._probe.ewma.get(endpoint.url),
+                    "last_routed": self.last_routed.get(endpoint.url),
+                }
+            )
+        for name, entry in regions.items():
+            stats = self.ledger.region_stats(name, now)
+            entry.update(stats)
+            entry["dollars"] = stats["replica_hours"] * entry["cost_per_hour"]
+            entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])
+            self.metrics.cost.labels(region=name, cloud=entry["cloud"]).set(entry["dollars"])
+        return {
+            "engine": "envoy",
+            "policy": self.settings.policy,
+            "order": list(self.order),
+            "table_version": self.applied_version,
+            "canary_weight": self.table.canary_weight,
+            "shadow_percent": self.table.shadow_percent,
+            "regions": regions,
+            # Envoy discards mirrored answers, so label disagreements are not compared here
+            "shadow": {
+                "sent": self.shadow_sent,
+                "failed": self.shadow_failed,
+                "disagreements": None,
+            },
+            "unrouted": self.unrouted,
+            "panic_routed": 0,
+        }
+
+    async def render_metrics(self) -> bytes:
+        """skyclass's gateway metrics followed by Envoy's own statistics."""
+        self.snapshot()
+        try:
+            theirs = (await admin.prometheus(self._session, self.admin_url)).encode()
+        except (TimeoutError, aiohttp.ClientError):
+            theirs = b""
+        return self.metrics.render() + theirs
+
+    # -- the admin server ------------------------------------------------------
+    def app(self) -> web.Application:
+        async def health(_request: web.Request) -> web.Response:
+            return web.json_response({"status": "ok", "engine": "envoy"})
+
+        async def status(_request: web.Request) -> web.Response:
+            return web.Response(body=orjson.dumps(self.snapshot()), content_type="application/json")
+
+        async def metrics(_request: web.Request) -> web.Response:
+            return web.Response(
+                body=await self.render_metrics(), content_type="text/plain", charset="utf-8"
+            )
+
+        async def unknown(request: web.Request) -> web.Response:
+            message = (
+                f"unknown gateway path {request.path}; use /gateway/health, /gateway/status "
+                "or /gateway/metrics"
+            )
+            return web.Response(
+                status=404, text=json.dumps({"error": message}), content_type="application/json"
+            )
+
+        app = web.Application()
+        app.router.add_get("/gateway/health", health)
+        app.router.add_get("/gateway/status", status)
+        app.router.add_get("/gateway/metrics", metrics)
+        app.router.add_route("*", "/gateway/{tail:.*}", unknown)
+        return app

