@@ -53,7 +53,9 @@ SQLITE_SCHEMA = (
 )
 
 
-def parse_log_spec(spec: str, *, where: str = "--log") -> tuple[str, str] | None:
+def parse_log_spec(
+    spec: str, *, where: str = "--log", schemes: tuple[str, ...] = SCHEMES
+) -> tuple[str, str] | None:
     """``(scheme, path)`` of a log spec, or ``None`` for ``none`` / ``off`` / empty.
 
     Parameters
@@ -63,6 +65,9 @@ def parse_log_spec(spec: str, *, where: str = "--log") -> tuple[str, str] | None
         else SQLite) or a ``scheme://path`` URI with a scheme of :data:`SCHEMES`.
     where : str
         Where the spec came from, for the error message (``--log``, ``log``).
+    schemes : tuple of str
+        The ``scheme://`` names accepted: the readable formats by default; the server
+        passes every registered sink (``skyclass.serving``'s ``SINKS.names()``).
 
     Returns
     -------
@@ -79,10 +84,8 @@ def parse_log_spec(spec: str, *, where: str = "--log") -> tuple[str, str] | None
         return None
     if "://" in spec:
         scheme, _, path = spec.partition("://")
-        if scheme not in SCHEMES:
-            raise ConfigError(
-                f"{where} {spec!r}: unknown sink '{scheme}'; "
-                "use sqlite:///path, jsonl:///path or none"
-            )
+        if scheme not in schemes:
+            forms = ", ".join(f"{name}:///path" for name in schemes)
+            raise ConfigError(f"{where} {spec!r}: unknown sink '{scheme}'; use {forms} or none")
         return scheme, path
     return ("jsonl" if spec.endswith(JSONL_SUFFIXES) else "sqlite"), spec

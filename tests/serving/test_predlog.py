@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
+import httpx
 import numpy as np
 import orjson
 import pytest
@@ -15,6 +19,7 @@ from skyclass.serving import v2_request
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._predlog import PredictionLogWriter
 from skyclass.serving._sinks import JsonLinesSink, open_sink
+from tests.helpers import free_port, wait_http
 from tests.serving.conftest import serve_until_exit
 
 ROW = {
@@ -202,6 +207,58 @@ def test_sink_specs(tmp_path):
 
     with pytest.raises(ConfigError, match="unknown sink"):
         open_sink("kafka://x")
+
+
+_CSV_PLUGIN = '''
+import csv
+
+from skyclass.serving import SINKS, Sink
+
+
+@SINKS.register("csv")
+class CsvSink(Sink):
+    """The test's own sink: one ``id,label`` line per prediction."""
+
+    def open(self):
+        self.file = open(self.path, "a", newline="")
+
+    def write(self, predictions, feedback):
+        csv.writer(self.file).writerows((row[0], row[7]) for row in predictions)
+        self.file.flush()
+        return len(predictions)
+
+    def close(self):
+        self.file.close()
+'''
+
+
+def test_a_sink_registered_in_one_place_is_what_serve_log_picks(fitted, tmp_path):
+    (tmp_path / "csv_sink.py").write_text(_CSV_PLUGIN)
+    command = [sys.executable, "-c", "import csv_sink; from skyclass.cli import main; main()"]
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    refused = subprocess.run(
+        [*command, "serve", str(fitted.path), "--log", "kafka:///x"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "unknown sink 'kafka'" in refused.stderr and "csv:///path" in refused.stderr
+    port, log = free_port(), tmp_path / "log.csv"
+    serve = [*command, "serve", str(fitted.path), "--port", str(port), "--log", f"csv://{log}"]
+    process = subprocess.Popen(serve, cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/v2/health/ready", timeout=60)
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/v2/models/iris/infer",
+            json={**v2_request(_schema(fitted), [ROW]), "id": "csv-1"},
+            headers={"X-Skyclass-Durable": "1"},
+            timeout=30,
+        )
+        assert reply.status_code == 200 and reply.headers["x-skyclass-logged"] == "committed"
+        label = reply.json()["outputs"][1]["data"][0]
+        assert log.read_text().splitlines() == [f'csv-1,"""{label}"""']  # the label's JSON text
+    finally:
+        process.terminate()
+        process.wait(15)
 
 
 class _FailingSink(JsonLinesSink):

@@ -1,4 +1,8 @@
-"""The sink protocol and the row types every sink stores.
+"""The log sink contract: the abstract base every sink implements, its registry, the row types.
+
+A sink is where the prediction log's writer stores rows. Adding one is one module with a
+class decorated ``@SINKS.register("name")`` and one import line in ``_sinks/__init__.py``;
+``skyclass serve --log name:///path`` then finds it (``SINKS.names()`` lists them all).
 
 Example:
     >>> row = PredictionRow("r1", 0.0, "iris", "3", "eu", '{"x": 1}', "[0.2, 0.8]", '"b"')
@@ -8,7 +12,11 @@ Example:
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import NamedTuple
+
+from skyclass.plugins import Registry
 
 
 class PredictionRow(NamedTuple):
@@ -32,17 +40,39 @@ class FeedbackRow(NamedTuple):
     label: str
 
 
-class Sink(Protocol):
-    """Stores rows. ``open`` and ``write`` run on the log's writer thread only."""
+class Sink(ABC):
+    """Stores prediction and feedback rows at ``path``.
 
+    Lifecycle: constructed with the path of a ``--log`` spec (cheap, touches nothing), then
+    ``open()`` once, ``write()`` any number of times, ``close()`` once.
+
+    Thread-safety: all three run on the log's single writer thread, so an instance needs no
+    locks. Several worker processes (``--workers``) each open their own instance on the same
+    path, so a store shared between them must take concurrent writers (SQLite's locking,
+    ``O_APPEND`` writes).
+
+    Durability: when ``write`` returns, its rows must survive ``kill -9`` of the server; the
+    ``X-Skyclass-Durable`` reply waits for exactly that.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @abstractmethod
     def open(self) -> None:
-        """Create or open the store."""
+        """Create or open the store (an ``OSError`` here fails ``skyclass serve`` at start)."""
 
+    @abstractmethod
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
         """Store both lists durably (committed when it returns); the number of new predictions.
 
         Rows may be plain tuples in the fields' order (the log builds them that way).
         """
 
+    @abstractmethod
     def close(self) -> None:
-        """Release the store."""
+        """Release the store; safe to call when ``open`` failed."""
+
+
+#: every sink, by the scheme of its ``--log`` spec
+SINKS: Registry[Sink] = Registry("sink", Sink, field="--log")

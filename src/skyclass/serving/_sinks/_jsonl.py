@@ -22,16 +22,17 @@ from pathlib import Path
 
 import orjson
 
-from skyclass.serving._sinks._base import FeedbackRow, PredictionRow
+from skyclass.serving._sinks._base import SINKS, FeedbackRow, PredictionRow, Sink
 
 
-class JsonLinesSink:
+@SINKS.register("jsonl")
+class JsonLinesSink(Sink):
     """Appends lines with one ``write`` system call per batch (``O_APPEND``), so several
     worker processes can share a file; a batch is handed to the OS before ``write`` returns,
     so it survives ``kill -9`` of the server (not an OS crash: there is no fsync)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        super().__init__(path)
         self._fd: int | None = None
 
     def open(self) -> None:

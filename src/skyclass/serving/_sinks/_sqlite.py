@@ -15,10 +15,11 @@ import sqlite3
 from pathlib import Path
 
 from skyclass.logformat import SQLITE_SCHEMA
-from skyclass.serving._sinks._base import FeedbackRow, PredictionRow
+from skyclass.serving._sinks._base import SINKS, FeedbackRow, PredictionRow, Sink
 
 
-class SqliteSink:
+@SINKS.register("sqlite")
+class SqliteSink(Sink):
     """Appends to ``predictions`` and ``feedback`` in one transaction per write.
 
     WAL mode with ``synchronous=NORMAL``: a committed transaction survives a crash or
@@ -27,7 +28,7 @@ class SqliteSink:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        super().__init__(path)
         self._db: sqlite3.Connection | None = None
 
     def open(self) -> None:
