@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 
 
@@ -291,18 +292,11 @@ def label_index(labels: Sequence[Any], label: Any, what: str) -> int:
     raise InputError(f"{what} {label!r} is not one of the labels {list(labels)}")
 
 
-def to_json_value(value: Any) -> Any:
-    """A numpy scalar as the plain Python value JSON can hold."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def labels_tuple(labels: Sequence[Any] | None) -> tuple[Any, ...] | None:
     """Labels as a tuple of plain (JSON) values, or ``None``."""
     if labels is None:
         return None
-    return tuple(to_json_value(label) for label in labels)
+    return tuple(json_scalar(label) for label in labels)
 
 
 def align(
@@ -322,5 +316,5 @@ def align(
     if len(labels) != size:
         raise InputError(f"{what} has {size} classes but the model has {len(labels)} labels")
     return np.array(
-        [label_index(rule_labels, to_json_value(name), f"{what}: model label") for name in labels]
+        [label_index(rule_labels, json_scalar(name), f"{what}: model label") for name in labels]
     )
