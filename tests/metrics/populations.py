@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,14 +29,18 @@ class Population:
     proto: np.ndarray
 
     @classmethod
-    def four_class(cls, seed: int = 3, per_class: int = 30, signal: float = 1.6) -> Population:
-        """Priors 0.4/0.3/0.2/0.1; a softmax model whose logits are ``signal`` on the true class
-        plus standard normal noise, drawn ``per_class`` times per class (equally likely rows)."""
+    def four_class(
+        cls, seed: int = 3, per_class: int = 30, signal: float | Sequence[float] = 1.6
+    ) -> Population:
+        """Priors 0.4/0.3/0.2/0.1; a softmax model whose logits are ``signal`` (one value, or
+        one per class) on the true class plus standard normal noise, drawn ``per_class``
+        times per class (equally likely rows)."""
         rng = np.random.default_rng(seed)
         priors = np.array([0.4, 0.3, 0.2, 0.1])
         k = priors.size
         owner = np.repeat(np.arange(k), per_class)
-        logits = signal * np.eye(k)[owner] + rng.normal(size=(owner.size, k))
+        strength = np.broadcast_to(np.asarray(signal, dtype=np.float64), (k,))[owner]
+        logits = strength[:, None] * np.eye(k)[owner] + rng.normal(size=(owner.size, k))
         proto = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         joint = np.eye(k)[owner].T * (priors / per_class)[:, None]
         return cls(joint, proto)
