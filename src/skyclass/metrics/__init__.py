@@ -74,6 +74,7 @@ from skyclass.metrics._fairness import (
     equalized_odds_ratio,
     group_metrics,
 )
+from skyclass.metrics._labels import label_key, label_positions
 from skyclass.metrics._plausibility import plausibility_warnings
 from skyclass.metrics._probabilistic import (
     brier_score_loss,
@@ -113,6 +114,8 @@ __all__ = [
     "confusion_scores",
     "f1_score",
     "fbeta_score",
+    "label_key",
+    "label_positions",
     "log_loss",
     "matthews_corrcoef",
     "precision_recall_curve",

@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from skyclass.errors import InputError
+from skyclass.metrics import label_positions
 from skyclass.monitor._confusion import METRICS, confusion_metrics
-from skyclass.monitor._performance import label_index
 
 __all__ = ["Comparison", "paired_comparison"]
 
@@ -69,9 +69,9 @@ def paired_comparison(
             f"comparison needs the same non-zero number of rows: y_true {n}, champion "
             f"{len(champion_pred)}, challenger {len(challenger_pred)}"
         )
-    t, labels = label_index(list(y_true), [])
-    a, labels = label_index(list(champion_pred), labels)
-    b, labels = label_index(list(challenger_pred), labels)
+    t, labels = label_positions(list(y_true), [], extend=True)
+    a, labels = label_positions(list(champion_pred), labels, extend=True)
+    b, labels = label_positions(list(challenger_pred), labels, extend=True)
     k = len(labels)
     joint = np.bincount((t * k + a) * k + b, minlength=k**3).astype(np.float64)
     cells = joint.reshape(k, k, k)

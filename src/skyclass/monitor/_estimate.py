@@ -33,8 +33,8 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
 from skyclass.errors import InputError
+from skyclass.metrics import label_positions
 from skyclass.monitor._confusion import METRICS, confusion_metrics, percentile_intervals
-from skyclass.monitor._performance import label_index
 
 __all__ = ["PerformanceEstimate", "PerformanceEstimator"]
 
@@ -95,7 +95,7 @@ class PerformanceEstimator:
             raise InputError(
                 f"y_true has {y.size} rows but y_proba has {proba.shape[0]}; pass matching rows"
             )
-        idx, seen = label_index(list(y), self.labels)
+        idx, seen = label_positions(list(y), self.labels, extend=True)
         if len(seen) > len(self.labels):
             raise InputError(
                 f"reference labels {[str(v) for v in seen[len(self.labels) :]]} are not among the "
@@ -125,7 +125,9 @@ class PerformanceEstimator:
         if y_pred is None:
             pred = np.asarray(y_proba, dtype=np.float64).argmax(axis=1)
         else:
-            pred, seen = label_index(list(np.asarray(y_pred, dtype=object).ravel()), self.labels)
+            pred, seen = label_positions(
+                list(np.asarray(y_pred, dtype=object).ravel()), self.labels, extend=True
+            )
             if len(seen) > k:
                 raise InputError(
                     f"predicted labels {[str(v) for v in seen[k:]]} are not model classes"

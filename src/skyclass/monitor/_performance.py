@@ -21,6 +21,7 @@ import pandas as pd
 
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
+from skyclass.metrics import label_positions
 from skyclass.monitor._confusion import (
     METRICS,
     bootstrap_intervals,
@@ -32,7 +33,6 @@ from skyclass.monitor._log import PredictionLog
 __all__ = [
     "PerformanceRow",
     "PerformanceTable",
-    "label_index",
     "live_performance",
     "window_seconds",
 ]
@@ -64,20 +64,6 @@ def window_seconds(window: str | float | int) -> float:
     if seconds <= 0:
         raise InputError(f"window {window!r} must be a positive duration")
     return seconds
-
-
-def label_index(values: Sequence, labels: list) -> tuple[np.ndarray, list]:
-    """Indices of ``values`` in ``labels`` (matched by text), extended by labels never seen before."""
-    labels = list(labels)
-    position = {str(label): i for i, label in enumerate(labels)}
-    out = np.empty(len(values), dtype=np.int64)
-    for row, value in enumerate(values):
-        key = str(value)
-        if key not in position:
-            position[key] = len(labels)
-            labels.append(value)
-        out[row] = position[key]
-    return out, labels
 
 
 @dataclass(frozen=True)
@@ -152,8 +138,8 @@ def live_performance(
             f"cannot group live performance by {unknown}; use any of {list(GROUP_KEYS)}"
         )
     frame = log.labelled().frame
-    true_idx, all_labels = label_index(list(frame["feedback"]), labels or [])
-    pred_idx, all_labels = label_index(list(frame["label"]), all_labels)
+    true_idx, all_labels = label_positions(list(frame["feedback"]), labels or [], extend=True)
+    pred_idx, all_labels = label_positions(list(frame["label"]), all_labels, extend=True)
     if labels is None:
         order = sorted(range(len(all_labels)), key=lambda i: str(all_labels[i]))
         remap = np.argsort(order)

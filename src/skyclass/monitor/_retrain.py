@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from skyclass.errors import ConfigError, InputError, NotFoundError
+from skyclass.metrics import label_key
 from skyclass.monitor._compare import Comparison, paired_comparison
 from skyclass.monitor._log import PredictionLog, read_prediction_log
 
@@ -100,8 +101,8 @@ def feedback_table(
 
 def _align_labels(frame: pd.DataFrame, target: str, original: pd.Series) -> pd.DataFrame:
     """Feedback labels arrive as JSON values; give them the original target's type."""
-    by_text = {str(v): v for v in pd.unique(original.dropna())}
-    frame[target] = [by_text.get(str(v), v) for v in frame[target]]
+    by_text = {label_key(v): v for v in pd.unique(original.dropna())}
+    frame[target] = [by_text.get(label_key(v), v) for v in frame[target]]
     return frame
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from skyclass._jsonsafe import json_safe
 from skyclass.errors import InputError
+from skyclass.metrics import label_key
 from skyclass.monitor._alerts import Alert, AlertManager
 from skyclass.monitor._config import MonitorConfig
 from skyclass.monitor._drift import ColumnDrift, DriftReport, data_drift, prediction_drift
@@ -161,10 +162,10 @@ def _this_models_rows(
 def _usable(log: PredictionLog, labels: list) -> PredictionLog:
     """Rows this model's classes describe: ``len(labels)`` probabilities and a known served label
     (another model version with other classes is left out)."""
-    known = {str(v) for v in labels}
+    known = {label_key(v) for v in labels}
     frame = log.frame
     keep = [
-        len(p) == len(labels) and str(v) in known
+        len(p) == len(labels) and label_key(v) in known
         for p, v in zip(frame["probabilities"], frame["label"])
     ]
     return PredictionLog(frame[np.array(keep, dtype=bool)])
@@ -173,8 +174,8 @@ def _usable(log: PredictionLog, labels: list) -> PredictionLog:
 def _known_feedback(log: PredictionLog, labels: list) -> PredictionLog:
     """Usable rows whose feedback label is one of the model's classes."""
     rows = _usable(log.labelled(), labels)
-    known = {str(v) for v in labels}
-    keep = [str(v) in known for v in rows.frame["feedback"]]
+    known = {label_key(v) for v in labels}
+    keep = [label_key(v) in known for v in rows.frame["feedback"]]
     return PredictionLog(rows.frame[np.array(keep, dtype=bool)])
 
 

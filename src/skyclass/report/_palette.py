@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+from skyclass.metrics import label_key
+
 __all__ = ["ALERT", "MUTED", "PALETTE", "SERIES", "Palette"]
 
 #: Tableau 10 without its grey (grey means "too few rows to read" here), plus teal.
@@ -50,11 +52,13 @@ class Palette:
 
     def __init__(self, labels: Sequence[Hashable]) -> None:
         self.labels = list(labels)
-        self._by_text = {str(label): PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+        self._by_text = {
+            label_key(label): PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)
+        }
 
     def __getitem__(self, label: Hashable) -> str:
         try:
-            return self._by_text[str(label)]
+            return self._by_text[label_key(label)]
         except KeyError:
             raise KeyError(f"class {label!r} is not one of the labels {self.labels}") from None
 
