@@ -20,6 +20,7 @@ import numpy as np
 
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
+from skyclass.metrics._labels import label_key
 
 
 def _as_array(values: object, name: str) -> np.ndarray:
@@ -286,7 +287,7 @@ def label_index(labels: Sequence[Any], label: Any, what: str) -> int:
     for i, candidate in enumerate(labels):
         if candidate == label:
             return i
-    as_text = [i for i, candidate in enumerate(labels) if str(candidate) == str(label)]
+    as_text = [i for i, candidate in enumerate(labels) if label_key(candidate) == label_key(label)]
     if len(as_text) == 1:
         return as_text[0]
     raise InputError(f"{what} {label!r} is not one of the labels {list(labels)}")
