@@ -82,6 +82,32 @@ def _few_note(names: list[str]) -> list[str]:
     ]
 
 
+def _class_lines(
+    y_true, proba, labels: Sequence, palette: Palette, curve, *, step: bool = False
+) -> tuple[list[Line], list[str]]:
+    """A line per drawn class from ``curve(positive, scores) -> (x, y, summary)``, and the
+    note naming the classes greyed for too few rows."""
+    y_true, proba = np.asarray(y_true), np.asarray(proba)
+    lines, few = [], []
+    for i, positive in _one_vs_rest(labels, y_true):
+        x, y, summary = curve(positive, proba[:, i])
+        muted = _few(positive)
+        few += [str(labels[i])] if muted else []
+        name = f"{labels[i]} ({summary}, {int(positive.sum())} of {positive.size} rows)"
+        lines.append(Line(name, x.tolist(), y.tolist(), palette[labels[i]], step=step, muted=muted))
+    return lines, _few_note(few)
+
+
+def _roc(positive: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    fpr, tpr, _ = roc_curve(positive, scores)
+    return fpr, tpr, f"AUC {roc_auc_score(positive, scores):.3f}"
+
+
+def _pr(positive: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    precision, recall, _ = precision_recall_curve(positive, scores)
+    return recall, precision, f"AP {average_precision_score(positive, scores):.3f}"
+
+
 def plot_class_distribution(
     counts: Mapping, *, palette: Palette | None = None, caption: str = ""
 ) -> str:
@@ -132,15 +158,7 @@ def plot_roc(
     caption: str = "",
 ) -> str:
     """One-vs-rest ROC curve per class; AUC and positive rows in the legend."""
-    y_true, proba, palette = np.asarray(y_true), np.asarray(proba), _palette(palette, labels)
-    lines, few = [], []
-    for i, positive in _one_vs_rest(labels, y_true):
-        fpr, tpr, _ = roc_curve(positive, proba[:, i])
-        auc = roc_auc_score(positive, proba[:, i])
-        muted = _few(positive)
-        few += [str(labels[i])] if muted else []
-        name = f"{labels[i]} (AUC {auc:.3f}, {int(positive.sum())} of {positive.size} rows)"
-        lines.append(Line(name, fpr.tolist(), tpr.tolist(), palette[labels[i]], muted=muted))
+    lines, notes = _class_lines(y_true, proba, labels, _palette(palette, labels), _roc)
     return line_chart(
         "roc",
         "ROC curves (one-vs-rest)",
@@ -151,7 +169,7 @@ def plot_roc(
         y_range=(0, 1),
         diagonal=True,
         caption=caption,
-        notes=_few_note(few),
+        notes=notes,
     )
 
 
@@ -164,24 +182,7 @@ def plot_pr(
     caption: str = "",
 ) -> str:
     """One-vs-rest precision-recall curve per class; average precision and rows in the legend."""
-    y_true, proba, palette = np.asarray(y_true), np.asarray(proba), _palette(palette, labels)
-    lines, few = [], []
-    for i, positive in _one_vs_rest(labels, y_true):
-        precision, recall, _ = precision_recall_curve(positive, proba[:, i])
-        ap = average_precision_score(positive, proba[:, i])
-        muted = _few(positive)
-        few += [str(labels[i])] if muted else []
-        name = f"{labels[i]} (AP {ap:.3f}, {int(positive.sum())} of {positive.size} rows)"
-        lines.append(
-            Line(
-                name,
-                recall.tolist(),
-                precision.tolist(),
-                palette[labels[i]],
-                step=True,
-                muted=muted,
-            )
-        )
+    lines, notes = _class_lines(y_true, proba, labels, _palette(palette, labels), _pr, step=True)
     return line_chart(
         "pr",
         "Precision-recall curves (one-vs-rest)",
@@ -191,7 +192,7 @@ def plot_pr(
         x_range=(0, 1),
         y_range=(0, 1.02),
         caption=caption,
-        notes=_few_note(few),
+        notes=notes,
     )
 
 

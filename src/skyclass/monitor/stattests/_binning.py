@@ -1,7 +1,9 @@
-"""Shared binning for the distance tests (Jensen-Shannon, PSI), as Evidently bins.
+"""Shared counting and binning for the drift tests, as Evidently counts and bins.
 
-Numeric columns with more than 20 distinct reference values are cut into Sturges bins
-over reference and current together; everything else is compared category by category.
+:func:`aligned_counts` puts both sides' category counts over the categories of either
+(chi-square, z-test). :func:`binned_shares` (Jensen-Shannon, PSI) cuts numeric columns
+with more than 20 distinct reference values into Sturges bins over reference and
+current together; everything else is compared category by category.
 """
 
 from __future__ import annotations
@@ -9,6 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from skyclass.monitor.stattests._base import ColumnSample
+
+
+def aligned_counts(reference: ColumnSample, current: ColumnSample) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of each side per category, over the sorted categories of both sides."""
+    ref_counts, cur_counts = reference.value_counts(), current.value_counts()
+    keys = sorted(set(ref_counts) | set(cur_counts))
+    return (
+        np.array([ref_counts.get(k, 0.0) for k in keys]),
+        np.array([cur_counts.get(k, 0.0) for k in keys]),
+    )
 
 
 def binned_shares(
@@ -26,10 +38,8 @@ def binned_shares(
         ref = np.histogram(reference.values, edges)[0] / reference.values.size
         cur = np.histogram(current.values, edges)[0] / current.values.size
     else:
-        ref_counts, cur_counts = reference.value_counts(), current.value_counts()
-        keys = sorted(set(ref_counts) | set(cur_counts))
-        ref = np.array([ref_counts.get(k, 0.0) for k in keys]) / reference.n
-        cur = np.array([cur_counts.get(k, 0.0) for k in keys]) / current.n
+        ref, cur = aligned_counts(reference, current)
+        ref, cur = ref / reference.n, cur / current.n
     if fill_zeroes:
         ref, cur = _fill(ref), _fill(cur)
     return ref, cur

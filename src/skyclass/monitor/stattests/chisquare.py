@@ -15,6 +15,7 @@ import numpy as np
 from scipy.stats import chisquare
 
 from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
+from skyclass.monitor.stattests._binning import aligned_counts
 
 
 @register
@@ -29,10 +30,8 @@ class ChiSquare(StatTest):
     def score(
         self, reference: ColumnSample, current: ColumnSample, threshold: float
     ) -> tuple[float, bool]:
-        ref_counts, cur_counts = reference.value_counts(), current.value_counts()
-        keys = sorted(set(ref_counts) | set(cur_counts))
-        expected = np.array([ref_counts.get(k, 0.0) for k in keys]) * (current.n / reference.n)
-        observed = np.array([cur_counts.get(k, 0.0) for k in keys])
+        ref, observed = aligned_counts(reference, current)
+        expected = ref * (current.n / reference.n)
         if np.any((expected == 0) & (observed > 0)):
             return 0.0, True
         keep = expected > 0

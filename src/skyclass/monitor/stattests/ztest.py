@@ -11,6 +11,7 @@ import numpy as np
 from scipy.stats import norm
 
 from skyclass.monitor.stattests._base import ColumnSample, StatTest, register
+from skyclass.monitor.stattests._binning import aligned_counts
 
 
 @register
@@ -25,12 +26,11 @@ class TwoProportionZ(StatTest):
     def score(
         self, reference: ColumnSample, current: ColumnSample, threshold: float
     ) -> tuple[float, bool]:
-        ref_counts, cur_counts = reference.value_counts(), current.value_counts()
-        keys = sorted(set(ref_counts) | set(cur_counts))
-        if len(keys) == 1:
+        ref, cur = aligned_counts(reference, current)
+        if ref.size == 1:
             return 1.0, False
         n1, n2 = reference.n, current.n
-        p1, p2 = ref_counts.get(keys[0], 0.0) / n1, cur_counts.get(keys[0], 0.0) / n2
+        p1, p2 = ref[0] / n1, cur[0] / n2
         pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
         p_value = float(2 * (1 - norm.cdf(np.abs(z))))
