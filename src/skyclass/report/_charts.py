@@ -57,10 +57,29 @@ def figure(
     notes: Sequence[str] = (),
     small_sample: int = 0,
 ) -> str:
-    """A chart as ``<figure class="plot">``: title, SVG, legend ``(text, colour, style)``, caption.
+    """A chart as ``<figure class="plot">``: title, SVG, legend, caption and notes.
 
-    ``style`` is ``"line"``, ``"dashed"`` or ``"box"``; ``notes`` are warnings shown
-    under the caption.
+    Parameters
+    ----------
+    name : str
+        ``data-plot`` of the figure (tests and stylesheets find a chart by it).
+    title : str
+        Shown above the chart.
+    svg : str
+        The plot area (``Frame.svg()``).
+    legend : sequence of (text, colour, style)
+        ``style`` is ``"line"``, ``"dashed"`` or ``"box"``.
+    caption : str
+        What the figure shows, under it.
+    notes : sequence of str
+        Warnings shown under the caption (small samples).
+    small_sample : int
+        How many series are greyed for too few rows (``data-small-sample``).
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
     """
     keys = "".join(
         f'<li><i class="key {style}" style="--key:{colour}"></i>{escape(text)}</li>'
@@ -94,8 +113,28 @@ def line_chart(
 ) -> str:
     """Lines (with optional bands) over a numeric or time (epoch seconds) x axis.
 
-    ``diagonal`` draws the dotted y = x line (ROC chance, perfect calibration);
-    ``marker`` is a labelled vertical line ``(x, text)`` (the chosen threshold).
+    Parameters
+    ----------
+    name, title : str
+        See :func:`figure`.
+    lines : sequence of Line
+        The series, drawn in order; each named line gets a legend entry.
+    x_label, y_label : str
+        Axis titles.
+    x_range, y_range : (float, float), optional
+        Axis spans; default the span of the data.
+    diagonal : bool
+        Draw the dotted y = x line (ROC chance, perfect calibration).
+    marker : (float, str), optional
+        A labelled vertical line at x (the chosen threshold).
+    time_axis : bool
+        x values are epoch seconds, labelled as ``MM-DD HH:MM`` (UTC).
+    caption, notes : see :func:`figure`.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML; ``data-small-sample`` counts the muted lines.
     """
     xs = [v for line in lines for v in line.x if finite(v)]
     ys = [
@@ -174,10 +213,36 @@ def bar_chart(
 ) -> str:
     """Bars per category, grouped by series (``{"": values}`` for one series).
 
-    Colour: ``colours`` per category (class colours) or else ``series_colours``
-    per series; ``flagged`` categories are red, ``muted`` ones grey; series named
-    in ``faded`` are drawn lighter (reference beside current). ``errors`` adds
-    whiskers (± value). ``horizontal`` puts categories on the y axis, top to bottom.
+    Parameters
+    ----------
+    name, title : str
+        See :func:`figure`.
+    categories : sequence of str
+        One group of bars each (left to right, or top to bottom when ``horizontal``).
+    series : mapping of str to values
+        One bar per category per series; ``None`` or NaN leaves a gap.
+    colours : sequence of str, optional
+        A colour per category (class colours from a :class:`Palette`).
+    series_colours : sequence of str, optional
+        A colour per series when ``colours`` is not given (default :data:`SERIES`).
+    faded : sequence of str
+        Series drawn lighter (the reference beside the current window).
+    errors : mapping of str to values, optional
+        Whiskers of ± value per series.
+    flagged, muted : sequence of bool, optional
+        Categories drawn red (a problem) or grey (too few rows).
+    reference_line : float, optional
+        A dashed line at this value (a threshold).
+    horizontal : bool
+        Categories on the y axis.
+    value_label : str
+        The value axis title.
+    caption, notes : see :func:`figure`.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
     """
     names = list(series)
     ends = [0.0] if reference_line is None else [0.0, reference_line]
@@ -263,7 +328,28 @@ def heatmap(
     digits: int = 0,
     caption: str = "",
 ) -> str:
-    """A matrix of cells shaded by value (0 white → largest dark blue), numbers written in."""
+    """A matrix of cells shaded by value (0 white → largest dark blue), numbers written in.
+
+    Parameters
+    ----------
+    name, title : str
+        See :func:`figure`.
+    matrix : k_rows × k_columns numbers
+        The cell values (a confusion matrix: rows true, columns predicted).
+    rows, columns : sequence of str
+        Row and column names.
+    x_label, y_label : str
+        Axis titles.
+    digits : int
+        Decimals written in the cells (0: whole counts).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML (numbers written in up to 15 × 15 cells).
+    """
     k_rows, k_cols = len(rows), len(columns)
     short = [str(c) if len(str(c)) <= 14 else str(c)[:13] + "…" for c in (*rows, *columns)]
     left = int(min(16 + 7.2 * max((len(c) for c in short[:k_rows]), default=3), 120))

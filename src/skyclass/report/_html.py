@@ -22,13 +22,24 @@ from importlib import resources
 __all__ = ["Markup", "cards", "esc", "fmt", "page", "section", "table"]
 
 
-def esc(value) -> str:
-    """HTML-escaped text of any value."""
+def esc(value: object) -> str:
+    """HTML-escaped text of any value.
+
+    Example:
+        >>> esc("<b>")
+        '&lt;b&gt;'
+    """
     return html.escape(str(value), quote=True)
 
 
-def fmt(value, digits: int = 4) -> str:
-    """A number rounded for reading; other values as text."""
+def fmt(value: object, digits: int = 4) -> str:
+    """A number rounded for reading (``digits`` decimals, or significant digits when very
+    large or small); ``None`` as a dash, NaN as ``n/a``, other values as text.
+
+    Example:
+        >>> fmt(0.912345), fmt(12345), fmt(None)
+        ('0.9123', '12,345', '—')
+    """
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
     if isinstance(value, int):
@@ -47,7 +58,22 @@ def fmt(value, digits: int = 4) -> str:
 def table(
     headers: Sequence[str], rows: Iterable[Sequence], *, numeric: set[int] | None = None
 ) -> str:
-    """A scrollable table; cells already containing markup must be passed as ``Markup``."""
+    """A table that scrolls inside its box on a narrow screen.
+
+    Parameters
+    ----------
+    headers : sequence of str
+        Column titles.
+    rows : iterable of sequences
+        Cells; numbers go through :func:`fmt`, text is escaped, ``Markup`` is kept as HTML.
+    numeric : set of int, optional
+        Column positions aligned right (tabular figures).
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     numeric = numeric or set()
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
@@ -69,7 +95,18 @@ class Markup(str):
 
 
 def cards(items: Iterable[tuple[str, str] | tuple[str, str, str]]) -> str:
-    """Headline numbers: ``[(value, label), ...]``; a third item is a class (``ok``, ``bad``)."""
+    """Headline numbers as cards.
+
+    Parameters
+    ----------
+    items : iterable of (value, label) or (value, label, css class)
+        The css class colours the value (``ok`` green, ``bad`` red).
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     inner = "".join(
         f'<div class="card"><b class="{esc(item[2]) if len(item) > 2 else ""}">{esc(item[0])}</b>'
         f"<span>{esc(item[1])}</span></div>"
@@ -79,7 +116,22 @@ def cards(items: Iterable[tuple[str, str] | tuple[str, str, str]]) -> str:
 
 
 def section(anchor: str, title: str, body: str) -> str:
-    """A titled section with an anchor for the navigation bar."""
+    """A titled section with an anchor for the navigation bar.
+
+    Parameters
+    ----------
+    anchor : str
+        The ``id`` the page's navigation links to.
+    title : str
+        The section heading.
+    body : str
+        Its HTML.
+
+    Returns
+    -------
+    str
+        The ``<section>`` HTML.
+    """
     return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{body}</section>'
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.metrics import (
     average_precision_score,
@@ -111,7 +112,22 @@ def _pr(positive: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def plot_class_distribution(
     counts: Mapping, *, palette: Palette | None = None, caption: str = ""
 ) -> str:
-    """Bar chart of rows per class, each bar in its class colour."""
+    """Bar chart of rows per class, each bar in its class colour.
+
+    Parameters
+    ----------
+    counts : mapping of label to int
+        Rows per class, in the model's label order.
+    palette : Palette, optional
+        Class colours (default: by the order of ``counts``).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     names = [str(k) for k in counts]
     palette = _palette(palette, list(counts))
     return bar_chart(
@@ -127,9 +143,31 @@ def plot_class_distribution(
 
 
 def plot_confusion(
-    y_true, y_pred, labels: Sequence, *, normalize: bool = False, caption: str = ""
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    labels: Sequence,
+    *,
+    normalize: bool = False,
+    caption: str = "",
 ) -> str:
-    """Confusion matrix heatmap: counts, or each row divided by its total."""
+    """Confusion matrix heatmap: counts, or each row divided by its total.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_rows,)
+        True and decided classes.
+    labels : sequence
+        Row and column order.
+    normalize : bool
+        Divide each row by its total (recall on the diagonal).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     matrix = confusion_matrix(y_true, y_pred, labels=list(labels)).astype(float)
     if normalize:
         totals = matrix.sum(axis=1, keepdims=True)
@@ -150,14 +188,33 @@ def plot_confusion(
 
 
 def plot_roc(
-    y_true,
+    y_true: ArrayLike,
     proba: np.ndarray,
     labels: Sequence,
     *,
     palette: Palette | None = None,
     caption: str = "",
 ) -> str:
-    """One-vs-rest ROC curve per class; AUC and positive rows in the legend."""
+    """One-vs-rest ROC curve per class; AUC and positive rows in the legend.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,)
+        True classes.
+    proba : array of shape (n_rows, n_classes)
+        Probabilities, columns in ``labels`` order.
+    labels : sequence
+        The classes (two: the second one's curve; more: up to the 10 most frequent).
+    palette : Palette, optional
+        Class colours (default ``Palette(labels)``).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     lines, notes = _class_lines(y_true, proba, labels, _palette(palette, labels), _roc)
     return line_chart(
         "roc",
@@ -174,14 +231,22 @@ def plot_roc(
 
 
 def plot_pr(
-    y_true,
+    y_true: ArrayLike,
     proba: np.ndarray,
     labels: Sequence,
     *,
     palette: Palette | None = None,
     caption: str = "",
 ) -> str:
-    """One-vs-rest precision-recall curve per class; average precision and rows in the legend."""
+    """One-vs-rest precision-recall curve per class; average precision and rows in the legend.
+
+    Parameters are those of :func:`plot_roc`.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     lines, notes = _class_lines(y_true, proba, labels, _palette(palette, labels), _pr, step=True)
     return line_chart(
         "pr",
@@ -206,11 +271,25 @@ def plot_threshold_tradeoff(
 ) -> str:
     """Scores against the threshold, from ``ThresholdCurve.to_dict()`` forms.
 
-    ``curves`` maps a class label to its curve dict. One class (binary): its
-    precision, recall and F1, titled so. Several: F1 per class in the class
-    colours, titled F1 (precision and recall would be 3 × k lines). ``counts``
-    maps a label to ``(positive rows, all rows)``: the legend states them and a
-    class with too few rows is greyed.
+    Parameters
+    ----------
+    curves : mapping of label to dict
+        Each class's ``ThresholdCurve.to_dict()``. One class (binary): its precision,
+        recall and F1, titled so. Several: F1 per class in the class colours, titled F1
+        (precision and recall would be 3 × k lines).
+    chosen : float, optional
+        The threshold in use, drawn as a labelled line.
+    counts : mapping of label to (positive rows, all rows), optional
+        Stated in the legend (or title); a class with too few rows is greyed.
+    palette : Palette, optional
+        Class colours (default: by the order of ``curves``).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
     """
     palette = _palette(palette, list(curves))
     single = len(curves) == 1
@@ -262,8 +341,22 @@ def plot_calibration(
 ) -> str:
     """Reliability diagram: ``curves`` maps a label to ``(prob_true, prob_pred)``.
 
-    ``counts`` maps a label to ``(positive rows, all rows)``; a class with fewer
-    than :data:`MIN_CALIBRATION_ROWS` rows or :data:`MIN_ROWS` positives is greyed.
+    Parameters
+    ----------
+    curves : mapping of label to (prob_true, prob_pred)
+        Each class's reliability curve (``calibration_curve``).
+    counts : mapping of label to (positive rows, all rows), optional
+        Stated in the legend; a class with fewer than :data:`MIN_CALIBRATION_ROWS` rows
+        or :data:`MIN_ROWS` positives is greyed, with a note.
+    palette : Palette, optional
+        Class colours (default: by the order of ``curves``).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
     """
     palette = _palette(palette, list(curves))
     lines, few = [], []
@@ -303,7 +396,22 @@ def plot_calibration(
 
 
 def plot_candidates(rows: list[dict], metric: str, *, caption: str = "") -> str:
-    """CV score mean ± std per candidate (rows: ``CandidateResult.to_dict()`` forms)."""
+    """CV score mean ± std per candidate.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``CandidateResult.to_dict()`` forms; failed candidates (no fold scores) are left out.
+    metric : str
+        The selection metric's name (axis title).
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     rows = [r for r in rows if r["fold_scores"]]
     return bar_chart(
         "candidates",
@@ -318,7 +426,24 @@ def plot_candidates(rows: list[dict], metric: str, *, caption: str = "") -> str:
 
 
 def plot_importance(rows: list, title: str, xlabel: str, *, caption: str = "") -> str:
-    """Horizontal bars for ``[(name, value, std_or_None), ...]`` (drawn top to bottom)."""
+    """Horizontal bars, top to bottom, of at most 20 ``(name, value, std or None)`` rows.
+
+    Parameters
+    ----------
+    rows : list of tuples
+        ``(name, value)`` or ``(name, value, std)``; a std draws a whisker.
+    title : str
+        Above the chart.
+    xlabel : str
+        The value axis title.
+    caption : str
+        Under the figure.
+
+    Returns
+    -------
+    str
+        The ``<figure>`` HTML.
+    """
     rows = rows[:20]
     return bar_chart(
         "importance-" + "".join(c if c.isalnum() else "-" for c in title.lower()),
