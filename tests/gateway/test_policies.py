@@ -87,7 +87,7 @@ def test_retry_prefers_another_region_then_another_replica():
 
 
 def test_unknown_policy_is_a_config_error():
-    with pytest.raises(ConfigError, match="use one of round_robin"):
+    with pytest.raises(ConfigError, match="gateway.policy: .*use one of: cost, latency"):
         make_policy("fastest")
 
 

@@ -115,17 +115,39 @@ def chaos(
     errors: float = typer.Option(
         None, "--errors", min=0.0, max=1.0, help="Answer 500 to this share of requests (0-1)."
     ),
+    partition: bool = typer.Option(
+        False, "--partition", help="Drop every packet to the region (network: netns)."
+    ),
+    loss: float = typer.Option(
+        None, "--loss", min=0.0, max=100.0, help="Drop PCT percent of packets (network: netns)."
+    ),
+    delay: str = typer.Option(
+        None, "--delay", help="Delay packets by MS or MS±J milliseconds (network: netns)."
+    ),
     heal: bool = typer.Option(
-        False, "--heal", help="Back to normal (after --hang/--slow/--errors)."
+        False, "--heal", help="Back to normal (the spec's network, no drill mode)."
     ),
 ) -> None:
-    """Failure drills on a local region: --kill | --hang | --slow MS | --errors RATE | --heal.
+    """Failure drills on a local region: --kill | --hang | --slow MS | --errors RATE |
+    --partition | --loss PCT | --delay MS[±J] | --heal.
+
+    Network faults (--partition, --loss, --delay) shape the region's network namespace
+    with tc netem; they need `network: netns` in the spec (and root).
 
     Example: skyclass chaos aws-us-east-1 --kill
+    Example: skyclass chaos gcp-eu --delay 150±20
     """
     from skyclass.cloud import connect
 
     done = connect(name, state).chaos(
-        region, kill=kill, hang=hang, slow_ms=slow, errors=errors, heal=heal
+        region,
+        kill=kill,
+        hang=hang,
+        slow_ms=slow,
+        errors=errors,
+        partition=partition,
+        loss=loss,
+        delay=delay,
+        heal=heal,
     )
     typer.echo(done)

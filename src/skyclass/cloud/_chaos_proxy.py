@@ -5,7 +5,10 @@ read from a JSON control file (checked on every request): ``normal``, ``hang`` (
 ``slow`` (``slow_ms`` before forwarding), ``errors`` (answer 500 at ``error_rate``);
 ``delay_ms`` always adds simulated network delay. ``skyclass chaos`` rewrites the file.
 
-Run: python -m skyclass.cloud._chaos_proxy LISTEN_PORT UPSTREAM_PORT CONTROL_FILE
+With ``CERT KEY CA`` it terminates mutual TLS: it presents the replica's certificate and
+only accepts clients (the gateway) whose certificate the deployment's CA signed.
+
+Run: python -m skyclass.cloud._chaos_proxy LISTEN_PORT UPSTREAM_PORT CONTROL_FILE [CERT KEY CA]
 
 Example control file: {"mode": "slow", "slow_ms": 200, "delay_ms": 20}
 """
@@ -15,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import random
+import ssl
 import sys
 from pathlib import Path
 
@@ -106,7 +111,13 @@ async def _serve_client(
                 continue
             up_writer.write(head + body)
             await up_writer.drain()
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+    except (
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+        ConnectionError,
+        ValueError,
+        ssl.SSLError,
+    ):
         pass
     finally:
         up_writer.close()
@@ -114,13 +125,28 @@ async def _serve_client(
         pump.cancel()
 
 
-async def main(listen_port: int, upstream_port: int, control_file: str) -> None:
+def mutual_tls(cert: str, key: str, ca: str) -> ssl.SSLContext:
+    """Present ``cert``; require a client certificate signed by ``ca``."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=ca)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def main(
+    listen_port: int,
+    upstream_port: int,
+    control_file: str,
+    tls: ssl.SSLContext | None = None,
+    host: str = "127.0.0.1",
+) -> None:
     control = Control(Path(control_file))
     server = await asyncio.start_server(
         lambda r, w: _serve_client(control, upstream_port, r, w),
-        "127.0.0.1",
+        host,
         listen_port,
         backlog=1024,
+        ssl=tls,
     )
     async with server:
         await server.serve_forever()
@@ -129,4 +155,7 @@ async def main(listen_port: int, upstream_port: int, control_file: str) -> None:
 if __name__ == "__main__":
     import uvloop
 
-    uvloop.run(main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]))
+    args = sys.argv[1:]
+    context = mutual_tls(*args[3:6]) if len(args) >= 6 else None
+    bind = os.environ.get("SKYCLASS_PROXY_HOST", "127.0.0.1")
+    uvloop.run(main(int(args[0]), int(args[1]), args[2], context, bind))

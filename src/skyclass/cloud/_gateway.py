@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from skyclass.cloud._certs import Certificates
 from skyclass.cloud._spec import DeploymentSpec, check_listen, load_spec
 from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import build_table, table_path
 from skyclass.cloud._waiting import wait_http_ok
 from skyclass.cloud.providers._processes import SKYCLASS_CLI, alive, spawn, stop
 from skyclass.errors import NotFoundError
-from skyclass.gateway import run_engine
+from skyclass.gateway import ClientTls, run_engine
 
 
 def run_gateway(
@@ -56,12 +57,18 @@ def run_gateway(
         ]
         run_engine(settings, build_table(spec, static, 1))
         return
-    run_engine(settings, endpoints_file=str(table_path(store.folder(spec.name))))
+    folder = store.folder(spec.name)
+    if spec.tls.clients:
+        cert, key = Certificates(folder, spec.name).gateway_server()
+        settings = settings.model_copy(
+            update={"client_tls": ClientTls(cert=str(cert), key=str(key))}
+        )
+    run_engine(settings, endpoints_file=str(table_path(folder)))
 
 
 def gateway_url(spec: DeploymentSpec) -> str:
     host, port = spec.gateway.host_port()
-    return f"http://{host}:{port}"
+    return f"{'https' if spec.tls.clients else 'http'}://{host}:{port}"
 
 
 def ensure_gateway(
@@ -80,6 +87,7 @@ def ensure_gateway(
     stop(row["gateway_pid"])
     log = store.folder(spec.name) / "logs" / "gateway.log"
     proc = spawn([*SKYCLASS_CLI, "gateway", str(spec_path), "--state", str(store.root)], log)
-    wait_http_ok(url + "/gateway/health", proc.pid, f"gateway of {spec.name!r}", log)
+    trust = Certificates(store.folder(spec.name), spec.name).trust()
+    wait_http_ok(url + "/gateway/health", proc.pid, f"gateway of {spec.name!r}", log, verify=trust)
     store.set_gateway(spec.name, url, proc.pid)
     return url

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from skyclass.cloud._certs import Certificates
 from skyclass.cloud._deployment import Deployment
 from skyclass.cloud._gateway import ensure_gateway
 from skyclass.cloud._placement import place
@@ -57,7 +58,8 @@ class _Reconciler:
 
     def _publish(self) -> None:
         table = publish(self.ctx.folder, self.spec, self.store.replicas(self.spec.name))
-        wait_gateway_table(self.gateway_url, table.version)
+        trust = Certificates(self.ctx.folder, self.spec.name).trust()
+        wait_gateway_table(self.gateway_url, table.version, verify=trust)
 
     def _place(self, model: str, region: RegionSpec) -> tuple[str, str]:
         trusted = tuple(self.spec.trusted_keys(region))
@@ -97,7 +99,8 @@ class _Reconciler:
                 fresh += get_provider(region.provider).launch(
                     self.ctx, region, track, uri, version, count
                 )
-            wait_ready(fresh, self.ctx.folder / "logs")
+            tls = Certificates(self.ctx.folder, self.spec.name).client_context()
+            wait_ready(fresh, self.ctx.folder / "logs", tls=tls)
         except BaseException:
             for replica in fresh:
                 get_provider(replica.provider).stop(replica, graceful=False)
@@ -142,6 +145,10 @@ def deploy(
     except NotFoundError:
         previous_gateway = None
     store.save_deployment(spec.name, str(spec_path), spec.model_dump_json())
+    if spec.tls.replicas == "mutual":
+        Certificates(folder, spec.name).rotate_gateway()  # new gateway key on every deploy
+    if spec.tls.clients:
+        Certificates(folder, spec.name).gateway_server()
     publish(folder, spec, store.replicas(spec.name))
     url = ensure_gateway(store, spec, spec_path, previous_gateway) if gateway else None
     reconciler = _Reconciler(store, spec, LaunchContext(spec, folder, apply), url, say)

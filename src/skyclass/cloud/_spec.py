@@ -59,7 +59,7 @@ class RegionSpec(_Strict):
     """
 
     name: str = Field(pattern=_NAME)
-    provider: Literal["local", "kubernetes", "external"] = "local"
+    provider: str = "local"
     cloud: str = ""
     zone: str = ""
     replicas: int = Field(1, ge=0, le=64)
@@ -67,6 +67,8 @@ class RegionSpec(_Strict):
     weight: float = Field(1.0, ge=0)
     store: str | None = None
     delay_ms: float = Field(0.0, ge=0, le=10_000)
+    jitter_ms: float = Field(0.0, ge=0, le=10_000)
+    loss_percent: float = Field(0.0, ge=0, le=100)
     endpoints: list[str] = Field(default_factory=list)
     context: str | None = None
     namespace: str = "default"
@@ -74,6 +76,15 @@ class RegionSpec(_Strict):
     resources: Resources = Field(default_factory=Resources)
     max_replicas: int | None = Field(None, ge=1)
     trust: TrustSpec | None = None  # replaces the deployment's ``trust`` for this region
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, name: str) -> str:
+        from skyclass.cloud.providers import PROVIDERS
+
+        if name not in PROVIDERS:
+            raise ValueError(f"unknown provider {name!r}; use one of: {', '.join(PROVIDERS.names())}")
+        return name
 
     @field_validator("store")
     @classmethod
@@ -107,6 +118,16 @@ class ShadowSpec(_Strict):
     replicas: int = Field(1, ge=1)
 
 
+class TlsSpec(_Strict):
+    """TLS of a deployment: ``replicas: mutual`` (default) has the gateway and every local
+    replica authenticate each other with certificates from the deployment's own CA;
+    ``plain`` is unencrypted HTTP. ``clients: true`` also serves the gateway over HTTPS
+    (certificate from the same CA, ``certs/ca.pem`` in the state folder to trust it)."""
+
+    replicas: Literal["mutual", "plain"] = "mutual"
+    clients: bool = False
+
+
 class RolloutSpec(_Strict):
     canary: CanarySpec | None = None
     shadow: ShadowSpec | None = None
@@ -123,6 +144,10 @@ class DeploymentSpec(_Strict):
     # alert rules, windows, drift thresholds: validated by skyclass.monitor.MonitorConfig
     monitor: dict | None = None
     trust: TrustSpec | None = None
+    tls: TlsSpec = Field(default_factory=TlsSpec)
+    # local regions: "netns" puts each in its own network namespace with tc netem
+    # (delay_ms, jitter_ms, loss_percent); "proxy" simulates delay in the chaos proxy
+    network: Literal["proxy", "netns"] = "proxy"
 
     def trusted_keys(self, region: RegionSpec) -> list[str]:
         """The key files ``region``'s replicas trust (its own ``trust``, else the top level)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from pathlib import Path
 
@@ -12,10 +13,17 @@ from skyclass.cloud.providers._processes import alive
 from skyclass.errors import SkyclassError
 
 
-def _readiness(url: str, timeout: float = 0.5) -> tuple[bool, str]:
-    """``(ready, failure)``: failure is the server's reason when it says loading failed."""
+def _readiness(
+    url: str, timeout: float = 0.5, tls: ssl.SSLContext | None = None
+) -> tuple[bool, str]:
+    """``(ready, failure)``: failure is the server's reason when it says loading failed.
+
+    ``tls`` is the client context for ``https`` replicas (mutual TLS).
+    """
     try:
-        response = httpx.get(url.rstrip("/") + "/v2/health/ready", timeout=timeout)
+        response = httpx.get(
+            url.rstrip("/") + "/v2/health/ready", timeout=timeout, verify=tls or True
+        )
     except httpx.HTTPError:
         return False, ""
     if response.status_code == 200:
@@ -28,11 +36,13 @@ def _readiness(url: str, timeout: float = 0.5) -> tuple[bool, str]:
     return False, str(body.get("error", "failed")) if failed else ""
 
 
-def is_ready(url: str, timeout: float = 0.5) -> bool:
-    return _readiness(url, timeout)[0]
+def is_ready(url: str, timeout: float = 0.5, tls: ssl.SSLContext | None = None) -> bool:
+    return _readiness(url, timeout, tls)[0]
 
 
-def wait_ready(replicas: list[Replica], logs: Path, timeout: float = 120.0) -> None:
+def wait_ready(
+    replicas: list[Replica], logs: Path, timeout: float = 120.0, tls: ssl.SSLContext | None = None
+) -> None:
     """Block until every replica is ready; SkyclassError if one dies or time runs out."""
     pending = list(replicas)
     deadline = time.monotonic() + timeout
@@ -43,7 +53,7 @@ def wait_ready(replicas: list[Replica], logs: Path, timeout: float = 120.0) -> N
                     f"replica of region {replica.region!r} ({replica.model_uri}) exited while "
                     f"starting; read its log in {logs}"
                 )
-            ready, failure = _readiness(replica.url)
+            ready, failure = _readiness(replica.url, tls=tls)
             if failure:
                 raise SkyclassError(
                     f"replica of region {replica.region!r} cannot serve {replica.model_uri}: "
@@ -60,14 +70,16 @@ def wait_ready(replicas: list[Replica], logs: Path, timeout: float = 120.0) -> N
             time.sleep(0.1)
 
 
-def wait_gateway_table(url: str | None, version: int, timeout: float = 5.0) -> bool:
+def wait_gateway_table(
+    url: str | None, version: int, timeout: float = 5.0, verify: ssl.SSLContext | bool = True
+) -> bool:
     """Wait until the gateway at ``url`` has loaded routing-table ``version`` (False if not)."""
     if not url:
         return False
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            status = httpx.get(url + "/gateway/status", timeout=1.0).json()
+            status = httpx.get(url + "/gateway/status", timeout=1.0, verify=verify).json()
             if status["table_version"] >= version:
                 return True
         except (httpx.HTTPError, ValueError, KeyError):
@@ -76,12 +88,19 @@ def wait_gateway_table(url: str | None, version: int, timeout: float = 5.0) -> b
     return False
 
 
-def wait_http_ok(url: str, pid: int | None, what: str, log: Path, timeout: float = 30.0) -> None:
+def wait_http_ok(
+    url: str,
+    pid: int | None,
+    what: str,
+    log: Path,
+    timeout: float = 30.0,
+    verify: ssl.SSLContext | bool = True,
+) -> None:
     """Wait for ``url`` to answer 200 while process ``pid`` lives."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
+            if httpx.get(url, timeout=1.0, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

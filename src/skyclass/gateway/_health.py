@@ -22,7 +22,7 @@ async def check_forever(
     while True:
         started = time.perf_counter()
         try:
-            async with session.get(url, timeout=timeout) as response:
+            async with session.get(url, timeout=timeout, **router.tls_options(state)) as response:
                 await response.read()
                 ok, refused = response.status == 200, False
         except TRANSPORT_ERRORS as err:

@@ -193,7 +193,9 @@ class Proxy:
         state.last_routed = time.time()
         started = time.perf_counter()
         try:
-            async with self.session.request(method, url, headers=headers, data=body) as response:
+            async with self.session.request(
+                method, url, headers=headers, data=body, **router.tls_options(state)
+            ) as response:
                 content = await response.read()
                 status, raw = response.status, list(response.raw_headers)
         except TRANSPORT_ERRORS as err:

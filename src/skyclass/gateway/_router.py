@@ -15,13 +15,23 @@ Example:
 
 from __future__ import annotations
 
+import ssl
 import time
 
 from skyclass.gateway._ledger import Ledger
 from skyclass.gateway._metrics import GatewayMetrics
-from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway._settings import GatewaySettings, RoutingTable, UpstreamTls
 from skyclass.gateway._state import EndpointState
 from skyclass.gateway.policies import make_policy
+
+
+def tls_context(tls: UpstreamTls | None) -> ssl.SSLContext | None:
+    """The client side of mutual TLS: trust the deployment CA, present the gateway's cert."""
+    if tls is None:
+        return None
+    context = ssl.create_default_context(cafile=tls.ca)
+    context.load_cert_chain(tls.cert, tls.key)
+    return context
 
 
 class Router:
@@ -37,6 +47,7 @@ class Router:
             for track in ("primary", "canary", "shadow")
         }
         self.states: dict[str, EndpointState] = {}
+        self._tls: ssl.SSLContext | None = None
         self._accounted: dict[str, float] = {}
         self.table = RoutingTable()
         self._canary_credit = 0.0
@@ -52,6 +63,8 @@ class Router:
     def load(self, table: RoutingTable) -> None:
         """Swap in a new routing table, keeping the live state of endpoints that stay."""
         self.accrue()
+        if table.tls != self.table.tls or self._tls is None:
+            self._tls = tls_context(table.tls)
         fresh: dict[str, EndpointState] = {}
         for endpoint in table.endpoints:
             old = self.states.get(endpoint.url)
@@ -70,9 +83,16 @@ class Router:
         now = time.monotonic()
         for url, since in self._accounted.items():
             state = self.states.get(url)
-            if state is not None:
+            if state is not None and state.healthy:  # a dead replica is not billed
                 self.ledger.add_replica_seconds(state.region, now - since)
                 self._accounted[url] = now
+
+    def tls_options(self, state: EndpointState) -> dict:
+        """aiohttp request options for ``state``: mutual TLS naming its region, if https."""
+        tls = self.table.tls
+        if tls is None or not state.endpoint.url.startswith("https:"):
+            return {}
+        return {"ssl": self._tls, "server_hostname": tls.region_name(state.region)}
 
     def zones(self) -> set[str]:
         return {s.endpoint.zone for s in self.states.values() if s.endpoint.track == "primary"}

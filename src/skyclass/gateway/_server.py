@@ -23,8 +23,11 @@ from skyclass.gateway._settings import GatewaySettings, RoutingTable
 
 
 def _uvicorn_config(app: GatewayApp, host: str, port: int) -> uvicorn.Config:
+    tls = app.settings.client_tls
     return uvicorn.Config(
         app,
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
         host=host,
         port=port,
         lifespan="on",

@@ -1,4 +1,4 @@
-"""Providers, one module each behind one protocol, registered by name.
+"""Providers, one module each behind one abstract base, registered by name in ``PROVIDERS``.
 
 Example:
     >>> from skyclass.cloud.providers import get_provider
@@ -8,12 +8,13 @@ Example:
 
 from __future__ import annotations
 
-from skyclass.cloud.providers._base import LaunchContext, Provider
+from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider
 from skyclass.cloud.providers.external import ExternalProvider
 from skyclass.cloud.providers.kubernetes import KubernetesProvider
 from skyclass.cloud.providers.local import LocalProvider
 
 __all__ = [
+    "PROVIDERS",
     "ExternalProvider",
     "KubernetesProvider",
     "LaunchContext",
@@ -22,13 +23,7 @@ __all__ = [
     "get_provider",
 ]
 
-_PROVIDERS = {
-    "local": LocalProvider,
-    "kubernetes": KubernetesProvider,
-    "external": ExternalProvider,
-}
-
 
 def get_provider(name: str) -> Provider:
-    """A provider instance by name: ``local``, ``kubernetes`` or ``external``."""
-    return _PROVIDERS[name]()
+    """A provider instance by name (ConfigError listing ``PROVIDERS.names()`` otherwise)."""
+    return PROVIDERS.create(name)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from skyclass.cloud._spec import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica
+from skyclass.plugins import Registry
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,18 @@ class LaunchContext:
     apply: bool = False
 
 
-class Provider(Protocol):
-    """Starts replicas of one model in one region, and stops them again."""
+class Provider(ABC):
+    """Starts replicas of one model in one region, and stops them again.
 
+    Lifecycle: a fresh instance per call site (``PROVIDERS.create(name)``), holding no
+    state of its own: everything a later command needs is in the returned
+    :class:`Replica` records (the state database) and the deployment folder. Calls come
+    from one thread at a time (deploy, chaos and down are separate commands).
+    """
+
+    name: str
+
+    @abstractmethod
     def launch(
         self,
         ctx: LaunchContext,
@@ -33,11 +43,13 @@ class Provider(Protocol):
         count: int,
     ) -> list[Replica]:
         """Start ``count`` replicas (not waiting for readiness) and describe them."""
-        ...
 
+    @abstractmethod
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
         """Stop one replica; ``graceful`` lets in-flight requests finish first."""
-        ...
+
+
+PROVIDERS: Registry[Provider] = Registry("provider", Provider, field="regions[].provider")
 
 
 def endpoint_replicas(

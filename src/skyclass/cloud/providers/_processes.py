@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -13,12 +14,16 @@ import psutil
 SKYCLASS_CLI = [sys.executable, "-c", "from skyclass.cli import main; main()"]
 
 
-def spawn(argv: list[str], log: Path) -> subprocess.Popen:
-    """Start ``argv`` in its own session (it outlives this command), output to ``log``."""
+def spawn(argv: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``argv`` in its own session (it outlives this command), output to ``log``.
+
+    ``env`` adds variables to this process's environment for the child.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         return subprocess.Popen(
             argv,
+            env={**os.environ, **env} if env else None,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from skyclass.cloud._spec import RegionSpec
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._base import LaunchContext, endpoint_replicas
+from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider, endpoint_replicas
 
 
-class ExternalProvider:
+@PROVIDERS.register("external")
+class ExternalProvider(Provider):
     """Registers existing endpoints (primary track only; ``count`` is the endpoints list)."""
 
     name = "external"

@@ -21,7 +21,7 @@ import yaml
 
 from skyclass.cloud._spec import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._base import LaunchContext, endpoint_replicas
+from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider, endpoint_replicas
 from skyclass.errors import ConfigError
 
 PORT = 8080
@@ -208,7 +208,8 @@ def apply(manifests: list[dict], context: str | None) -> None:
         )
 
 
-class KubernetesProvider:
+@PROVIDERS.register("kubernetes")
+class KubernetesProvider(Provider):
     """Renders (and with ``apply``, applies) the manifests of each region."""
 
     name = "kubernetes"

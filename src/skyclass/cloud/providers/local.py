@@ -9,16 +9,22 @@ Costs come from the spec's ``cost_per_hour``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
 import time
 from pathlib import Path
 
+from skyclass.cloud._certs import Certificates
+from skyclass.cloud._netns import Networks, RegionNet, Shape
+from skyclass.cloud._netns import available as netns_available
 from skyclass.cloud._spec import RegionSpec
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._base import LaunchContext
+from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider
 from skyclass.cloud.providers._processes import SKYCLASS_CLI, spawn, stop
+
+log = logging.getLogger("skyclass.cloud")
 
 
 def _free_port() -> int:
@@ -45,7 +51,25 @@ def _trust_args(keys: list[str]) -> list[str]:
     return [arg for key in keys for arg in ("--trusted-key", key)]
 
 
-class LocalProvider:
+def region_network(ctx: LaunchContext, region: RegionSpec) -> RegionNet | None:
+    """The region's namespace under ``network: netns`` (None: chaos-proxy simulation).
+
+    Without root or iproute2 the region falls back to the chaos proxy, with a warning.
+    """
+    if ctx.spec.network != "netns":
+        return None
+    reason = netns_available()
+    if reason is not None:
+        log.warning(
+            "region %s: %s; simulating the network with the chaos proxy", region.name, reason
+        )
+        return None
+    shape = Shape(region.delay_ms, region.jitter_ms, region.loss_percent)
+    return Networks(ctx.folder, ctx.spec.name).ensure(region.name, shape)
+
+
+@PROVIDERS.register("local")
+class LocalProvider(Provider):
     """Replicas as local processes: ``skyclass serve`` plus a chaos proxy in front."""
 
     name = "local"
@@ -59,15 +83,23 @@ class LocalProvider:
         model_version: str,
         count: int,
     ) -> list[Replica]:
+        net = region_network(ctx, region)
         control = control_file(ctx.folder, region.name)
         if not control.exists():
-            write_control(control, {"mode": "normal", "delay_ms": region.delay_ms})
+            # in a namespace netem delays the packets; the proxy adds nothing on top
+            write_control(control, {"mode": "normal", "delay_ms": 0 if net else region.delay_ms})
+        certs = (
+            Certificates(ctx.folder, ctx.spec.name) if ctx.spec.tls.replicas == "mutual" else None
+        )
+        inside = net.exec_prefix() if net else []
+        host = net.address if net else "127.0.0.1"
         replicas = []
         for _ in range(count):
             serve_port, proxy_port = _free_port(), _free_port()
             tag = f"{region.name}-{track}-{serve_port}"
             serve = spawn(
                 [
+                    *inside,
                     *SKYCLASS_CLI,
                     "serve",
                     model_uri,
@@ -84,16 +116,23 @@ class LocalProvider:
                 ],
                 ctx.folder / "logs" / f"{tag}.log",
             )
+            tls = []
+            if certs is not None:
+                cert, key = certs.issue_replica(region.name, f"{track}-{serve_port}")
+                tls = [str(cert), str(key), str(certs.ca_cert)]
             proxy = spawn(
                 [
+                    *inside,
                     sys.executable,
                     "-m",
                     "skyclass.cloud._chaos_proxy",
                     str(proxy_port),
                     str(serve_port),
                     str(control),
+                    *tls,
                 ],
                 ctx.folder / "logs" / f"{tag}.proxy.log",
+                env={"SKYCLASS_PROXY_HOST": host},
             )
             replicas.append(
                 Replica(
@@ -101,7 +140,7 @@ class LocalProvider:
                     region=region.name,
                     track=track,
                     provider=self.name,
-                    url=f"http://127.0.0.1:{proxy_port}",
+                    url=f"{'https' if certs else 'http'}://{host}:{proxy_port}",
                     model_uri=model_uri,
                     model_version=model_version,
                     cost_per_hour=region.cost_per_hour,

@@ -12,8 +12,10 @@ resources read from files that the control plane replaces atomically (write, the
   *pools*: aggregate clusters listing regions in failover order (priorities);
 - ``rds.json``: routes. ``/gateway/*`` goes to the control plane; each data zone of
   the residency rule is a header route whose pools hold only that zone's regions; the
-  rest uses pools of every region. Canary is a weighted split between pools of each
-  track, shadow a request mirror policy on the shadow pool of the same zone.
+  rest uses pools of every region. Canary is a route taking its share of requests
+  (a runtime fraction) to the canary pools, whose failover continues on the primary
+  regions; shadow is a request mirror policy of the primary route to the shadow pool of
+  the same zone.
 
 The policies become weights and priorities: ``round_robin``/``least_outstanding``
 split traffic evenly over one rotation per region (region *i* first, the others after
@@ -189,7 +191,12 @@ def _region_cluster(
             ]
         },  # fmt: skip
     }
-    tls = _upstream_tls(table, region)
+    secure = any(
+        e.url.startswith("https:")
+        for e in table.endpoints
+        if (e.track, e.region) == (track, region)
+    )
+    tls = _upstream_tls(table, region) if secure else None
     if tls is not None:
         cluster["transport_socket"] = tls
     return cluster
@@ -226,42 +233,39 @@ def _regions_of(table: RoutingTable, track: str, zones: set[str] | None, order: 
 
 
 class _Plan:
-    """Pools and their weights for each scope, collected while rendering."""
+    """Pools and their relative weights per scope and track, collected while rendering."""
 
     def __init__(self) -> None:
         self.pools: dict[str, list[str]] = {}
-        self.splits: dict[str, list[tuple[str, int]]] = {}
+        self.splits: dict[str, dict[str, list[tuple[str, int]]]] = {}
         self.shadow: dict[str, str] = {}
 
 
 def _plan(settings: GatewaySettings, table: RoutingTable, order: Sequence[str]) -> _Plan:
     plan = _Plan()
     weights = {e.region: e.weight for e in table.endpoints}
-    canary_share = table.canary_weight / 100.0
     for scope, zones in _scopes(table, settings).items():
         primary = _regions_of(table, "primary", zones, order)
         canary = _regions_of(table, "canary", zones, order)
-        split: list[tuple[str, int]] = []
-        for track, regions, share, fallback in (
-            ("primary", primary, 1.0 - (canary_share if canary else 0.0), []),
-            ("canary", canary, canary_share, primary),
-        ):
-            if not regions or share <= 0:
+        plan.splits[scope] = {}
+        for track, regions, fallback in (("primary", primary, []), ("canary", canary, primary)):
+            if not regions:
                 continue
             tracked = [region_cluster(track, r) for r in regions]
             spare = [region_cluster("primary", r) for r in fallback]
+            split: list[tuple[str, int]] = []
             if settings.policy in _BALANCED and len(regions) > 1:
                 total = sum(weights[r] for r in regions) if settings.policy == "weighted" else 0
                 for i, region in enumerate(regions):
                     name = f"pool.{track}.{scope}.{region}"
                     plan.pools[name] = tracked[i:] + tracked[:i] + spare
                     part = weights[region] / total if total else 1.0 / len(regions)
-                    split.append((name, round(share * part * 10_000)))
+                    split.append((name, round(part * 10_000)))
             else:
                 name = f"pool.{track}.{scope}.ordered"
                 plan.pools[name] = tracked + spare
-                split.append((name, round(share * 10_000)))
-        plan.splits[scope] = [(n, w) for n, w in split if w > 0]
+                split.append((name, 10_000))
+            plan.splits[scope][track] = [(n, w) for n, w in split if w > 0]
         shadow = _regions_of(table, "shadow", zones, order)
         if shadow and table.shadow_percent > 0:
             name = f"pool.shadow.{scope}.ordered"
@@ -298,9 +302,8 @@ def _retry_policy(settings: GatewaySettings) -> dict:
 
 
 def _route_action(
-    settings: GatewaySettings, plan: _Plan, scope: str, shadow_percent: float
+    settings: GatewaySettings, split: list[tuple[str, int]], mirror: str | None, percent: float
 ) -> dict:
-    split = plan.splits[scope]
     attempts = 1 + settings.retries
     action: dict = {
         "timeout": _seconds(settings.timeout_ms * attempts + 500),
@@ -314,11 +317,11 @@ def _route_action(
         action["weighted_clusters"] = {
             "clusters": [{"name": name, "weight": weight} for name, weight in split]
         }
-    if scope in plan.shadow:
-        share = round(shadow_percent * 10_000)
+    if mirror is not None:
+        share = round(percent * 10_000)
         action["request_mirror_policies"] = [
             {
-                "cluster": plan.shadow[scope],
+                "cluster": mirror,
                 "runtime_fraction": {
                     "default_value": {"numerator": share, "denominator": "MILLION"}
                 },
@@ -327,12 +330,36 @@ def _route_action(
     return action
 
 
-def _route(settings: GatewaySettings, plan: _Plan, scope: str, table: RoutingTable) -> dict:
-    """One route of ``scope`` (its header match is added by the caller)."""
-    if not plan.splits.get(scope):
+def _scope_routes(
+    settings: GatewaySettings, plan: _Plan, scope: str, table: RoutingTable, match: dict
+) -> list[dict]:
+    """The routes of ``scope``: the canary share first (by runtime fraction), then primary.
+
+    Only primary answers are mirrored to the shadow, as in the builtin engine.
+    """
+    tracks = plan.splits.get(scope, {})
+    if not tracks:
         message = "no healthy region could answer; check `skyclass status` and retry later"
-        return {"direct_response": {"status": 503, "body": {"inline_string": message}}}
-    return {"route": _route_action(settings, plan, scope, table.shadow_percent)}
+        return [
+            {"match": match, "direct_response": {"status": 503, "body": {"inline_string": message}}}
+        ]
+    out = []
+    canary = tracks.get("canary")
+    if canary and "primary" in tracks and table.canary_weight > 0:
+        fraction = {"default_value": {"numerator": round(table.canary_weight * 10_000),
+                                      "denominator": "MILLION"}}  # fmt: skip
+        out.append(
+            {
+                "match": {**match, "runtime_fraction": fraction},
+                "route": _route_action(settings, canary, None, 0.0),
+            }
+        )
+    main = tracks.get("primary") or canary
+    mirror = plan.shadow.get(scope) if "primary" in tracks else None
+    out.append(
+        {"match": match, "route": _route_action(settings, main, mirror, table.shadow_percent)}
+    )
+    return out
 
 
 def routes(settings: GatewaySettings, table: RoutingTable, order: Sequence[str]) -> dict:
@@ -348,13 +375,8 @@ def routes(settings: GatewaySettings, table: RoutingTable, order: Sequence[str])
         header = settings.residency.header
         for scope in (s for s in plan.splits if s != "all"):
             zone = scope[len("zone-") :] if scope != "zone-none" else ""
-            entry = {
-                "match": {
-                    "prefix": "/",
-                    "headers": [{"name": header, "string_match": {"exact": zone}}],
-                }
-            }
-            entries.append({**entry, **_route(settings, plan, scope, table)})
+            match = {"prefix": "/", "headers": [{"name": header, "string_match": {"exact": zone}}]}
+            entries += _scope_routes(settings, plan, scope, table, match)
         known = ", ".join(sorted(s[len("zone-") :] for s in plan.splits if s != "all")) or "none"
         entries.append(
             {
@@ -365,7 +387,7 @@ def routes(settings: GatewaySettings, table: RoutingTable, order: Sequence[str])
                 },
             }
         )
-    entries.append({"match": {"prefix": "/"}, **_route(settings, plan, "all", table)})
+    entries += _scope_routes(settings, plan, "all", table, {"prefix": "/"})
     return {
         "@type": _ROUTE_TYPE,
         "name": ROUTE_NAME,
