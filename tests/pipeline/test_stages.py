@@ -178,7 +178,9 @@ def test_refit_on_all_rows_by_default_and_on_training_rows_when_asked(tmp_path):
         assert result.summary.refit.on == ("all" if refit else "train")
         assert result.summary.refit.rows == rows
         html = result.report_path.read_text()
-        expected = "refitted on all 200 rows" if refit else "the 160 training rows only"
+        expected = (
+            "refitted on all 200 rows" if refit else "on the 160 training rows (--no-refit-all)"
+        )
         assert expected in result.summary.refit.note and expected in html
     # the test estimate is taken before the refit: identical for both runs
     assert runs[True].summary.test.metrics == runs[False].summary.test.metrics
@@ -204,3 +206,29 @@ def test_no_signal_says_so_loudly(tmp_path, capsys):
     assert saved["warnings"] == result.summary.warnings
     # 300 balanced rows, 240 in training: the prior is exactly one third per class
     assert saved["test"]["prior"]["log_loss"] == pytest.approx(np.log(3), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "metric, sk",
+    [
+        ("f1_macro", lambda t, p: skm.f1_score(t, p, average="macro")),
+        ("f1_weighted", lambda t, p: skm.f1_score(t, p, average="weighted")),
+        ("recall_macro", lambda t, p: skm.recall_score(t, p, average="macro")),
+        (
+            "precision_macro",
+            lambda t, p: skm.precision_score(t, p, average="macro", zero_division=0),
+        ),
+        ("balanced_accuracy", skm.balanced_accuracy_score),
+        ("matthews_corrcoef", skm.matthews_corrcoef),
+        ("cohen_kappa", skm.cohen_kappa_score),
+    ],
+)
+def test_weight_search_scores_equal_sklearn(metric, sk):
+    from skyclass.pipeline._decision_rule import _confusion_scorer
+
+    rng = np.random.default_rng(5)
+    codes = rng.choice(4, 500, p=[0.5, 0.3, 0.15, 0.05])
+    proba = rng.dirichlet(np.ones(4), 500) + 0.4 * np.eye(4)[codes]
+    proba[:, 3] *= 0.2  # class 3 is rarely predicted (zero-division paths)
+    got = _confusion_scorer(metric, codes, 4)(proba)
+    assert math.isclose(got, sk(codes, proba.argmax(1)), rel_tol=1e-12, abs_tol=1e-15)

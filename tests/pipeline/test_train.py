@@ -299,6 +299,4 @@ def test_multiclass_cost_matrix_ships_the_bayes_decision(tmp_path):
     assert (bundle.predict(test.drop(columns=["label"])) == decided).all()
     codes = {v: i for i, v in enumerate(bundle.labels)}
     expected = np.mean([costs[codes[t]][codes[p]] for t, p in zip(test["label"], decided)])
-    assert np.isclose(
-        result.summary.test.metrics["expected_cost"]["value"], expected, atol=1e-12
-    )
+    assert np.isclose(result.summary.test.metrics["expected_cost"]["value"], expected, atol=1e-12)

@@ -1,6 +1,7 @@
 """Tuning, scoring, comparison, costs and decision rules against scikit-learn and scipy."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from skyclass.pipeline import (
     top_coefficients,
     tune,
 )
-from skyclass.pipeline.candidates import get_candidates
+from skyclass.pipeline.candidates import Candidate, get_candidates
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,80 @@ def test_tiny_budget_still_runs_the_defaults(folds):
     result = tune(
         get_candidates("logreg"), fold_list, score=scorer.score, n_classes=3, time_budget=0.001
     )[0]
-    assert result.n_trials >= 1 and result.params == {"C": 1.0, "class_weight": None}
+    assert result.n_trials >= 1 and result.params == {"C": 1.0}
+    assert result.default is not None and result.default.params == {"C": 1.0}
+
+
+class _Slow(Candidate):
+    """A fake family whose every fit takes ``delay`` seconds and whose probabilities are ``quality``-good."""
+
+    name = "slow"
+    delay = 0.2
+    quality = 0.8
+
+    def defaults(self):
+        return {"a": 0.0}
+
+    def suggest(self, trial):
+        return {"a": trial.suggest_float("a", 0.0, 1.0)}
+
+    def build(self, params, seed):
+        outer = self
+
+        class Model:
+            def fit(self, X, y):
+                time.sleep(outer.delay)  # stands in for a slow fit (not synchronisation)
+                self.k = int(y.max()) + 1
+                return self
+
+            def predict_proba(self, X):
+                # informative on the first column's sign, with the family's quality
+                p = np.where(X[:, :1] > 0, outer.quality, 1 - outer.quality)
+                return np.hstack([1 - p, p] + [np.full_like(p, 1e-9)] * (self.k - 2)) / (
+                    1 + 1e-9 * (self.k - 2)
+                )
+
+        return Model()
+
+
+def test_a_trial_that_would_overrun_is_not_run(folds):
+    fold_list, _ = folds
+    scorer = get_scorer("log_loss", n_classes=3)
+    start = time.monotonic()
+    result = tune(
+        [_Slow()],
+        fold_list,
+        score=scorer.score,
+        n_classes=3,
+        greater_is_better=False,
+        time_budget=1.5,
+    )[0]
+    elapsed = time.monotonic() - start
+    # the defaults trial always runs (3 folds x 0.2 s); later trials only when they fit
+    assert result.default is not None and result.n_trials >= 1
+    assert elapsed <= 1.5 + 0.2 + 0.5
+
+
+def test_budget_goes_to_the_promising_family(folds):
+    fold_list, _ = folds
+
+    class Good(_Slow):
+        name, delay, quality = "good", 0.01, 0.9
+
+    class Bad(_Slow):
+        name, delay, quality = "bad", 0.01, 0.55
+
+    scorer = get_scorer("log_loss", n_classes=3)
+    good, bad = tune(
+        [Bad(), Good()],
+        fold_list,
+        score=scorer.score,
+        n_classes=3,
+        greater_is_better=False,
+        time_budget=2.0,
+    )
+    assert good.mean < bad.mean
+    assert good.n_trials > 1.5 * bad.n_trials
 
 
 @pytest.mark.parametrize("name", sorted(SCORERS))

@@ -49,21 +49,59 @@ _STEPS = (0.5, 0.7, 0.85, 1.2, 1.4, 2.0)  # multipliers tried per class and pass
 _MIN_GAIN = 1e-3  # weights must beat argmax by this much on the out-of-fold rows
 
 
+def _from_confusion(metric: str, cm: np.ndarray) -> float:
+    """``metric`` from a confusion matrix (rows: truth), as scikit-learn defines it."""
+    tp = np.diag(cm).astype(float)
+    support, predicted, n = cm.sum(axis=1), cm.sum(axis=0), cm.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recall = np.where(support > 0, tp / support, 0.0)
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), 0.0)
+    if metric == "balanced_accuracy":
+        return float(recall[support > 0].mean())
+    if metric == "recall_macro":
+        return float(recall.mean())
+    if metric == "precision_macro":
+        return float(precision.mean())
+    if metric == "f1_macro":
+        return float(f1.mean())
+    if metric == "f1_weighted":
+        return float((f1 * support).sum() / n)
+    observed, expected = tp.sum() / n, float((support * predicted).sum()) / n**2
+    if metric == "cohen_kappa":
+        return float((observed - expected) / (1 - expected)) if expected != 1 else 0.0
+    # matthews_corrcoef, multiclass form
+    cov_yp = tp.sum() * n - float((support * predicted).sum())
+    cov_yy = n**2 - float((support**2).sum())
+    cov_pp = n**2 - float((predicted**2).sum())
+    return float(cov_yp / np.sqrt(cov_yy * cov_pp)) if cov_yy * cov_pp > 0 else 0.0
+
+
+def _confusion_scorer(metric: str, codes: np.ndarray, k: int):
+    """``score(weighted_proba)`` of the argmax decision, by one ``bincount`` per call."""
+
+    def score(weighted: np.ndarray) -> float:
+        cells = np.bincount(codes * k + weighted.argmax(axis=1), minlength=k * k)
+        return _from_confusion(metric, cells.reshape(k, k))
+
+    return score
+
+
 def _class_weights(codes: np.ndarray, proba: np.ndarray, score) -> tuple[np.ndarray, float]:
     """Per-class weights maximising ``score(codes, proba * w)`` by coordinate ascent."""
     k = proba.shape[1]
     priors = np.bincount(codes, minlength=k) / len(codes)
     starts = [np.ones(k), 1.0 / np.maximum(priors, 1e-12)]
-    best_w, best = starts[0], score(codes, proba)
+    best_w, best = starts[0], score(proba)
     for start in starts:
-        w, value = start / start.sum() * k, score(codes, proba * start)
+        w, value = start / start.sum() * k, score(proba * start)
         for _ in range(3):
             improved = False
             for j in range(k):
                 for step in _STEPS:
                     trial = w.copy()
                     trial[j] *= step
-                    got = score(codes, proba * trial)
+                    got = score(proba * trial)
                     if got > value + 1e-12:
                         w, value, improved = trial, got, True
             if not improved:
@@ -78,7 +116,8 @@ def _weights_rule(y_true, proba, labels, metric: str) -> dict | None:
     index = {v: i for i, v in enumerate(labels)}
     codes = np.array([index[v] for v in y_true])
     before = scorer.score(codes, proba)
-    weights, after = _class_weights(codes, proba, lambda c, p: scorer.score(c, p))
+    weights, _ = _class_weights(codes, proba, _confusion_scorer(metric, codes, len(labels)))
+    after = scorer.score(codes, np.eye(len(labels))[(proba * weights).argmax(axis=1)])
     if after < before + _MIN_GAIN:
         return None
     priors = np.full(len(labels), 1.0 / len(labels))

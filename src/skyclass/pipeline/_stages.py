@@ -168,6 +168,7 @@ class Run:
     interpretation: dict | None = None
     fairness: dict | None = None
     warnings: list[str] = field(default_factory=list)
+    estimate_index: np.ndarray | None = None  # rows the test estimate's model was fitted on
     summary: TrainSummary | None = None
     bundle_dir: Path | None = None
     version: int | None = None
@@ -311,10 +312,23 @@ def _subsample(codes: np.ndarray, rows: int, seed: int) -> np.ndarray:
     return np.sort(keep)
 
 
+def tune_rows(limit: int, time_budget: float) -> int:
+    """Rows to tune on: ``--tune-rows``, fewer under a short budget (150 per second, at least 2,000).
+
+    Every family's defaults run on every fold before any tuning, so the sample must leave
+    time for trials; the shipped model is refitted on every row anyway.
+
+    Example:
+        >>> tune_rows(20000, 60), tune_rows(20000, 300)
+        (9000, 20000)
+    """
+    return min(limit, max(2000, int(150 * time_budget)))
+
+
 def split_stage(run: Run) -> str:
     o, t = run.options, run.table
     train, test = stratified_split_index(t.codes, test_size=o.test_size, seed=o.seed)
-    tune_pos = _subsample(t.codes[train], o.tune_rows, o.seed)
+    tune_pos = _subsample(t.codes[train], tune_rows(o.tune_rows, o.time_budget), o.seed)
     X_tune = t.X.iloc[train[tune_pos]].reset_index(drop=True)
     c_tune = t.codes[train[tune_pos]]
     folds = []
@@ -341,6 +355,8 @@ def tune_stage(run: Run) -> str:
     o = run.options
     budget = max(_TUNE_SHARE * o.time_budget - (time.monotonic() - run.started), 1.0)
     log_loss = get_scorer("log_loss", n_classes=len(run.table.labels))
+    fold_rows = len(run.split.folds[0].y_train)
+    n_train = len(run.split.train)
     run.results = tune(
         run.candidates,
         run.split.folds,
@@ -351,6 +367,7 @@ def tune_stage(run: Run) -> str:
         max_trials=o.max_trials,
         seed=o.seed,
         console=run.console,
+        reserve=lambda seconds: fit_seconds(seconds, fold_rows, n_train),
     )
     if not any(r.oof_proba is not None for r in run.results):
         raise InputError(
@@ -420,6 +437,31 @@ def decide_stage(run: Run) -> str:
     return run.rule.explanation
 
 
+def fit_seconds(fold_seconds: float, fold_rows: int, rows: int) -> float:
+    """Predicted seconds to fit on ``rows`` rows, from a fold fit on ``fold_rows`` rows.
+
+    Fit time grows a little faster than the rows (boosting also runs more rounds before it
+    stops early): ``(rows / fold_rows) ** 1.25``, measured on the benchmark tables.
+
+    Example:
+        >>> round(fit_seconds(2.0, 1000, 4000), 2)
+        11.31
+    """
+    return fold_seconds * (rows / max(fold_rows, 1)) ** 1.25
+
+
+def _time_left(run: Run) -> float:
+    """Seconds left for fitting: 1.1 x the budget, less what has run and 10% for the last stages."""
+    budget = run.options.time_budget
+    return 1.1 * budget - (time.monotonic() - run.started) - 0.1 * budget
+
+
+def _predicted_fit(run: Run, rows: int) -> float:
+    winner = run.selection.winner.entry
+    result = next(r for r in run.results if r.name == winner.family)
+    return fit_seconds(result.fold_seconds, len(run.split.folds[0].y_train), rows)
+
+
 def _candidate(run: Run) -> Candidate:
     family = run.selection.winner.entry.family
     return next(c for c in run.candidates if c.name == family)
@@ -436,7 +478,18 @@ def _fit(run: Run, rows: np.ndarray) -> tuple[Preprocessor, Any]:
 
 def test_stage(run: Run) -> str:  # the only time the test rows are used
     o, t, s, scorer = run.options, run.table, run.split, run.scorer
-    pre, model = _fit(run, s.train)
+    rows = s.train
+    share = 0.5 if o.refit_all else 1.0  # leave the refit on all rows its time too
+    if _predicted_fit(run, len(rows)) > share * _time_left(run):
+        fold_rows = len(s.folds[0].y_train)
+        fits = (
+            fold_rows
+            * (share * max(_time_left(run), 0.0) / max(_predicted_fit(run, fold_rows), 1e-9)) ** 0.8
+        )
+        n = int(min(len(rows), max(len(s.tune), fits)))
+        rows = s.train[np.sort(_subsample(t.codes[s.train], n, o.seed))]
+    run.estimate_index = rows
+    pre, model = _fit(run, rows)
     proba = np.asarray(model.predict_proba(pre.transform(t.X.iloc[s.test])), dtype=np.float64)
     y_test = np.asarray(t.labels, dtype=object)[t.codes[s.test]]
     y_pred = M.decide(proba, run.rule.rule, t.labels)
@@ -476,23 +529,39 @@ def test_stage(run: Run) -> str:  # the only time the test rows are used
 def refit_stage(run: Run) -> str:
     s = run.split
     name = run.selection.winner.entry.name
-    if run.options.refit_all:
+    seen = len(run.estimate_index)
+    estimate = (
+        f"the {seen:,} training rows"
+        if seen == len(s.train)
+        else f"{seen:,} of the {len(s.train):,} training rows (a fit on all of them would not "
+        "have fitted the time budget)"
+    )
+    n_all = len(s.train) + len(s.test)
+    predicted, left = _predicted_fit(run, n_all), _time_left(run)
+    if run.options.refit_all and predicted <= left:
         rows = np.sort(np.concatenate([s.train, s.test]))
         run.shipped = _fit(run, rows)
         note = (
-            f"the shipped model is {name} refitted on all {len(rows):,} rows (training + test) "
+            f"the shipped model is {name} refitted on all {n_all:,} rows (training + test) "
             f"after the test estimate was taken; the test numbers are those of the same settings "
-            f"fitted on the {len(s.train):,} training rows (a slightly conservative estimate)"
+            f"fitted on {estimate} (a slightly conservative estimate)"
         )
-        run.refit = RefitInfo("all", len(rows), note)
-        return f"{name} on all {len(rows):,} rows (training + test)"
+        run.refit = RefitInfo("all", n_all, note)
+        return f"{name} on all {n_all:,} rows (training + test)"
     run.shipped = (run.tested.preprocessor, run.tested.model)
-    note = (
-        f"the shipped model is {name} fitted on the {len(s.train):,} training rows only "
-        f"(--no-refit-all); the test numbers are its own"
-    )
-    run.refit = RefitInfo("train", len(s.train), note)
-    return f"kept the model fitted on {len(s.train):,} training rows (--no-refit-all)"
+    if run.options.refit_all:
+        _warn(
+            run,
+            f"the refit on all {n_all:,} rows was skipped: it would take about "
+            f"{predicted:.0f} s and --time-budget leaves {max(left, 0):.0f} s; the shipped "
+            "model is the one the test numbers belong to (raise --time-budget to refit)",
+        )
+        why = "the refit on all rows did not fit the time budget"
+    else:
+        why = "--no-refit-all"
+    note = f"the shipped model is {name} fitted on {estimate} ({why}); the test numbers are its own"
+    run.refit = RefitInfo("train", seen, note)
+    return f"kept the model fitted on {seen:,} training rows ({why})"
 
 
 def explain_stage(run: Run) -> str:
@@ -569,10 +638,10 @@ def _summarise(run: Run) -> TrainSummary:
 
 
 def package_stage(run: Run) -> str:
-    o, t, s = run.options, run.table, run.split
+    o, t = run.options, run.table
     run.summary = _summarise(run)
     pre, model = run.shipped
-    rows = np.arange(len(t.X)) if run.refit.on == "all" else s.train
+    rows = np.arange(len(t.X)) if run.refit.on == "all" else run.estimate_index
     winner = run.selection.winner.entry
     run.bundle_dir = package(
         run.workdir / "bundle",

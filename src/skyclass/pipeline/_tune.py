@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -77,6 +78,7 @@ class CandidateResult:
     oof_proba: np.ndarray | None = field(default=None, repr=False)
     error: str | None = None
     default: CandidateResult | None = field(default=None, repr=False)
+    fold_seconds: float = 0.0  # the family's slowest single fold fit
 
     @property
     def mean(self) -> float:
@@ -105,9 +107,10 @@ def fit_quietly(model: Any, X: Any, y: np.ndarray, X_predict: Any = None) -> np.
     """Fit ``model`` (warnings silenced) and return ``predict_proba(X_predict)`` when given.
 
     Below 50,000 rows OpenMP/BLAS pools are limited to one thread: on small data
-    their start-up and contention cost far more than they save.
+    their start-up and contention cost far more than they save. Above, half the cores:
+    OpenMP spin-waits stall badly when other work holds the rest.
     """
-    limit = 1 if X.shape[0] < _SMALL else None
+    limit = 1 if X.shape[0] < _SMALL else max(1, (os.cpu_count() or 2) // 2)
     with threadpool_limits(limits=limit), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)
@@ -171,6 +174,7 @@ class _Family:
             oof_proba=record.get("oof"),
             error=None if record else (self.error or "every trial failed"),
             default=default,
+            fold_seconds=self.fold_seconds,
         )
 
 
@@ -180,7 +184,7 @@ def _objective(
     score: Score,
     n_classes: int,
     seed: int,
-    deadline: float,
+    deadline: Callable[[], float],
     on_trial: Callable[[], None],
 ) -> Callable[[optuna.Trial], float]:
     n_rows = int(sum(len(f.val_index) for f in folds))
@@ -193,7 +197,7 @@ def _objective(
         scores: list[float] = []
         try:
             for step, fold in enumerate(folds):
-                if trial.number > 0 and time.monotonic() + family.fold_seconds > deadline:
+                if trial.number > 0 and time.monotonic() + family.fold_seconds > deadline():
                     raise _Overrun()
                 fold_start = time.monotonic()
                 proba = fit_quietly(
@@ -248,6 +252,7 @@ def tune(
     max_trials: int | None = None,
     seed: int = 0,
     console: Console | None = None,
+    reserve: Callable[[float], float] | None = None,
 ) -> list[CandidateResult]:
     """Tune each candidate over ``folds``; one result per candidate, in the order given.
 
@@ -255,6 +260,8 @@ def tune(
     ``time_budget`` seconds are shared by the families by promise (see the module doc);
     ``max_trials`` caps trials per family, as does each candidate's ``trial_cap``. Each
     result's ``default`` is the family's defaults trial. ``console`` shows progress bars.
+    ``reserve(fold_seconds)``: after the defaults round, the budget keeps back this many
+    seconds, given the best family's slowest fold (the fits after tuning need them).
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     deadline = time.monotonic() + time_budget
@@ -286,9 +293,10 @@ def tune(
                     progress.advance(task)
 
             objectives[id(family)] = _objective(
-                family, folds, score, n_classes, seed, deadline, on_trial
+                family, folds, score, n_classes, seed, lambda: deadline, on_trial
             )
         run_order = list(families)  # round one: every family's defaults
+        reserved = False
         while run_order:
             family = run_order.pop(0)
             try:
@@ -300,6 +308,14 @@ def tune(
                 reason = family.study.trials[-1].system_attrs.get("fail_reason", "the trial failed")
                 family.error, family.finished = str(reason), True
             if not run_order:
+                if not reserved and reserve is not None:
+                    reserved = True
+                    leader = min(
+                        (f for f in families if f.best),
+                        key=lambda f: -f.value() if f.greater else f.value(),
+                        default=None,
+                    )
+                    deadline -= reserve(leader.fold_seconds) if leader is not None else 0.0
                 chosen = _next(families, len(folds), deadline)
                 run_order = [chosen] if chosen is not None else []
         if progress is not None:
