@@ -102,6 +102,18 @@ def recommend_metric(
     the positive class of a binary target (default: the rarer class; the larger
     label when both are equally common).
 
+    Parameters
+    ----------
+    y : array-like of shape (n_rows,)
+        The target.
+    costs, priority, task, pos_label
+        As described above.
+
+    Returns
+    -------
+    Recommendation
+        The primary metric, secondary ones and the reasons, in words.
+
     Example:
         >>> rec = recommend_metric([0, 1] * 50)
         >>> rec.primary, rec.secondary

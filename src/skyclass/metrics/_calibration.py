@@ -154,6 +154,26 @@ def calibration_bins(
 ) -> CalibrationBins:
     """Binned reliability data with counts, for plots and for ECE/MCE.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,)
+        Truth.
+    y_prob : array-like of shape (n_rows,) or (n_rows, n_classes)
+        P(positive class), or a probability matrix (then every class one-vs-rest, pooled).
+    n_bins : int
+        Number of bins.
+    strategy : {"uniform", "quantile"}
+        Equal-width bins, or bins of equal row counts.
+    pos_label : label, optional
+        The positive class of a binary ``y_true`` with 1-D ``y_prob``.
+    labels : sequence, optional
+        The class of each column of a probability matrix (default: sorted labels).
+
+    Returns
+    -------
+    CalibrationBins
+        Per bin: rows, mean predicted probability, observed frequency.
+
     Example:
         >>> b = calibration_bins([0, 1, 1, 0], [0.2, 0.8, 0.6, 0.3], n_bins=2)
         >>> b.count.tolist(), round(b.mce, 3)
@@ -176,6 +196,24 @@ def calibration_curve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(prob_true, prob_pred)`` per non-empty bin, as scikit-learn's ``calibration_curve``.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,)
+        Binary truth.
+    y_prob : array-like of shape (n_rows,)
+        P(positive class), within [0, 1].
+    pos_label : label, optional
+        The positive class (scikit-learn's rule when omitted).
+    n_bins : int
+        Number of bins.
+    strategy : {"uniform", "quantile"}
+        Equal-width bins, or bins of equal row counts.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Observed frequency and mean predicted probability per non-empty bin.
+
     Example:
         >>> calibration_curve([0, 1, 1, 0], [0.2, 0.8, 0.6, 0.3], n_bins=2)[0].tolist()
         [0.0, 1.0]
@@ -196,6 +234,16 @@ def expected_calibration_error(
 ) -> float:
     """ECE: the row-weighted mean of ``|observed - predicted|`` over the bins.
 
+    Parameters
+    ----------
+    y_true, y_prob, n_bins, strategy, pos_label, labels
+        As :func:`calibration_bins`.
+
+    Returns
+    -------
+    float
+        The expected calibration error.
+
     Example:
         >>> round(expected_calibration_error([0, 1], [[0.9, 0.1], [0.2, 0.8]], n_bins=5), 3)
         0.15
@@ -215,6 +263,16 @@ def max_calibration_error(
     labels: Sequence[Any] | None = None,
 ) -> float:
     """MCE: the largest ``|observed - predicted|`` over the non-empty bins.
+
+    Parameters
+    ----------
+    y_true, y_prob, n_bins, strategy, pos_label, labels
+        As :func:`calibration_bins`.
+
+    Returns
+    -------
+    float
+        The maximum calibration error.
 
     Example:
         >>> round(max_calibration_error([0, 1], [[0.9, 0.1], [0.3, 0.7]], n_bins=5), 3)

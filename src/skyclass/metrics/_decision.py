@@ -68,6 +68,16 @@ _RULES: dict[str, type[DecisionRule]] = {
 def rule_to_dict(rule: Rule | Mapping[str, Any] | None) -> dict[str, Any]:
     """The JSON-safe dict of a rule (``None`` → ``{"kind": "argmax"}``).
 
+    Parameters
+    ----------
+    rule : DecisionRule, dict or None
+        A rule object, its dict, or ``None`` (argmax).
+
+    Returns
+    -------
+    dict
+        ``{"kind": ..., fields...}``, ready for JSON.
+
     Example:
         >>> rule_to_dict(CostMatrix([[0, 1], [5, 0]]))
         {'kind': 'cost_matrix', 'matrix': [[0.0, 1.0], [5.0, 0.0]]}
@@ -83,6 +93,21 @@ def rule_to_dict(rule: Rule | Mapping[str, Any] | None) -> dict[str, Any]:
 
 def rule_from_dict(data: Mapping[str, Any] | None) -> Rule | None:
     """A rule object from its dict (``None`` or ``{"kind": "argmax"}`` → ``None``).
+
+    Parameters
+    ----------
+    data : dict or None
+        ``{"kind": ..., fields...}`` as :func:`rule_to_dict` writes it.
+
+    Returns
+    -------
+    DecisionRule or None
+        The rule (``None`` for argmax).
+
+    Raises
+    ------
+    InputError
+        Unknown kind, missing or unknown fields; the message names them.
 
     Example:
         >>> rule_from_dict({"kind": "threshold", "threshold": 0.3, "positive": "yes"})

@@ -71,7 +71,22 @@ class DecisionRule(ABC):
 def apply_rule(
     rule: DecisionRule | None, proba: Any, labels: Sequence[Any] | None = None
 ) -> np.ndarray:
-    """``rule`` (``None`` → argmax) applied to ``proba`` with columns named by ``labels``."""
+    """``rule`` (``None`` → argmax) applied to ``proba`` with columns named by ``labels``.
+
+    Parameters
+    ----------
+    rule : DecisionRule or None
+        The rule; ``None`` picks the most probable column.
+    proba : array-like of shape (n_rows, n_classes)
+        Probabilities (1-D: P(second class) of a binary model).
+    labels : sequence, optional
+        The class of each column (default: the rule's ``labels``, else indices).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_rows,)
+        The decided label (or column index) per row.
+    """
     proba = as_model_proba(proba)
     k = proba.shape[1]
     if labels is None and getattr(rule, "labels", None) is not None:

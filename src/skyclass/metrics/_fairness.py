@@ -261,6 +261,24 @@ def group_metrics(
     labels, as Fairlearn; otherwise the larger label); with more than two labels
     each rate is reported per class, one-vs-rest, as ``"<rate>[<label>]"``.
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_rows,)
+        Truth and decisions.
+    sensitive : array-like of shape (n_rows,) or dict of str to array-like
+        The group of each row (combinations of several features when a dict).
+    metrics : sequence of names or callables, or dict of name to callable, optional
+        What to compute per group (see above).
+    pos_label : label, optional
+        The positive class of the binary rates.
+    sample_weight : array-like of shape (n_rows,), optional
+        Row weights.
+
+    Returns
+    -------
+    GroupMetrics
+        ``by_group``, ``overall``, ``difference()`` and ``ratio()``.
+
     Example:
         >>> table = group_metrics([1, 0, 1, 1], [1, 0, 0, 1], ["x", "x", "y", "y"],
         ...                       metrics=["accuracy", "selection_rate"])
@@ -356,6 +374,25 @@ def demographic_parity_difference(
 ) -> float | dict[Any, float]:
     """Largest minus smallest group selection rate (Fairlearn's definition).
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_rows,)
+        Truth (unused by the definition, kept for Fairlearn's signature) and decisions.
+    sensitive_features : array-like or dict of str to array-like
+        The group of each row.
+    method : {"between_groups", "to_overall"}
+        Compare groups with each other, or each with the overall value.
+    sample_weight : array-like, optional
+        Row weights.
+    pos_label : label, optional
+        The positive class.
+    per_class : bool
+        Multiclass: one value per class (one-vs-rest) instead of the worst.
+
+    Returns
+    -------
+    float or dict of label to float
+
     Example:
         >>> demographic_parity_difference([0, 0, 0, 0], [1, 1, 0, 1],
         ...                               sensitive_features=["a", "a", "b", "b"])
@@ -386,6 +423,15 @@ def demographic_parity_ratio(
     per_class: bool = False,
 ) -> float | dict[Any, float]:
     """Smallest over largest group selection rate (Fairlearn's definition).
+
+    Parameters
+    ----------
+    y_true, y_pred, sensitive_features, method, sample_weight, pos_label, per_class
+        As :func:`demographic_parity_difference`.
+
+    Returns
+    -------
+    float or dict of label to float
 
     Example:
         >>> demographic_parity_ratio([0, 0, 0, 0], [1, 1, 0, 1],
@@ -419,6 +465,17 @@ def equalized_odds_difference(
 ) -> float | dict[Any, float]:
     """The larger (``agg="mean"``: the mean) of the TPR and FPR differences (Fairlearn's).
 
+    Parameters
+    ----------
+    y_true, y_pred, sensitive_features, method, sample_weight, pos_label, per_class
+        As :func:`demographic_parity_difference`.
+    agg : {"worst_case", "mean"}
+        How the TPR and FPR differences are combined.
+
+    Returns
+    -------
+    float or dict of label to float
+
     Example:
         >>> equalized_odds_difference([1, 0, 1, 0], [1, 0, 0, 0],
         ...                           sensitive_features=["a", "a", "b", "b"])
@@ -450,6 +507,17 @@ def equalized_odds_ratio(
     per_class: bool = False,
 ) -> float | dict[Any, float]:
     """The smaller (``agg="mean"``: the mean) of the TPR and FPR ratios (Fairlearn's).
+
+    Parameters
+    ----------
+    y_true, y_pred, sensitive_features, method, sample_weight, pos_label, per_class
+        As :func:`demographic_parity_difference`.
+    agg : {"worst_case", "mean"}
+        How the TPR and FPR ratios are combined.
+
+    Returns
+    -------
+    float or dict of label to float
 
     Example:
         >>> equalized_odds_ratio([1, 0, 1, 0, 1, 1], [1, 1, 0, 0, 1, 1],

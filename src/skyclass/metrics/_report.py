@@ -9,6 +9,8 @@ Example:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,19 +22,41 @@ _HEADERS = ["precision", "recall", "f1-score", "support"]
 
 
 def classification_report(
-    y_true,
-    y_pred,
+    y_true: Any,
+    y_pred: Any,
     *,
-    labels=None,
-    target_names=None,
-    sample_weight=None,
-    digits=2,
-    output_dict=False,
-    zero_division="warn",
-):
+    labels: Sequence[Any] | None = None,
+    target_names: Sequence[str] | None = None,
+    sample_weight: Any = None,
+    digits: int = 2,
+    output_dict: bool = False,
+    zero_division: str | float = "warn",
+) -> str | dict[str, Any]:
     """Text (or, with ``output_dict=True``, a dict) summary of the main metrics per label.
 
     Identical to ``sklearn.metrics.classification_report`` for binary and multiclass targets.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_rows,)
+        Truth and decisions.
+    labels : sequence, optional
+        Labels to report, in order (default: every label present, sorted).
+    target_names : sequence of str, optional
+        Display names of ``labels``.
+    sample_weight : array-like of shape (n_rows,), optional
+        Row weights.
+    digits : int
+        Decimals in the text form.
+    output_dict : bool
+        Return a dict instead of text.
+    zero_division : {"warn", 0, 1, nan}
+        The value of a 0/0 ratio (``"warn"``: 0 with a warning).
+
+    Returns
+    -------
+    str or dict
+        The report, as scikit-learn prints (or returns) it.
 
     Example:
         >>> report = classification_report(["a", "b", "b"], ["a", "b", "a"], output_dict=True)

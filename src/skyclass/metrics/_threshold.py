@@ -45,7 +45,19 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def parse_costs(costs: Any) -> tuple[float, float]:
-    """``(cost_fp, cost_fn)`` from a pair, a ``{"fp": .., "fn": ..}`` dict or a 2×2 matrix."""
+    """``(cost_fp, cost_fn)`` from a pair, a ``{"fp": .., "fn": ..}`` dict or a 2×2 matrix.
+
+    Parameters
+    ----------
+    costs : pair, dict or 2 x 2 matrix, or None
+        ``(cost_fp, cost_fn)``, ``{"fp": .., "fn": ..}`` or ``C[true, predicted]``;
+        ``None`` means ``(1, 1)``.
+
+    Returns
+    -------
+    (float, float)
+        The cost of a false positive and of a false negative (non-negative).
+    """
     if costs is None:
         return 1.0, 1.0
     if isinstance(costs, Mapping):
@@ -116,6 +128,24 @@ def threshold_curve(
     sample_weight: Any = None,
 ) -> ThresholdCurve:
     """Precision, recall, F1, FPR and expected cost at every distinct threshold.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_rows,)
+        Binary truth.
+    y_score : array-like of shape (n_rows,)
+        Scores or probabilities of the positive class.
+    pos_label : label, optional
+        The positive class (default: the larger label, as scikit-learn).
+    costs : pair or dict, optional
+        ``(cost_fp, cost_fn)`` for the expected cost per row (default ``(1, 1)``).
+    sample_weight : array-like of shape (n_rows,), optional
+        Row weights.
+
+    Returns
+    -------
+    ThresholdCurve
+        Arrays over the distinct thresholds, from high to low.
 
     Example:
         >>> curve = threshold_curve([0, 1, 1], [0.2, 0.6, 0.9], costs=(1, 5))
@@ -212,6 +242,20 @@ def best_threshold(
     ``"precision>=0.9"`` (max recall with precision at least 0.9);
     ``"recall>=0.8"`` (max precision with recall at least 0.8). Ties go to the
     lowest threshold, as in scikit-learn's ``TunedThresholdClassifierCV``.
+
+    Parameters
+    ----------
+    y_true, y_score, pos_label, sample_weight, costs
+        As :func:`threshold_curve`.
+    objective : str
+        One of the objectives above.
+    beta : float
+        The beta of ``"fbeta"``.
+
+    Returns
+    -------
+    ThresholdChoice
+        The threshold and its precision, recall, F1, FPR and expected cost.
 
     Example:
         >>> best_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], "cost", costs=(1, 10)).threshold
