@@ -171,9 +171,11 @@ def _routes(table: list[tuple]) -> list[Route]:
 
         return call
 
+    # the router tries routes in order, one regex each: inference first saves ~10 per request
+    hot_first = sorted(table, key=lambda row: not row[0].endswith(("/infer", "/predict")))
     return [
         _Route(path, adapt(endpoint), methods=[method], name=f"{method} {path}")
-        for path, method, endpoint, _model, _body in table
+        for path, method, endpoint, _model, _body in hot_first
     ]
 
 

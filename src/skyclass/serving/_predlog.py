@@ -43,7 +43,7 @@ _logger = logging.getLogger("skyclass.serving")
 _STOP = object()
 _MAX_ITEMS_PER_COMMIT = 4096
 #: how long the writer gathers predictions nobody waits for into one commit (a commit has a
-#: fixed cost: at 4,000 single-row requests/s, one commit per request kept a core 20 % busy)
+#: fixed cost, paid per request when requests trickle in one by one)
 GROUP_COMMIT_S = 0.01
 
 
@@ -210,8 +210,9 @@ class PredictionLogWriter:
         """The rows of a run of predictions as plain tuples in ``PredictionRow`` field order.
 
         Built in bulk: the run's arrays are joined first, so a commit of 40 single-row
-        requests encodes each column once, not 40 times (the writer's CPU per row fell
-        about tenfold), and a zipped tuple costs a tenth of a ``PredictionRow``.
+        requests encodes each column once, not 40 times, and a zipped tuple costs a tenth
+        of a ``PredictionRow``. With group commits, the log's CPU per single-row request
+        (submit and write, SQLite) fell from 14.9 to 8.5 µs, measured in-process.
         """
         first = run[0]
         if len(run) == 1:
