@@ -60,7 +60,28 @@ def paired_comparison(
     seed: int = 0,
 ) -> Comparison:
     """Paired bootstrap of ``metric`` (one of accuracy, balanced_accuracy, f1_macro,
-    precision_macro, recall_macro) for two sets of predicted labels on the same rows."""
+    precision_macro, recall_macro) for two sets of predicted labels on the same rows.
+
+    Parameters
+    ----------
+    y_true : sequence
+        The labelled truth of the held-out rows.
+    champion_pred, challenger_pred : sequence
+        Each model's decided labels on the same rows, in the same order.
+    metric : str
+        One of the metrics above.
+    n_resamples : int
+        Bootstrap resamples (rows drawn together, so the two models stay paired).
+    confidence : float
+        Interval level, in (0, 1).
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    Comparison
+        Both point values, the difference with its interval, and the verdict.
+    """
     if metric not in METRICS:
         raise InputError(f"metric {metric!r} cannot be compared; use one of {list(METRICS)}")
     n = len(y_true)

@@ -104,7 +104,18 @@ class MonitorConfig:
 
 
 def load_monitor_config(path: str | Path | None) -> MonitorConfig:
-    """Read a monitor config file (YAML/JSON); a deployment spec's ``monitor:`` section is used."""
+    """Read a monitor config file (YAML/JSON); a deployment spec's ``monitor:`` section is used.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The file; ``None`` gives the defaults.
+
+    Returns
+    -------
+    MonitorConfig
+        Validated; a bad field raises ``ConfigError`` naming it.
+    """
     if path is None:
         return MonitorConfig()
     path = Path(path)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,12 +33,12 @@ __all__ = ["dashboard_app"]
 
 
 def dashboard_app(
-    model,
+    model: Any,
     logs: Sequence[str],
     *,
     config: MonitorConfig | None = None,
     regions: Callable[[], list[dict]] | None = None,
-    calibration=None,
+    calibration: tuple[Sequence, Any] | None = None,
     refresh_s: int = 15,
     min_interval_s: float = 2.0,
 ) -> Starlette:
@@ -45,6 +46,28 @@ def dashboard_app(
 
     ``regions`` is called on each refresh to read region health (a gateway or status file);
     results are reused for ``min_interval_s`` so many viewers don't recompute.
+
+    Parameters
+    ----------
+    model : Bundle or str
+        The bundle (or its path / registry URI) whose log is watched.
+    logs : sequence of str
+        Prediction log paths, URIs or globs (``skyclass serve --log``).
+    config : MonitorConfig, optional
+        Windows, drift thresholds and alert rules.
+    regions : callable, optional
+        Returns the region rows (gateway or status file) on each refresh.
+    calibration : (y_true, y_proba), optional
+        A labelled held-out set for estimated performance.
+    refresh_s : int
+        The page reloads itself every ``refresh_s`` seconds.
+    min_interval_s : float
+        A monitoring pass is reused for this long.
+
+    Returns
+    -------
+    Starlette
+        Routes ``/`` (the page), ``/api/summary`` (JSON) and ``/healthz``.
     """
     config = config or MonitorConfig()
     if isinstance(model, str | os.PathLike):

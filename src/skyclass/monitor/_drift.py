@@ -16,8 +16,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,11 +173,25 @@ def _reference_dict(reference) -> Mapping:
     return ref
 
 
-def data_drift(reference, current, *, config: DriftConfig | None = None) -> DriftReport:
+def data_drift(reference: Any, current: Any, *, config: DriftConfig | None = None) -> DriftReport:
     """Drift of every reference column present in ``current`` (a DataFrame or list of records).
 
     ``reference`` is a ``Bundle`` or its reference.json dict. Columns of a kind without a
     drift test (datetime, text), or absent or empty in ``current``, are listed in ``skipped``.
+
+    Parameters
+    ----------
+    reference : Bundle or dict
+        The bundle, or its ``reference.json`` content.
+    current : DataFrame or list of dict
+        The production rows (the logged inputs).
+    config : DriftConfig, optional
+        Tests, thresholds and the dataset-drift share.
+
+    Returns
+    -------
+    DriftReport
+        One ``ColumnDrift`` per tested column, the skipped ones and the verdict.
     """
     config = config or DriftConfig()
     ref = _reference_dict(reference)
@@ -204,12 +219,26 @@ def data_drift(reference, current, *, config: DriftConfig | None = None) -> Drif
 
 
 def prediction_drift(
-    reference, predicted_labels, *, config: DriftConfig | None = None
+    reference: Any, predicted_labels: Sequence, *, config: DriftConfig | None = None
 ) -> ColumnDrift:
     """Drift of the predicted class distribution vs the reference ``predictions`` shares.
 
     Reference counts are the shares times ``n_rows``; the test is chosen like a categorical
     column's.
+
+    Parameters
+    ----------
+    reference : Bundle or dict
+        The bundle, or its ``reference.json`` content (with ``predictions`` shares).
+    predicted_labels : sequence
+        The labels served in the current window.
+    config : DriftConfig, optional
+        Test and threshold overrides.
+
+    Returns
+    -------
+    ColumnDrift
+        The test used, its score, threshold and verdict, and PSI.
 
     Example:
         >>> from skyclass.monitor import prediction_drift

@@ -421,7 +421,22 @@ def render_html(
     result: MonitorResult, *, regions: list[dict] | None = None, refresh_s: int | None = None
 ) -> str:
     """The monitoring page for ``result``; ``regions`` from a gateway or status file;
-    ``refresh_s`` makes the browser reload the page (the dashboard)."""
+    ``refresh_s`` makes the browser reload the page (the dashboard).
+
+    Parameters
+    ----------
+    result : MonitorResult
+        One monitoring pass (``monitor(...)``).
+    regions : list of dict, optional
+        Region health, latency and cost rows (``regions_from_gateway`` or a status file).
+    refresh_s : int, optional
+        Make the browser reload the page every ``refresh_s`` seconds (the dashboard).
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (the page toolkit of ``skyclass.report``; no script).
+    """
     subtitle = (
         f"{_clock(result.generated_at)} · current window {result.config.window} · "
         f"trend buckets {result.config.trend_window}"

@@ -131,6 +131,28 @@ def live_performance(
     Only predictions with feedback count. ``labels`` (the bundle's) fixes the class order;
     classes outside it are appended. Groups are sorted by their keys; the ``window`` key is
     the window's start time in epoch seconds.
+
+    Parameters
+    ----------
+    log : PredictionLog
+        Predictions joined with their feedback.
+    labels : list, optional
+        The bundle's classes, in order.
+    by : sequence of str
+        Group keys: ``"window"`` and/or log columns (``"region"``, ``"model_version"``).
+    window : str or float
+        Width of a ``"window"`` group (``"15min"``, ``"1h"`` or seconds).
+    n_resamples : int
+        Bootstrap resamples per group.
+    confidence : float
+        Interval level, in (0, 1).
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    PerformanceTable
+        One row per group: keys, labelled rows, values and intervals.
     """
     unknown = [key for key in by if key not in GROUP_KEYS]
     if unknown:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -86,8 +87,19 @@ def _one(name: str, entry: Mapping) -> dict:
     return out
 
 
-def regions_from_status(data) -> list[dict]:
-    """Regions from a status document: ``{"regions": {name: {...}}}``, ``{"regions": [...]}`` or a list."""
+def regions_from_status(data: Any) -> list[dict]:
+    """Regions from a status document: ``{"regions": {name: {...}}}``, ``{"regions": [...]}`` or a list.
+
+    Parameters
+    ----------
+    data : dict or list
+        The parsed status document (``skyclass status --json`` or ``/gateway/status``).
+
+    Returns
+    -------
+    list of dict
+        One row per region: cloud, zone, health, traffic, latency, errors and cost.
+    """
     regions = data.get("regions", data) if isinstance(data, Mapping) else data
     if isinstance(regions, Mapping):
         items = list(regions.items())
@@ -151,7 +163,20 @@ def _bucket_quantile(pairs: list[tuple[float, float]], q: float) -> float | None
 
 
 def regions_from_gateway(url: str, *, timeout_s: float = 2.0) -> list[dict]:
-    """Ask a running gateway: ``/gateway/status`` JSON, falling back to ``/gateway/metrics``."""
+    """Ask a running gateway: ``/gateway/status`` JSON, falling back to ``/gateway/metrics``.
+
+    Parameters
+    ----------
+    url : str
+        The gateway's base URL.
+    timeout_s : float
+        Per request.
+
+    Returns
+    -------
+    list of dict
+        The region rows (see :func:`regions_from_status`).
+    """
     base = url.rstrip("/")
     for suffix in ("/gateway/status", "/status"):
         if base.endswith(suffix):
@@ -178,7 +203,18 @@ def regions_from_gateway(url: str, *, timeout_s: float = 2.0) -> list[dict]:
 
 
 def read_status_file(path: str | Path) -> list[dict]:
-    """Regions from a status JSON file."""
+    """Regions from a status JSON file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A JSON status file.
+
+    Returns
+    -------
+    list of dict
+        The region rows (see :func:`regions_from_status`).
+    """
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(

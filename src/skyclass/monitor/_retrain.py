@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,20 @@ def feedback_table(
 ) -> pd.DataFrame:
     """Labelled feedback as training rows: the logged inputs plus ``target`` = the feedback label.
 
+    Parameters
+    ----------
+    log : PredictionLog
+        Predictions joined with their feedback.
+    target : str
+        The name of the target column to add.
+    columns : sequence of str, optional
+        The feature columns to keep, in order (default: every logged input).
+
+    Returns
+    -------
+    DataFrame
+        One row per labelled prediction.
+
     Example:
         >>> from skyclass.monitor import feedback_table, read_prediction_log
         >>> feedback_table(read_prediction_log("predictions.db"), "cultivar")  # doctest: +SKIP
@@ -130,14 +145,14 @@ def _write_canary(spec: Path, uri: str, weight: float | None) -> None:
 
 
 def retrain(
-    data,
+    data: Any,
     target: str,
     *,
     logs: Sequence[str],
     registry: str,
     name: str,
     champion: str = "champion",
-    holdout=None,
+    holdout: Any = None,
     holdout_fraction: float = 0.3,
     metric: str = "accuracy",
     promote: bool = False,
@@ -153,6 +168,46 @@ def retrain(
 
     ``data`` and ``holdout`` are paths/URLs or DataFrames; ``train_options`` go to
     ``skyclass.train`` (e.g. ``{"models": "logreg", "time_budget": 120}``).
+
+    Parameters
+    ----------
+    data : str or DataFrame
+        The original training table.
+    target : str
+        Its target column.
+    logs : sequence of str
+        Prediction logs holding the feedback.
+    registry : str
+        The registry URL the champion lives in and the challenger is pushed to.
+    name : str
+        The model name in the registry.
+    champion : str
+        The alias (or version) to compare against.
+    holdout : str or DataFrame, optional
+        Labelled rows for the comparison (default: a share of the feedback).
+    holdout_fraction : float
+        That share, in (0, 1).
+    metric : str
+        The comparison metric (see :func:`paired_comparison`).
+    promote : bool
+        Move the ``champion`` alias when the challenger is not worse.
+    margin : float
+        How much worse than the champion still counts as "not worse".
+    canary_spec : path, optional
+        A deployment spec whose canary is pointed at the challenger.
+    canary_weight : float, optional
+        The canary's traffic share.
+    out : path
+        Where the training run is written.
+    seed, n_resamples
+        Of the training and of the paired bootstrap.
+    train_options : mapping, optional
+        Passed to ``skyclass.train``.
+
+    Returns
+    -------
+    RetrainResult
+        The challenger's version, the comparison and what was promoted or deployed.
     """
     from skyclass.bundle import Registry
     from skyclass.data import load_table

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -291,7 +292,7 @@ def _inventory(log: PredictionLog, key: Sequence[str]) -> list[dict]:
 
 
 def monitor(
-    model,
+    model: Any,
     logs: Sequence[str] | PredictionLog,
     *,
     config: MonitorConfig | None = None,
@@ -302,18 +303,31 @@ def monitor(
 ) -> MonitorResult:
     """Run one monitoring pass over the prediction log(s) of ``model``.
 
-    Args:
-        model: a ``Bundle`` (anything with ``reference``, ``labels``, ``name``) or a bundle
-            path / registry URI.
-        logs: prediction log paths or URIs (``skyclass serve --log``), or a ``PredictionLog``.
-        config: windows, drift thresholds and alert rules.
-        now: end of the current window (default: the time now).
-        calibration: ``(y_true, y_proba)`` of a labelled held-out set for estimated
-            performance; by default labelled production rows are used.
-        alerts: an ``AlertManager`` to keep state between passes (default: one from the config).
-        allow_other_model: compare the bundle with a log of another model (by default a log
-            whose rows carry another model name, or none of the bundle's input columns, is
-            refused with an ``InputError``: its drift would be meaningless).
+    Parameters
+    ----------
+    model : Bundle or str
+        A ``Bundle`` (anything with ``reference``, ``labels``, ``name``) or a bundle
+        path / registry URI.
+    logs : sequence of str, or PredictionLog
+        Prediction log paths or URIs (``skyclass serve --log``), or a ``PredictionLog``.
+    config : MonitorConfig, optional
+        Windows, drift thresholds and alert rules.
+    now : float, optional
+        End of the current window, epoch seconds (default: the time now).
+    calibration : (y_true, y_proba), optional
+        A labelled held-out set for estimated performance; by default labelled
+        production rows are used.
+    alerts : AlertManager, optional
+        Keeps state between passes (default: one from the config).
+    allow_other_model : bool
+        Compare the bundle with a log of another model (by default a log whose rows
+        carry another model name, or none of the bundle's input columns, is refused
+        with an ``InputError``: its drift would be meaningless).
+
+    Returns
+    -------
+    MonitorResult
+        Counts, the current window's drift and performance, trends, alerts and notes.
     """
     config = config or MonitorConfig()
     reference, labels, name = model_source(model)

@@ -32,7 +32,15 @@ def _with_interval(value, interval) -> str:
 
 
 def print_summary(result: MonitorResult, console: Console) -> None:
-    """Print the overview, drift, performance and alert tables."""
+    """Print the overview, drift, performance and alert tables.
+
+    Parameters
+    ----------
+    result : MonitorResult
+        One monitoring pass.
+    console : rich.console.Console
+        Where to print (the CLI prints to stderr).
+    """
     window = result.config.window
     drift = result.drift
     overview = Table(

@@ -53,7 +53,22 @@ def default_stattest(
     small_reference_rows: int = 1000,
     numeric_min_unique: int = 5,
 ) -> StatTest:
-    """Evidently's default test for this pair of samples (thresholds of the rule are settable)."""
+    """Evidently's default test for this pair of samples (thresholds of the rule are settable).
+
+    Parameters
+    ----------
+    reference, current : ColumnSample
+        The two samples of one column.
+    small_reference_rows : int
+        Up to this many reference rows, the small-sample tests are used.
+    numeric_min_unique : int
+        More distinct values than this make a numeric column "continuous".
+
+    Returns
+    -------
+    StatTest
+        A new instance of the chosen test.
+    """
     n_values = reference.n_unique_with(current)
     many_values = reference.kind == "num" and n_values > numeric_min_unique
     if reference.n <= small_reference_rows:

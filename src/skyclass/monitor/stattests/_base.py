@@ -146,7 +146,18 @@ def register(cls: type[StatTest]) -> type[StatTest]:
 
 
 def get_stattest(name: str) -> StatTest:
-    """The drift test called ``name``; an unknown name raises ``InputError`` listing the names."""
+    """The drift test called ``name``; an unknown name raises ``InputError`` listing the names.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (``stattest_names()``).
+
+    Returns
+    -------
+    StatTest
+        A new instance.
+    """
     try:
         return REGISTRY.create(name)
     except ConfigError as err:
