@@ -188,12 +188,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 transform=setup.transform,
             )
         if not result.converged:
-            warnings.warn(
-                f"LogisticRegression did not converge in max_iter={self.max_iter} iterations "
-                f"(tol={self.tol}); increase max_iter or scale the data",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            warnings.warn(self._not_converged(result.n_iter), ConvergenceWarning, stacklevel=2)
         if self.verbose:
             print(
                 f"LogisticRegression: {result.n_iter} iterations, converged={result.converged}, "
@@ -204,6 +199,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.intercept_ = (result.b if self.fit_intercept else np.zeros(m)).astype(X.dtype)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         return self
+
+    def _not_converged(self, n_iter: int) -> str:
+        """The ConvergenceWarning text, worded as scikit-learn's for the named solver."""
+        if self.solver == "newton-cholesky":
+            head = f"Newton solver did not converge after {n_iter} iterations"
+        else:
+            name = "LogisticRegression" if self.solver == "auto" else self.solver
+            head = f"{name} failed to converge after {n_iter} iteration(s)"
+        why = (
+            "The max_iter was reached which means the coef_ did not converge"
+            if n_iter >= self.max_iter
+            else "no step could lower the objective at machine precision"
+        )
+        return (
+            f"{head}: {why} (the largest (sub)gradient entry is still above tol={self.tol}). "
+            f"Increase the number of iterations to improve the convergence "
+            f"(max_iter={self.max_iter}), or scale the data."
+        )
 
     def objective(self, X, y, sample_weight=None) -> float:
         """The training objective ``F`` (see the class docstring) of ``coef_``/``intercept_``.
@@ -254,7 +267,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             problem = DenseProblem(X, target, norm, link=link, n_outputs=m)
         else:
             problem = TorchProblem(X, target, norm, link=link, n_outputs=m, device=backend)
-        mean, var = _column_stats(X, sw / sw.sum())
+        row_weight = weights.mean(axis=1)  # the preconditioner sees the weights the loss sees
+        row_weight = row_weight / row_weight.sum()
+        mean, var = _column_stats(X, row_weight)
         if link == "softmax":
             prior = np.bincount(target, weights=norm[:, 0], minlength=m)
         else:
@@ -264,7 +279,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         scale[scale <= 1e-10 * np.maximum(1.0, np.abs(mean))[:, None]] = 1.0
         transform = None
         if not sp.issparse(X) and X.shape[1] <= WHITEN_MAX_FEATURES:
-            transform = _whitening(X, sw / sw.sum(), mean, float(np.mean(alpha / curvature)))
+            transform = _whitening(X, row_weight, mean, float(np.mean(alpha / curvature)))
         return _Setup(classes, problem, alpha, target, norm, link, mean, scale, transform)
 
     def _targets_and_weights(self, classes: np.ndarray, y_index: np.ndarray, sw: np.ndarray):
@@ -295,7 +310,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (m, d):
             return _dense(self.coef_).T.astype(np.float64), np.asarray(self.intercept_, np.float64)
         W0 = np.zeros((d, m))
-        if not self.fit_intercept:
+        if not self.fit_intercept or self.max_iter == 0:  # max_iter=0: scikit-learn's zeros
             return W0, np.zeros(m)
         if link == "softmax":
             prior = np.bincount(target, weights=norm[:, 0], minlength=m)

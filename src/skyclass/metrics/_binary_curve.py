@@ -71,7 +71,7 @@ def binary_inputs(y_true, y_score, sample_weight, pos_label):
     """Validated (positive mask, 1-D scores, weights) for a binary curve."""
     yt = as_labels(y_true, "y_true")
     score = single_score_column(
-        as_scores(y_score, "y_score"),
+        as_scores(y_score, "y_score", keep_dtype=True),
         "a binary target (the positive class's score)",
         "Pass the column of the positive class, e.g. y_score[:, 1].",
     )

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._counts import LabelCounts, label_counts
+from skyclass.metrics._counts import LabelCounts, label_counts, weighted_bincount
 from skyclass.metrics._targets import as_label_list, check_targets
 from skyclass.metrics._validation import lookup
 from skyclass.metrics._warnings import UndefinedMetricWarning
@@ -330,12 +330,8 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     ip = lookup(t.y_pred, chosen)
     keep = (it >= 0) & (ip >= 0)
     w = t.sample_weight
-    if w is None:
-        weights, dtype = None, np.int64
-    else:
-        weights, dtype = w[keep], (np.int64 if w.dtype.kind in "biu" else np.float64)
-    cm = np.bincount(it[keep] * k + ip[keep], weights=weights, minlength=k * k)
-    cm = cm.reshape(k, k).astype(dtype)
+    cm = weighted_bincount(it[keep] * k + ip[keep], None if w is None else w[keep], k * k)
+    cm = cm.reshape(k, k)
     if normalize is not None:
         with np.errstate(all="ignore"):
             if normalize == "true":

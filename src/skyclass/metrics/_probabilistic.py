@@ -35,7 +35,7 @@ def _one_hot(yt: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
         classes = np.unique(given)
         if not np.array_equal(classes, given):
             warnings.warn(
-                f"Labels passed were {given}. But this function assumes labels are ordered "
+                f"Labels passed were {given.tolist()}. But this function assumes labels are ordered "
                 f"lexicographically. Pass the ordered labels={classes.tolist()} and ensure that "
                 "the columns of y_prob correspond to this ordering.",
                 UserWarning,

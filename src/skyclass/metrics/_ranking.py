@@ -18,6 +18,7 @@ from skyclass.metrics._binary_curve import binary_inputs, clf_curve, single_scor
 from skyclass.metrics._engine import column_pass, ovo_auc
 from skyclass.metrics._targets import as_label_list
 from skyclass.metrics._validation import (
+    NotSupportedError,
     as_labels,
     as_scores,
     as_weights,
@@ -243,10 +244,15 @@ def roc_auc_score(
             weight,
         )
     yt = as_labels(y_true, "y_true")
-    check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
-    weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     classes_present = np.unique(yt)
     multiclass = len(classes_present) > 2 or (score.ndim == 2 and score.shape[1] > 2)
+    if multiclass and multi_class == "ovo" and sample_weight is not None:
+        raise InputError(
+            "sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+            "'sample_weight' must be None in this case."
+        )
+    check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
+    weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     if not multiclass:
         _check_average(average, (None, "micro", "macro", "weighted", "samples"))
         positive = (
@@ -286,14 +292,9 @@ def roc_auc_score(
             "multi_class must be in ('ovo', 'ovr')"
         )
     if average is None and multi_class == "ovo":
-        raise InputError("average=None is not implemented for multi_class='ovo'.")
+        raise NotSupportedError("average=None is not implemented for multi_class='ovo'.")
     classes = _class_list(yt, labels, score.shape[1])
     if multi_class == "ovo":
-        if weight is not None:
-            raise InputError(
-                "sample_weight is not supported for multiclass one-vs-one ROC AUC, "
-                "'sample_weight' must be None in this case."
-            )
         return _ovo_auc(encode(yt, classes, "y_true"), score, average)
     indicator = (yt[:, None] == classes[None, :]).astype(np.int64)
     return _average_columns(

@@ -23,6 +23,14 @@ from skyclass.errors import InputError
 from skyclass.metrics._labels import label_key
 
 
+class NotSupportedError(InputError, NotImplementedError):
+    """A combination of options a metric does not define (scikit-learn raises NotImplementedError)."""
+
+
+class LabelTypeError(InputError, TypeError):
+    """Labels of a type metrics refuse (bytes; scikit-learn raises TypeError)."""
+
+
 def _as_array(values: object, name: str) -> np.ndarray:
     if hasattr(values, "to_numpy"):  # pandas Series / DataFrame / Index
         values = values.to_numpy()
@@ -56,11 +64,19 @@ def _kind(arr: np.ndarray, name: str) -> str:
         if not np.isfinite(arr).all():
             raise InputError(f"{name} contains NaN or infinity; labels must be finite values.")
         return "number"
-    if arr.dtype.kind in "US":
+    bytes_error = LabelTypeError(
+        f"{name}: Support for labels represented as bytes is not supported. Convert the "
+        "labels to a string or integer format."
+    )
+    if arr.dtype.kind == "S":
+        raise bytes_error
+    if arr.dtype.kind == "U":
         return "string"
     if arr.dtype.kind == "O":
         kinds = set()
         for value in arr:
+            if isinstance(value, bytes):
+                raise bytes_error
             if isinstance(value, str):
                 kinds.add("string")
             elif isinstance(value, numbers.Number) and not isinstance(value, complex):
@@ -94,7 +110,8 @@ def as_labels(values: object, name: str) -> np.ndarray:
     if arr.dtype.kind == "f" and np.any(arr != np.floor(arr)):
         raise InputError(
             f"{name} contains continuous values (e.g. {arr[arr != np.floor(arr)][0]!r}); "
-            "classification metrics need class labels, not scores."
+            "classification metrics need class labels, not scores (y type must be 'binary' or "
+            "'multiclass', got 'continuous')."
         )
     return arr
 
@@ -137,6 +154,13 @@ def as_weights(
             f"sample_weight has {arr.shape[0]} entries but there are {n_samples} samples; "
             "pass one weight per sample."
         )
+    if arr.dtype.kind == "O":  # e.g. a pandas object column of numbers: as scikit-learn, floats
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as err:
+            raise InputError(
+                f"sample_weight must hold numbers; an object array with {err} was given."
+            ) from err
     if arr.dtype.kind not in "biuf":
         raise InputError(f"sample_weight must be numeric; got dtype {arr.dtype}.")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
@@ -152,8 +176,14 @@ def require_nonzero(weights: np.ndarray | None) -> None:
         raise InputError("sample_weight: Sample weights must contain at least one non-zero number.")
 
 
-def as_scores(y_score: object, name: str, *, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
-    """``y_score`` as a finite float array with one of the allowed dimensions."""
+def as_scores(
+    y_score: object, name: str, *, ndim: tuple[int, ...] = (1, 2), keep_dtype: bool = False
+) -> np.ndarray:
+    """``y_score`` as a finite float array with one of the allowed dimensions.
+
+    ``keep_dtype``: integer, boolean and float32 scores keep their dtype (curve
+    thresholds are returned in it, as scikit-learn does); otherwise they become float64.
+    """
     arr = _as_array(y_score, name)
     if arr.ndim not in ndim:
         want = " or ".join(f"{d}-D" for d in ndim)
@@ -165,9 +195,9 @@ def as_scores(y_score: object, name: str, *, ndim: tuple[int, ...] = (1, 2)) -> 
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as err:
             raise InputError(f"{name} must hold numbers; got dtype {arr.dtype}.") from err
-    if arr.dtype.kind != "f":
+    if arr.dtype.kind != "f" and not keep_dtype:
         arr = arr.astype(np.float64)
-    if np.isfinite(arr.sum()):
+    if arr.dtype.kind in "biu" or np.isfinite(arr.sum()):
         return arr
     finite = np.isfinite(arr)
     if not finite.all():
