@@ -8,10 +8,12 @@ import time
 import httpx
 import numpy as np
 import orjson
+import psutil
 import pytest
 
 from skyclass.bundle import Registry, generate_key, load
 from skyclass.cloud import StateStore, deploy
+from skyclass.cloud._certs import Certificates  # the deployment's mutual-TLS identities
 from skyclass.cloud._table import publish  # what deploy does after launching replicas
 from skyclass.cloud.providers import LaunchContext, get_provider
 from skyclass.gateway import drive
@@ -64,18 +66,23 @@ def _restart(dep, state, region_name):
     return fresh
 
 
-def _readiness(url: str, timeout: float = 60.0) -> dict:
-    """The replica's readiness body once it stopped loading (ready or failed)."""
+def _readiness(dep, replica, timeout: float = 120.0) -> dict:
+    """The replica's readiness body once it stopped loading (ready or failed), asked with the
+    gateway's client certificate (replicas speak mutual TLS)."""
+    tls = Certificates(dep.folder, dep.name).client_context() or True
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            body = httpx.get(url + "/v2/health/ready", timeout=2).json()
+            body = httpx.get(replica.url + "/v2/health/ready", timeout=2, verify=tls).json()
             if body.get("state") != "loading":
                 return body
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
+        if not psutil.pid_exists(replica.pid):
+            break
         time.sleep(0.1)
-    pytest.fail(f"{url} still loading after {timeout} s")
+    tails = {p.name: p.read_text()[-600:] for p in (dep.folder / "logs").glob("gcp-eu-*.log")}
+    pytest.fail(f"{replica.url} did not finish loading in {timeout} s; logs: {tails}")
 
 
 def _gateway_ready(dep, want: dict, timeout: float = 15.0) -> dict:
@@ -110,7 +117,7 @@ def test_tampered_region_refuses_the_others_serve_and_the_gateway_routes_around(
             other_bundle,
         )
         fresh = _restart(dep, state, "gcp-eu")
-        body = _readiness(fresh.url)
+        body = _readiness(dep, fresh)
         assert body["ready"] is False and body["state"] == "failed", body
         assert "altered after trusted key" in body["error"] and "model.onnx" in body["error"]
         assert str(public) in body["error"]

@@ -215,3 +215,18 @@ def test_replicate_refuses_a_source_whose_signature_fails(tmp_path, demo_bundle,
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_deploy_placement_refuses_a_model_whose_signature_fails(tmp_path, demo_bundle, keys):
+    from skyclass.cloud._placement import place  # the step deploy runs per region
+
+    source = Registry(f"file://{tmp_path}/src")
+    source.push(demo_bundle, sign=keys["old"][0], alias="champion")
+    uri = f"{source.url}/demo@champion"
+    store = f"file://{tmp_path}/region"
+    assert place(uri, store, [str(keys["old"][1])]) == (f"{store}/demo@1", "1")
+    with pytest.raises(IntegrityError, match="not trusted"):
+        place(uri, f"file://{tmp_path}/other", [str(keys["new"][1])])
+    with pytest.raises(IntegrityError, match="not trusted"):
+        place(f"{source.url}/demo@1", None, [str(keys["new"][1])])  # pinned, no copy: still checked
+    assert Registry(f"file://{tmp_path}/other").list() == []
