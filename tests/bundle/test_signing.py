@@ -24,6 +24,7 @@ from skyclass.bundle import (
     read_files,
     replicate,
     sign,
+    write_zip,
 )
 from skyclass.errors import ConfigError, InputError, IntegrityError
 from tests.bundle.factory import make_table
@@ -230,3 +231,10 @@ def test_deploy_placement_refuses_a_model_whose_signature_fails(tmp_path, demo_b
     with pytest.raises(IntegrityError, match="not trusted"):
         place(f"{source.url}/demo@1", None, [str(keys["new"][1])])  # pinned, no copy: still checked
     assert Registry(f"file://{tmp_path}/other").list() == []
+
+
+def test_a_skyclass_zip_is_signed_in_place(tmp_path, demo_bundle, keys):
+    zipped = write_zip(tmp_path / "demo.skyclass", read_files(demo_bundle))
+    assert sign(zipped, keys["new"][0]) == zipped
+    assert SIGNATURE in read_files(zipped)
+    assert load(zipped, trusted_keys=[keys["new"][1]]).signed_by.path == keys["new"][1]
