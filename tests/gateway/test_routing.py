@@ -147,8 +147,8 @@ def test_shadow_gets_every_copy_and_disagreements_are_counted(upstreams, gateway
     # Envoy mirrors and discards the shadow's answers: copies are counted, not compared
     wait_for = {"sent": 40, "failed": 0, "disagreements": 40 if engine == "builtin" else None}
     deadline = time.monotonic() + 10
-    while (shadow := httpx.get(gw.url + "/gateway/status").json()["shadow"]) != wait_for:
-        assert time.monotonic() < deadline, shadow
+    while (seen := httpx.get(gw.url + "/gateway/status").json()["shadow"]) != wait_for:
+        assert time.monotonic() < deadline, seen
     assert shadow.count() == 40
 
 
