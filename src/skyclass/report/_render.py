@@ -35,6 +35,11 @@ def _tag(action: str) -> Markup:
     return Markup(f'<span class="tag {cls}">{esc(action)}</span>')
 
 
+def _baseline(ctx: dict) -> dict:
+    """The class-prior comparison: ``baseline`` (evaluate) or ``test.baseline`` (train)."""
+    return ctx.get("baseline") or ctx.get("test", {}).get("baseline") or {}
+
+
 def _overview(ctx: dict) -> str:
     test = ctx.get("test", {}).get("metrics", {})
     metric = ctx.get("metric", {})
@@ -55,7 +60,7 @@ def _overview(ctx: dict) -> str:
         f'<p class="banner" role="alert" style="border:2px solid #b00020;background:#fdecee;padding:.6em .9em"><b>Warning:</b> {esc(w)}</p>'
         for w in ctx.get("warnings", [])
     )
-    headline = (ctx.get("baseline") or {}).get("headline")
+    headline = _baseline(ctx).get("headline")
     if headline:  # the class-prior comparison of the headline metric (skyclass.metrics)
         body += f'<p class="baseline" id="baseline-headline">{esc(headline)}</p>'
     body += cards(items)
@@ -238,7 +243,7 @@ def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
         [r if prior else r[:4] for r in rows],
         numeric={1},
     )
-    comparisons = (ctx.get("baseline") or {}).get("metrics", {})
+    comparisons = _baseline(ctx).get("metrics", {})
     if comparisons:
         body += "<h3>Against the class-prior baseline</h3><ul class=\"baseline\">"
         body += "".join(f"<li>{esc(c['statement'])}</li>" for c in comparisons.values())
