@@ -6,6 +6,7 @@ import pytest
 
 from skyclass.data import min_class_size_for, validate
 from skyclass.errors import InputError
+from tests.data.loans import loans
 from tests.data.messy import DROPPED, make_messy
 
 
@@ -100,25 +101,8 @@ def test_drop_on_request_and_no_features_left():
         validate(frame, "y", drop=["x", "z"], cv=2)
 
 
-def _loans(n: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """A loans table: ``sub_grade`` (35 values) maps each value to exactly one ``grade``."""
-    rng = np.random.default_rng(seed)
-    score = rng.normal(size=n)
-    sub = np.clip(((score + 2.5) / 5 * 35).astype(int), 0, 34)
-    return pd.DataFrame(
-        {
-            "income": rng.lognormal(10.8, 0.5, n).round(0) + 1000 * score,
-            "term": rng.choice(["36 months", "60 months"], n),
-            "purpose": rng.choice(["car", "debt", "home", "other"], n),
-            "loan_ref": [f"L{i % 1500:05d}" for i in range(n)],  # near-unique, not a leak
-            "sub_grade": [f"{'ABCDEFG'[s // 5]}{s % 5 + 1}" for s in sub],
-            "grade": ["ABCDEFG"[s // 5] for s in sub],
-        }
-    )
-
-
 def test_a_high_cardinality_restatement_of_the_target_is_flagged_with_evidence():
-    result = validate(_loans(), "grade")
+    result = validate(loans(), "grade")
     leak = {d.column: d for d in result.decisions}["sub_grade"]
     assert leak.action == "drop" and "sub_grade" not in result.features
     assert "leaks the target: 'sub_grade' alone predicts the class of 100.0% of the 2000 rows" in (
@@ -126,7 +110,7 @@ def test_a_high_cardinality_restatement_of_the_target_is_flagged_with_evidence()
     )
     assert "over its 35 values" in leak.reason and "--keep-leaky" in leak.reason
     assert {d.column for d in result.decisions} == {"sub_grade"}  # income, IDs-ish, etc. stay
-    kept = validate(_loans(), "grade", keep_leaky=True)
+    kept = validate(loans(), "grade", keep_leaky=True)
     flag = {d.column: d for d in kept.decisions}["sub_grade"]
     assert flag.action == "flag" and "kept because of --keep-leaky" in flag.reason
     assert "sub_grade" in kept.features
