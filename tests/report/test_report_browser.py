@@ -1,5 +1,6 @@
 """The training report in a real headless Chromium: no console errors, every figure drawn."""
 
+import json
 import re
 
 import numpy as np
@@ -49,9 +50,17 @@ def test_report_renders_without_errors_on_laptop_and_phone(report, tmp_path):
         browser.open(report.as_uri(), width=1280, height=900)
         total, rendered, ready = _figures_ok(browser)
         assert ready == "ok" and total == rendered
-        # class balance, mutual information, candidates, importance, confusion x2, ROC, PR,
-        # threshold trade-off, calibration
-        assert total == 10
+        # class balance, mutual information, candidates, confusion x2, ROC, PR, threshold
+        # trade-off, calibration, and permutation importance unless the time budget ran out
+        summary = json.loads((report.parent / "train.json").read_text())
+        permutation = bool(summary["interpretation"]["permutation"])
+        assert total == 9 + permutation
+        names = set(browser.evaluate(
+            "Array.from(document.querySelectorAll('figure.plot')).map(f => f.dataset.plot)"
+        ))  # fmt: skip
+        assert {"class-distribution", "candidates", "confusion", "confusion-normalised", "roc",
+                "pr", "threshold", "calibration"} <= names  # fmt: skip
+        assert ("importance-permutation-importance" in names) == permutation
         sizes = browser.evaluate(
             "Array.from(document.querySelectorAll('figure svg')).map(s => s.getBoundingClientRect().width)"
         )
