@@ -92,3 +92,20 @@ def test_decided_labels_absent_classes_and_bad_input():
         compare_to_baseline(np.array(["x"] * 40), proba, labels=[0, 1, 2])
     with pytest.raises(InputError, match="prior must be 3"):
         compare_to_baseline(y, proba, labels=[0, 1, 2], prior=[0.5, 0.5])
+
+
+def test_evaluate_carries_the_prior_baseline_of_its_rows():
+    from skyclass.metrics import evaluate
+
+    y, proba = _data(n=300, seed=5)
+    ev = evaluate(y, proba)
+    dummy = DummyClassifier(strategy="prior").fit(np.zeros((300, 1)), y)
+    base_pred = dummy.predict(np.zeros((300, 1)))
+    base_proba = dummy.predict_proba(np.zeros((300, 1)))
+    assert ev.baseline["accuracy"] == pytest.approx(accuracy_score(y, base_pred))
+    assert ev.baseline["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, base_pred))
+    assert ev.baseline["f1_macro"] == pytest.approx(f1_score(y, base_pred, average="macro"))
+    assert ev.baseline["log_loss"] == pytest.approx(log_loss(y, base_proba))
+    assert ev.baseline["roc_auc"] == 0.5
+    assert ev.to_dict()["baseline"]["baseline"] == "class prior"
+    assert "class-prior baseline (majority class" in ev.summary()

@@ -41,7 +41,13 @@ from skyclass.metrics._bootstrap import _draw
 from skyclass.metrics._bootstrap_metrics import LABEL_METRICS, log_loss_rows, weighted_binary_auc
 from skyclass.metrics._validation import as_1d, check_lengths
 
-__all__ = ["BASELINE_METRICS", "BaselineComparison", "BaselineReport", "compare_to_baseline"]
+__all__ = [
+    "BASELINE_METRICS",
+    "BaselineComparison",
+    "BaselineReport",
+    "compare_to_baseline",
+    "prior_scores",
+]
 
 BASELINE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss")
 _LOWER_IS_BETTER = ("log_loss",)
@@ -201,6 +207,28 @@ def compare_to_baseline(
             values = _label(metric, truth, pred, majority, k, weights)
         report.comparisons[metric] = _compare(metric, *values, truth, pred, majority, alpha)
     return report
+
+
+def prior_scores(class_weight: np.ndarray) -> dict[str, float]:
+    """What the class-prior baseline scores on rows with these class totals (its own prior).
+
+    Macro F1 averages over every label (as ``evaluate``'s ``averages["macro"]``),
+    balanced accuracy over the classes present; ROC AUC of constant scores is 1/2.
+
+    Example:
+        >>> prior_scores(np.array([6.0, 3.0, 1.0]))["accuracy"]
+        0.6
+    """
+    share = np.asarray(class_weight, dtype=np.float64) / np.sum(class_weight)
+    top = float(share.max())
+    present = share > 0
+    return {
+        "accuracy": top,
+        "balanced_accuracy": 1.0 / int(present.sum()),
+        "f1_macro": 2 * top / (1 + top) / share.size,
+        "roc_auc": 0.5,
+        "log_loss": float(-np.sum(share[present] * np.log(share[present]))),
+    }
 
 
 def _codes(values: np.ndarray, index: dict, name: str) -> np.ndarray:

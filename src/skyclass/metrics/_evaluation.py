@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skyclass._jsonsafe import json_scalar
+from skyclass.metrics._baseline import prior_scores
 from skyclass.metrics._classification import _kappa, _mcc
 from skyclass.metrics._curve import Curve
 from skyclass.metrics._engine import ovo_auc
@@ -58,7 +59,10 @@ class Evaluation:
     ``averages[avg][metric]`` equals ``<metric>_score(..., labels=labels, average=avg)``.
     ``roc_auc`` is the binary AUC of ``labels[1]`` for two classes, else one-vs-rest macro.
     One-vs-one AUCs are None for two classes and when sample weights are given
-    (scikit-learn defines them only without weights).
+    (scikit-learn defines them only without weights). ``baseline`` holds what the
+    class-prior baseline (these rows' class shares, the majority class as label)
+    scores on accuracy, balanced accuracy, macro F1, ROC AUC and log loss;
+    :func:`~skyclass.metrics.compare_to_baseline` adds a significance test.
     """
 
     labels: list
@@ -89,6 +93,7 @@ class Evaluation:
     average_precision_macro: float
     roc_curves: list = field(repr=False)
     pr_curves: list = field(repr=False)
+    baseline: dict = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -202,6 +207,7 @@ class Evaluation:
             average_precision_macro=float(np.mean(aps)),
             roc_curves=rocs,
             pr_curves=prs,
+            baseline=prior_scores(class_weight),
         )
 
     def curves(self, max_points: int) -> tuple[list[Curve], list[Curve]]:
@@ -233,6 +239,7 @@ class Evaluation:
             for name in _PER_CLASS
         }
         out["confusion_matrix"] = [[_num(v) for v in row] for row in self.confusion_matrix]
+        out["baseline"] = {"baseline": "class prior", **self.baseline}
         if curves:
             out["curves"] = {
                 "roc": [c.to_dict() for c in self.roc_curves],
@@ -289,6 +296,12 @@ class Evaluation:
         console.print(table)
         console.print()
         console.print(overall)
+        if self.baseline:
+            console.print()
+            console.print(
+                "class-prior baseline (majority class, these rows' shares): "
+                + ", ".join(f"{k.replace('_', ' ')} {fmt(v)}" for k, v in self.baseline.items())
+            )
         return console.export_text().rstrip() + "\n"
 
 
