@@ -564,16 +564,40 @@ def refit_stage(run: Run) -> str:
     return f"kept the model fitted on {seen:,} training rows ({why})"
 
 
+def _permutation_size(run: Run, X_test: pd.DataFrame) -> tuple[int, int]:
+    """Rows and shuffles per column for permutation importance that fit the time left.
+
+    At most 5,000 rows and 5 shuffles (3 beyond 20 columns), as many as the time left
+    allows (measured on one prediction of up to 1,000 rows), and never fewer than 500 rows
+    (one shuffle) so every report ranks its features.
+    """
+    sample = X_test.iloc[: min(len(X_test), 1000)]
+    start = time.perf_counter()
+    run.tested.model.predict_proba(run.tested.preprocessor.transform(sample))
+    per_row = (time.perf_counter() - start) / max(len(sample), 1)
+    left = _time_left(run) + 0.05 * run.options.time_budget
+    repeats = 5 if X_test.shape[1] <= 20 else 3
+    affordable = left / max(per_row * X_test.shape[1], 1e-9)
+    while repeats > 1 and affordable / repeats < 1000:
+        repeats -= 1
+    rows = int(min(5000, len(X_test), max(affordable / repeats, 500)))
+    return rows, repeats
+
+
 def explain_stage(run: Run) -> str:
     o, t, s = run.options, run.table, run.split
     tested = run.tested
+    X_test = t.X.iloc[s.test].reset_index(drop=True)
+    rows, repeats = _permutation_size(run, X_test)
     importance = permutation_ranking(
         tested.preprocessor,
         tested.model,
-        t.X.iloc[s.test].reset_index(drop=True),
+        X_test,
         t.codes[s.test],
         run.scorer,
         seed=o.seed,
+        n_repeats=repeats,
+        max_rows=rows,
     )
     coefficients = None
     pre, model = run.shipped
@@ -582,9 +606,9 @@ def explain_stage(run: Run) -> str:
     run.interpretation = {
         "coefficients": coefficients,
         "permutation": importance,
-        "permutation_note": "Permutation importance on up to 5,000 test rows (5 shuffles per "
-        f"column, 3 beyond 20 columns), scored with {run.scorer.name}, for the model fitted on "
-        "the training rows.",
+        "permutation_note": f"Permutation importance on {rows:,} test rows ({repeats} "
+        f"shuffle{'s' if repeats > 1 else ''} per column, as many as the time budget allowed), "
+        f"scored with {run.scorer.name}, for the model fitted on the training rows.",
     }
     if o.sensitive:
         groups = t.raw[o.sensitive].iloc[t.checked.rows[s.test]].astype(str).to_numpy()
