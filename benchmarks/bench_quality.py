@@ -245,14 +245,14 @@ def main() -> None:
             f"  within 0.015 on {metric}: {sel_ok}; within 0.03 on log loss: {loss_ok}; "
             f"log loss below the prior: {prior_ok}; wall <= 1.1 x budget + 5 s: {budget_ok}"
         )
+        if args.json:  # after every table, so a long run that is stopped keeps what it did
+            args.json.write_text(json.dumps(everything, indent=2, default=float))
         acc_ratios.append(ours["accuracy"] / peer_acc)
         loss_ratios.append(peer_loss / ours["log_loss"])
         ours_acc.append(ours["accuracy"])
         best_acc.append(peer_acc)
         ours_loss.append(ours["log_loss"])
         best_loss.append(peer_loss)
-    if args.json:
-        args.json.write_text(json.dumps(everything, indent=2, default=float))
     print(f"\nall tables meet the targets: {met_all}")
     print(
         f"quality: ratio={np.mean(acc_ratios):.2f} (ours mean accuracy {np.mean(ours_acc):.4f} vs "

@@ -138,6 +138,7 @@ class Tested:
     model: Any
     proba: np.ndarray
     y_pred: np.ndarray
+    evaluation: Any
     info: TestInfo
 
 
@@ -504,6 +505,7 @@ def test_stage(run: Run) -> str:  # the only time the test rows are used
         model,
         proba,
         y_pred,
+        evaluation,
         TestInfo(metrics, per_class, evaluation.to_dict(curves=False), prior),
     )
     head = metrics.get(scorer.name) or next(iter(metrics.values()))

@@ -177,14 +177,11 @@ def train(
         f"report {out_dir / 'report.html'}",
         highlight=False,
     )
-    from skyclass import metrics as M
-
-    y_test = [run.table.labels[c] for c in run.table.codes[run.split.test]]
     return TrainResult(
         out_dir=out_dir,
         bundle_path=Path(summary.bundle.path),
         report_path=out_dir / "report.html",
-        evaluation=M.evaluate(y_test, run.tested.proba, labels=run.table.labels),
+        evaluation=run.tested.evaluation,
         leaderboard=[e.to_dict() for e in summary.candidates],
         winner=summary.winner,
         metric=summary.metric.name,
