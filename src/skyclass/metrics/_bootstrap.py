@@ -272,18 +272,16 @@ def _resample(evaluate, counts, groups, n_resamples, stratified, rng):
     n = int(counts.sum())
     few = counts.size * 10 <= n  # draw pattern counts directly rather than one index per row
     chunk = max(1, _CHUNK_CELLS // (counts.size if few else n))
-    strata = [np.flatnonzero(groups == g) for g in np.unique(groups)] if stratified else [None]
+    if stratified:
+        strata = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    else:
+        strata = [np.arange(counts.size)]
     samples = []
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)
         weights = np.zeros((size, counts.size))
         for members in strata:
-            part = counts if members is None else counts[members]
-            drawn = _draw(part, size, few, rng)
-            if members is None:
-                weights = drawn
-            else:
-                weights[:, members] = drawn
+            weights[:, members] = _draw(counts[members], size, few, rng)
         samples.append(evaluate(weights))
     estimate = float(evaluate(counts[None].astype(np.float64))[0])
     jack_values, jack_weights = _jackknife(evaluate, counts, rng)
@@ -342,7 +340,7 @@ def _loop(metric, y, values, n_resamples, stratified, rng):
         idx = _resample_indices(y, stratified, rng)
         samples[r] = _safe_call(metric, y[idx], values[idx])
     n = y.shape[0]
-    groups = min(n, _EXACT_JACKKNIFE if n <= _EXACT_JACKKNIFE else _JACKKNIFE_GROUPS)
+    groups = n if n <= _EXACT_JACKKNIFE else _JACKKNIFE_GROUPS
     member = rng.permutation(n) % groups
     jack = np.array(
         [_safe_call(metric, y[member != g], values[member != g]) for g in range(groups)]
