@@ -117,47 +117,30 @@ def _regions_section(result: MonitorResult, regions: list[dict] | None) -> str:
                 ],
             )
         )
-        plots.append(
-            bar_chart(
-                "region-traffic",
-                "Traffic per region (requests)",
-                names,
-                {"": [r["requests"] or 0 for r in regions]},
-                flagged=unhealthy,
-                value_label="requests",
+        charts = (  # name, title, {series: row key}, axis title, unhealthy in red, missing as 0
+            ("region-traffic", "Traffic per region (requests)", {"": "requests"}, "requests",
+             True, True),
+            ("region-latency", "Latency per region", {"p50 ms": "p50_ms", "p99 ms": "p99_ms"},
+             "ms", False, False),
+            ("region-errors", "Error rate per region", {"": "error_rate"}, "share of requests",
+             True, True),
+            ("region-cost", "Cost so far per region", {"": "dollars"}, "$", False, True),
+        )  # fmt: skip
+        for name, title, keys, axis, flag, zero in charts:
+            series = {
+                label: [(r[key] or 0) if zero else r[key] for r in regions]
+                for label, key in keys.items()
+            }
+            plots.append(
+                bar_chart(
+                    name,
+                    title,
+                    names,
+                    series,
+                    value_label=axis,
+                    flagged=unhealthy if flag else None,
+                )  # fmt: skip
             )
-        )
-        plots.append(
-            bar_chart(
-                "region-latency",
-                "Latency per region",
-                names,
-                {
-                    "p50 ms": [r["p50_ms"] for r in regions],
-                    "p99 ms": [r["p99_ms"] for r in regions],
-                },
-                value_label="ms",
-            )
-        )
-        plots.append(
-            bar_chart(
-                "region-errors",
-                "Error rate per region",
-                names,
-                {"": [r["error_rate"] or 0 for r in regions]},
-                flagged=unhealthy,
-                value_label="share of requests",
-            )
-        )
-        plots.append(
-            bar_chart(
-                "region-cost",
-                "Cost so far per region",
-                names,
-                {"": [r["dollars"] or 0 for r in regions]},
-                value_label="$",
-            )
-        )
     if logged:
         plots.append(
             bar_chart(
