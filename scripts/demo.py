@@ -60,6 +60,8 @@ def free_port() -> int:
 
 
 def write_spec(gateway_port: int) -> None:
+    from skyclass.gateway import default_engine
+
     regions = [
         ("aws-us-east-1", "aws", "us", 0.40, 0),
         ("gcp-europe-west4", "gcp", "eu", 0.35, 15),
@@ -83,7 +85,9 @@ def write_spec(gateway_port: int) -> None:
         ]
     lines += [
         f"trust: {{keys: [{KEY}.pub]}}",  # replicas serve only a bundle this key signed
+        "tls: {replicas: mutual}",  # deployment CA; gateway and replicas check each other
         "gateway:",
+        f"  engine: {default_engine()}",  # envoy wherever skyclass[envoy] is installed
         f"  listen: 127.0.0.1:{gateway_port}",
         "  policy: latency",
         "  residency: {header: X-Data-Zone}",
@@ -215,6 +219,9 @@ def story() -> None:
         f"HTTP {reply.status_code} from region {reply.headers.get('x-skyclass-region')}, "
         f"model {reply.headers.get('x-skyclass-model-version')}"
     )
+    status = httpx.get(f"{gateway}/gateway/status", timeout=10).json()
+    urls = [e["url"] for r in status["regions"].values() for e in r["endpoints"]]
+    print(f"gateway engine: {status.get('engine', 'builtin')}; replicas over mutual TLS: {urls}")
     for output in reply.json()["outputs"]:
         print(f"  {output['name']}: {output['data']}")
 

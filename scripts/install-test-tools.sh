@@ -37,13 +37,13 @@ if [ ! -x .tools/kserve-venv/bin/python ]; then
   .tools/kserve-venv/bin/pip install --quiet "kserve==0.21.0" >/dev/null
 fi
 
-# iproute2 (`ip netns`, `tc netem`) for the network-fault drills of tests/cloud/test_netem.py;
-# the drills skip, saying why, where namespaces cannot be made (not root).
-if ! command -v tc >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
+# iproute2 (`ip netns`, `tc netem`) and nftables (packet loss) for the network-fault drills of
+# tests/cloud/test_netem.py; the drills skip, saying why, where namespaces cannot be made.
+if ! command -v tc >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1 || ! command -v nft >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 nftables >/dev/null
   else
-    echo "ip/tc not found: network-fault drills need iproute2 (sudo apt-get install iproute2)" >&2
+    echo "ip/tc/nft not found: network-fault drills need iproute2 and nftables (sudo apt-get install iproute2 nftables)" >&2
   fi
 fi

@@ -10,14 +10,16 @@ TLS, a real gateway process on each engine, steady load.
 Skipped, with the reason, where network namespaces cannot be made (not root, no iproute2).
 """
 
+import contextlib
 import statistics
 
 import orjson
 import pytest
 
 from skyclass.bundle import load
-from skyclass.cloud import deploy
+from skyclass.cloud import connect, deploy
 from skyclass.cloud._netns import available
+from skyclass.errors import SkyclassError
 from skyclass.gateway import drive
 from skyclass.serving import v2_request
 from tests.bundle.factory import make_bundle, make_table
@@ -36,14 +38,25 @@ REGIONS = ("aws-us", "gcp-eu", "azure-eu")
 def _spec(tmp_path, bundle, engine, policy, hedge_ms=None):
     regions = "".join(f"  - {{name: {r}, cloud: {r.split('-')[0]}}}\n" for r in REGIONS)
     hedge = f"  hedge_after_ms: {hedge_ms}\n" if hedge_ms else ""
-    path = tmp_path / f"net-{engine}-{policy}.yaml"
+    name = f"net-{engine}-{policy.replace('_', '-')}"
+    path = tmp_path / f"{name}.yaml"
     path.write_text(
-        f"name: net-{engine}-{policy.replace('_', '-')}\nmodel: {bundle}\nnetwork: netns\n"
+        f"name: {name}\nmodel: {bundle}\nnetwork: netns\n"
         f"regions:\n{regions}gateway:\n  engine: {engine}\n  listen: 127.0.0.1:{free_port()}\n"
         f"  policy: {policy}\n  health: {{interval_ms: 200, timeout_ms: 500}}\n"
         f"  timeout_ms: 1000\n{hedge}"
     )
     return path
+
+
+def _deploy(spec, state):
+    """deploy, or take down what it started when it fails (namespaces, processes)."""
+    try:
+        return deploy(spec, state_dir=state)
+    except BaseException:
+        with contextlib.suppress(SkyclassError):
+            connect(spec.stem.replace("_", "-"), state).down()
+        raise
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +77,7 @@ ENGINES = ["builtin", pytest.param("envoy", marks=needs_envoy)]
 def test_partition_and_packet_loss(tmp_path, model, engine):
     bundle, body = model
     # healthy first, to size the hedge relative to this machine right now
-    dep = deploy(_spec(tmp_path, bundle, engine, "round_robin"), state_dir=tmp_path / "s")
+    dep = _deploy(_spec(tmp_path, bundle, engine, "round_robin"), tmp_path / "s")
     try:
         url = dep.gateway_url + INFER
         drive(url, body, rate=50, duration=1.0)  # warm connections
@@ -85,7 +98,7 @@ def test_partition_and_packet_loss(tmp_path, model, engine):
         dep.down()
 
     hedge = max(5, round(3 * base_p50))
-    dep = deploy(_spec(tmp_path, bundle, engine, "round_robin", hedge), state_dir=tmp_path / "s")
+    dep = _deploy(_spec(tmp_path, bundle, engine, "round_robin", hedge), tmp_path / "s")
     try:
         url = dep.gateway_url + INFER
         drive(url, body, rate=50, duration=1.0)
@@ -104,7 +117,7 @@ def test_partition_and_packet_loss(tmp_path, model, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_latency_policy_leaves_a_region_that_got_150_ms_further(tmp_path, model, engine):
     bundle, body = model
-    dep = deploy(_spec(tmp_path, bundle, engine, "latency"), state_dir=tmp_path / "s")
+    dep = _deploy(_spec(tmp_path, bundle, engine, "latency"), tmp_path / "s")
     try:
         url = dep.gateway_url + INFER
         warm = drive(url, body, rate=50, duration=2.0)

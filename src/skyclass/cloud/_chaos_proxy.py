@@ -3,7 +3,7 @@
 It frames requests (head + Content-Length body) and, per request, applies the mode
 read from a JSON control file (checked on every request): ``normal``, ``hang`` (accept, never answer),
 ``slow`` (``slow_ms`` before forwarding), ``errors`` (answer 500 at ``error_rate``);
-``delay_ms`` always adds simulated network delay. ``skyclass chaos`` rewrites the file.
+``delay_ms`` (± ``jitter_ms``) always adds simulated network delay. ``skyclass chaos`` rewrites the file.
 
 With ``CERT KEY CA`` it terminates mutual TLS: it presents the replica's certificate and
 only accepts clients (the gateway) whose certificate the deployment's CA signed.
@@ -77,8 +77,10 @@ async def _apply_chaos(control: Control) -> bool:
     """Delay/hang as the mode says; True when this request should get an injected 500."""
     control.refresh()  # one stat() per request: a drill applies to the very next request
     mode = control.mode
-    if mode.get("delay_ms"):
-        await asyncio.sleep(mode["delay_ms"] / 1000.0)
+    if mode.get("delay_ms") or mode.get("jitter_ms"):
+        jitter = mode.get("jitter_ms", 0.0)
+        delay = mode.get("delay_ms", 0.0) + random.uniform(-jitter, jitter)
+        await asyncio.sleep(max(0.0, delay) / 1000.0)
     kind = mode.get("mode", "normal")
     if kind == "hang":
         await asyncio.Event().wait()

@@ -163,36 +163,36 @@ class Deployment:
                 self.store.mark_stopped(replica)
             return f"killed {len(victims)} replica process(es) of {region}"
         networks = Networks(self.folder, self.name)
-        if partition or loss is not None or delay is not None:
-            if networks.get(region) is None:
-                raise ConfigError(
-                    f"region {region!r} has no network namespace: network faults need "
-                    "`network: netns` in the spec and root (deploy again after adding it)"
-                )
-            shape = _spec_shape(spec_region)
-            if partition:
-                shape = replace(shape, loss_percent=100.0)
-            elif loss is not None:
-                shape = replace(shape, loss_percent=loss)
-            else:
-                ms, jitter = parse_delay(delay)
-                shape = replace(shape, delay_ms=ms, jitter_ms=jitter)
-            networks.shape(region, shape)
-            return (
-                f"{region}: network delay {shape.delay_ms:g}±{shape.jitter_ms:g} ms, "
-                f"loss {shape.loss_percent:g} %"
-            )
         in_namespace = networks.get(region) is not None
-        mode: dict = {"mode": "normal", "delay_ms": 0 if in_namespace else spec_region.delay_ms}
+        network_drill = partition or loss is not None or delay is not None
+        if network_drill and not in_namespace:
+            raise ConfigError(
+                f"region {region!r} has no network namespace: network faults need "
+                "`network: netns` in the spec and root (deploy again after adding it)"
+            )
+        shape = _spec_shape(spec_region)
+        if partition:
+            shape = replace(shape, loss_percent=100.0)
+        elif loss is not None:
+            shape = replace(shape, loss_percent=loss)
+        elif delay is not None:
+            ms, jitter = parse_delay(delay)
+            shape = replace(shape, delay_ms=ms, jitter_ms=jitter)
+        # what the proxy adds: all of the delay without a namespace (or without netem)
+        extra = networks.shape(region, shape) if in_namespace else shape
+        mode: dict = {"mode": "normal", "delay_ms": extra.delay_ms, "jitter_ms": extra.jitter_ms}
         if hang:
             mode["mode"] = "hang"
         elif slow_ms is not None:
             mode.update(mode="slow", slow_ms=slow_ms)
         elif errors is not None:
             mode.update(mode="errors", error_rate=errors)
-        elif in_namespace:
-            networks.shape(region, _spec_shape(spec_region))
         write_control(control_file(self.folder, region), mode)
+        if network_drill:
+            return (
+                f"{region}: network delay {shape.delay_ms:g}±{shape.jitter_ms:g} ms, "
+                f"loss {shape.loss_percent:g} %"
+            )
         return f"{region}: mode {mode['mode']}"
 
     def down(self) -> int:

@@ -29,6 +29,7 @@ from skyclass.gateway._settings import (
     ResidencySettings,
     RoutingTable,
     UpstreamTls,
+    default_engine,
 )
 from skyclass.gateway.engines import ENGINES, Engine
 
@@ -49,6 +50,7 @@ __all__ = [
     "ClientTls",
     "Engine",
     "UpstreamTls",
+    "default_engine",
     "run_engine",
     "LoadResult",
     "drive",

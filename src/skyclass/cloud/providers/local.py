@@ -51,19 +51,21 @@ def _trust_args(keys: list[str]) -> list[str]:
     return [arg for key in keys for arg in ("--trusted-key", key)]
 
 
-def region_network(ctx: LaunchContext, region: RegionSpec) -> RegionNet | None:
-    """The region's namespace under ``network: netns`` (None: chaos-proxy simulation).
+def region_network(ctx: LaunchContext, region: RegionSpec) -> tuple[RegionNet | None, Shape]:
+    """The region's namespace under ``network: netns`` (None: chaos-proxy simulation), and
+    the delay its proxy must add (all of ``delay_ms`` without a namespace).
 
-    Without root or iproute2 the region falls back to the chaos proxy, with a warning.
+    Without root, iproute2 or nftables the region falls back to the chaos proxy, with a warning.
     """
+    proxy_only = Shape(region.delay_ms, region.jitter_ms)
     if ctx.spec.network != "netns":
-        return None
+        return None, proxy_only
     reason = netns_available()
     if reason is not None:
         log.warning(
             "region %s: %s; simulating the network with the chaos proxy", region.name, reason
         )
-        return None
+        return None, proxy_only
     shape = Shape(region.delay_ms, region.jitter_ms, region.loss_percent)
     return Networks(ctx.folder, ctx.spec.name).ensure(region.name, shape)
 
@@ -83,11 +85,13 @@ class LocalProvider(Provider):
         model_version: str,
         count: int,
     ) -> list[Replica]:
-        net = region_network(ctx, region)
+        net, extra = region_network(ctx, region)
         control = control_file(ctx.folder, region.name)
-        if not control.exists():
-            # in a namespace netem delays the packets; the proxy adds nothing on top
-            write_control(control, {"mode": "normal", "delay_ms": 0 if net else region.delay_ms})
+        if not control.exists():  # netem (when there is one) delays packets; else the proxy
+            write_control(
+                control,
+                {"mode": "normal", "delay_ms": extra.delay_ms, "jitter_ms": extra.jitter_ms},
+            )
         certs = (
             Certificates(ctx.folder, ctx.spec.name) if ctx.spec.tls.replicas == "mutual" else None
         )

@@ -128,6 +128,16 @@ def _upstream_tls(table: RoutingTable, region: str) -> dict | None:
     return {"name": "envoy.transport_sockets.tls", "typed_config": {"@type": _TLS_UP, **context}}
 
 
+#: Envoy's default circuit breakers (3 concurrent retries, 1024 requests) are for meshes;
+#: a gateway in front of a few regions must retry everything a dead region had in flight.
+_NO_BREAKER = {
+    "thresholds": [
+        {"max_connections": 65536, "max_pending_requests": 65536, "max_requests": 65536,
+         "max_retries": 65536}
+    ]
+}  # fmt: skip
+
+
 def _region_cluster(
     settings: GatewaySettings, table: RoutingTable, track: str, region: str, eds_path: str
 ) -> dict:
@@ -180,16 +190,7 @@ def _region_cluster(
                 "explicit_http_config": {"http_protocol_options": {}},
             }
         },
-        "circuit_breakers": {
-            "thresholds": [
-                {
-                    "max_connections": 4096,
-                    "max_pending_requests": 4096,
-                    "max_requests": 4096,
-                    "max_retries": 4096,
-                }
-            ]
-        },  # fmt: skip
+        "circuit_breakers": _NO_BREAKER,
     }
     secure = any(
         e.url.startswith("https:")
@@ -212,6 +213,9 @@ def _pool(name: str, clusters: Sequence[str]) -> dict:
             "name": "envoy.clusters.aggregate",
             "typed_config": {"@type": _AGGREGATE, "clusters": list(clusters)},
         },
+        # retries are counted on the route's cluster, the pool: Envoy's default of 3
+        # concurrent retries would turn a killed region's in-flight requests into 503s
+        "circuit_breakers": _NO_BREAKER,
     }
 
 
