@@ -57,7 +57,25 @@ class ClassThresholds(DecisionRule):
         objective: str = "f1",
         **options: Any,
     ) -> ClassThresholds:
-        """Per class, the one-vs-rest :func:`best_threshold` for ``objective`` on ``proba[:, j]``."""
+        """Per class, the one-vs-rest :func:`best_threshold` for ``objective`` on ``proba[:, j]``.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_rows,)
+            Truth.
+        proba : array-like of shape (n_rows, k)
+            Probabilities, columns in ``labels`` order.
+        labels : sequence, optional
+            The class of each column (default: sorted labels of ``y_true``).
+        objective : str
+            A :func:`best_threshold` objective.
+        **options
+            Passed to :func:`best_threshold` (``beta``, ``costs``, ``sample_weight``).
+
+        Returns
+        -------
+        ClassThresholds
+        """
         proba = as_proba(proba)
         y = as_1d(y_true, "y_true")
         order = list(labels) if labels is not None else np.unique(y).tolist()

@@ -76,7 +76,19 @@ class CostMatrix(DecisionRule):
 
     @classmethod
     def from_binary(cls, cost_fp: float, cost_fn: float, labels: Sequence[Any] | None = None):
-        """The 2 × 2 matrix ``[[0, cost_fp], [cost_fn, 0]]`` (positive class second)."""
+        """The 2 × 2 matrix ``[[0, cost_fp], [cost_fn, 0]]`` (positive class second).
+
+        Parameters
+        ----------
+        cost_fp, cost_fn : float
+            The cost of a false positive and of a false negative.
+        labels : sequence, optional
+            The two labels, negative first.
+
+        Returns
+        -------
+        CostMatrix
+        """
         return cls(((0.0, float(cost_fp)), (float(cost_fn), 0.0)), labels=labels_tuple(labels))
 
     @property
@@ -85,7 +97,17 @@ class CostMatrix(DecisionRule):
         return np.asarray(self.matrix, dtype=np.float64)
 
     def expected_costs(self, proba: Any) -> np.ndarray:
-        """Expected cost of predicting each class, per row: ``proba @ C`` (``[n, k]``)."""
+        """Expected cost of predicting each class, per row: ``proba @ C`` (``[n, k]``).
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_rows, k)
+            Class probabilities in the matrix's class order.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_rows, k)
+        """
         proba = as_model_proba(proba)
         matrix = self.array
         if proba.shape[1] != matrix.shape[0]:
@@ -95,7 +117,19 @@ class CostMatrix(DecisionRule):
         return proba @ matrix
 
     def total_cost(self, y_true: Any, y_pred: Any, labels: Sequence[Any] | None = None) -> float:
-        """Total cost of the decisions ``y_pred`` against the truth ``y_true``."""
+        """Total cost of the decisions ``y_pred`` against the truth ``y_true``.
+
+        Parameters
+        ----------
+        y_true, y_pred : array-like of shape (n_rows,)
+            Truth and decisions.
+        labels : sequence, optional
+            The class order of the matrix when it has no ``labels`` (default ``0 .. k-1``).
+
+        Returns
+        -------
+        float
+        """
         order = self._order(labels)
         truth, pred = as_1d(y_true, "y_true"), as_1d(y_pred, "y_pred")
         if truth.shape[0] != pred.shape[0]:

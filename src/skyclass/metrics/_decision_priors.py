@@ -61,7 +61,21 @@ class PriorShift(DecisionRule):
     def from_labels(
         cls, y_train: Any, target_priors: Any, labels: Sequence[Any] | None = None
     ) -> PriorShift:
-        """Training priors counted from ``y_train`` (class order ``labels`` or sorted)."""
+        """Training priors counted from ``y_train`` (class order ``labels`` or sorted).
+
+        Parameters
+        ----------
+        y_train : array-like of shape (n_rows,)
+            The training target.
+        target_priors : sequence of float
+            The class shares expected in use.
+        labels : sequence, optional
+            The class order (default: sorted labels of ``y_train``).
+
+        Returns
+        -------
+        PriorShift
+        """
         y = as_1d(y_train, "y_train")
         order = list(labels) if labels is not None else np.unique(y).tolist()
         counts = np.array([np.count_nonzero(y == label) for label in order], dtype=np.float64)
@@ -81,6 +95,23 @@ class PriorShift(DecisionRule):
 
         Alternates re-weighting ``proba`` by ``target / train`` and setting ``target``
         to the mean adjusted probability, until it moves less than ``tol``.
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_rows, k)
+            The model's probabilities on unlabelled production rows.
+        train_priors : sequence of float
+            The training class shares.
+        labels : sequence, optional
+            The class order.
+        max_iter : int
+            EM iterations at most.
+        tol : float
+            Stop when no prior moves more than this.
+
+        Returns
+        -------
+        PriorShift
 
         Example:
             >>> proba = [[0.9, 0.1], [0.7, 0.3], [0.2, 0.8], [0.6, 0.4]]
@@ -106,7 +137,19 @@ class PriorShift(DecisionRule):
         return cls(tuple(train), tuple(target), labels_tuple(labels))
 
     def adjust(self, proba: Any, labels: Sequence[Any] | None = None) -> np.ndarray:
-        """Probabilities re-weighted by ``target / train`` and renormalised per row."""
+        """Probabilities re-weighted by ``target / train`` and renormalised per row.
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_rows, k)
+            Probabilities under the training priors.
+        labels : sequence, optional
+            The model's class of each column (aligned to the rule's ``labels``).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_rows, k)
+        """
         proba = as_model_proba(proba)
         idx = align(self.labels, labels, len(self.train_priors), "prior shift", proba.shape[1])
         weights = (np.asarray(self.target_priors) / np.asarray(self.train_priors))[idx]
