@@ -1,6 +1,9 @@
-"""Tamper drill on real object-store APIs (moto S3, GCS emulator, Azurite): a signed model is
-replicated to three clouds, an attacker with write access to one of them swaps the model and
-fixes its manifest entry and COMMITTED marker; only that cloud's copy is refused."""
+"""Signed bundles on real object-store APIs (moto S3, GCS emulator, Azurite).
+
+Tamper drill: a signed model is replicated to three clouds, an attacker with write access to
+one of them swaps the model and fixes its manifest entry and COMMITTED marker; only that
+cloud's copy is refused. On each cloud: a valid signature passes, an untrusted one is
+refused, and a version signed before a key rotation passes while the old key is listed."""
 
 import numpy as np
 import pytest
@@ -57,3 +60,17 @@ def test_tampered_copy_in_one_cloud_is_refused_the_others_load(
             to=[clouds["azure"].unique_url("onward")],
             trusted_keys=[public],
         )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_valid_untrusted_and_rotated_signatures_on_each_cloud(clouds, kind, tmp_path, demo_bundle):
+    old, new = (generate_key(tmp_path / name) for name in ("old", "new"))
+    url = clouds[kind].unique_url("rotation")
+    reg = Registry(url)
+    reg.push(demo_bundle, sign=old[0])  # signed before the rotation
+    reg.push(demo_bundle, sign=new[0])
+    assert load(f"{url}/demo@1", trusted_keys=[old[1]]).signed_by.path == old[1]  # valid
+    assert load(f"{url}/demo@1", trusted_keys=[new[1], old[1]]).version == 1  # old key still listed
+    assert load(f"{url}/demo@2", trusted_keys=[new[1], old[1]]).signed_by.path == new[1]
+    with pytest.raises(IntegrityError, match="which is not trusted here"):
+        load(f"{url}/demo@1", trusted_keys=[new[1]])  # old key dropped
