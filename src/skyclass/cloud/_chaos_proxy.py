@@ -60,8 +60,26 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     writer.close()
 
 
+async def _relay_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Pass answers back whole (head and body in one write), as a cloud's L7 load balancer
+    does: a replica dying mid-answer never leaves the gateway half an answer it cannot retry."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = _content_length(head)
+            if length is None:  # chunked answer: no framing, plain relay from here on
+                writer.write(head)
+                await _pipe(reader, writer)
+                return
+            writer.write(head + await reader.readexactly(length))
+            await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+        pass
+    writer.close()
+
+
 def _content_length(head: bytes) -> int | None:
-    """Body length from the request head; None when the body is chunked."""
+    """Body length from a request or answer head; None when the body is chunked."""
     length = 0
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
@@ -97,7 +115,7 @@ async def _serve_client(
     except OSError:
         writer.close()
         return
-    pump = asyncio.create_task(_pipe(up_reader, writer))
+    pump = asyncio.create_task(_relay_answers(up_reader, writer))
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")

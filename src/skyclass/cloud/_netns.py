@@ -181,6 +181,7 @@ class Networks:
             peer = net.peer_if
             # a namespace left by a deployment that was never taken down: start afresh
             subprocess.run(["ip", "netns", "del", net.namespace], capture_output=True)
+            subprocess.run(["ip", "link", "del", net.host_if], capture_output=True)
             _run("ip", "netns", "add", net.namespace)
             _run("ip", "link", "add", net.host_if, "type", "veth", "peer", "name", peer)
             _run("ip", "link", "set", peer, "netns", net.namespace)
