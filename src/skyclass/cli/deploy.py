@@ -36,7 +36,10 @@ def deploy(
     from skyclass.cloud import deploy as run
 
     console = Console(stderr=True)
-    handle = run(spec, state_dir=state, gateway=not no_gateway, apply=apply, say=console.print)
+    def say(text: str) -> None:  # progress is plain text: brackets in a URI are not markup
+        console.print(text, markup=False, highlight=False)
+
+    handle = run(spec, state_dir=state, gateway=not no_gateway, apply=apply, say=say)
     typer.echo(
         f"{handle.name}: {len(handle.replicas())} replica(s) ready; gateway {handle.gateway_url}"
     )
