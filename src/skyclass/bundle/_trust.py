@@ -150,7 +150,8 @@ def verify_signature(files: Mapping[str, bytes], keys: Iterable[KeyLike], where:
         candidates = [k for k in keys if k.kind == "certificate"]
         signer = f"certificate {info.certificate}"
     else:
-        candidates = [k for k in keys if k.kind == "key" and k.fingerprint == info.key_id]
+        # signatures from before model-signing 1.0 name no key: every trusted key is tried
+        candidates = [k for k in keys if k.kind == "key" and info.key_id in ("", k.fingerprint)]
         signer = f"key {info.key_id[:16] or '(unnamed)'}"
     if not candidates:
         raise IntegrityError(
