@@ -238,3 +238,14 @@ def test_a_skyclass_zip_is_signed_in_place(tmp_path, demo_bundle, keys):
     assert sign(zipped, keys["new"][0]) == zipped
     assert SIGNATURE in read_files(zipped)
     assert load(zipped, trusted_keys=[keys["new"][1]]).signed_by.path == keys["new"][1]
+
+
+def test_a_signature_without_a_key_id_is_tried_against_every_trusted_key(bundle, keys):
+    sign(bundle, keys["new"][0])
+    sig = json.loads((bundle / SIGNATURE).read_bytes())
+    del sig["verificationMaterial"]["publicKey"]["hint"]  # as model-signing < 1.0 wrote them
+    (bundle / SIGNATURE).write_text(json.dumps(sig))
+    both = [keys["old"][1], keys["new"][1]]
+    assert load(bundle, trusted_keys=both).signed_by.path == keys["new"][1]
+    with pytest.raises(IntegrityError, match="does not verify against any trusted key"):
+        load(bundle, trusted_keys=[keys["old"][1]])
