@@ -179,6 +179,18 @@ def _leak_evidence(name: str, values: pd.Series, target: pd.Series) -> str | Non
     )
 
 
+def _check_drop(frame: pd.DataFrame, drop: list[str]) -> None:
+    """A ``--drop`` name that is no column is a typo, never silently ignored."""
+    columns = [str(c) for c in frame.columns]
+    for name in drop:
+        if name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(
+                f"--drop {name!r}: no such column{hint}; the columns are: {', '.join(columns)}"
+            )
+
+
 def _check_target(frame: pd.DataFrame, target: str) -> None:
     if target in frame.columns:
         return
@@ -260,6 +272,7 @@ def validate(
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a table (pandas DataFrame); load files with load_table")
     _check_target(data, target)
+    _check_drop(data, drop or [])
     n_rows_in = len(data)
     decisions: list[Decision] = []
     frame = data.reset_index(drop=True)
