@@ -4,7 +4,7 @@ TLS, a real gateway process on each engine, steady load.
 
 - a partitioned region (100 % loss: no answer, no RST) costs 0 client requests;
 - 5 % packet loss on one region keeps p99 within 3x of the healthy p99 measured in the same
-  test (hedging after 3x the healthy p50 covers the retransmission stalls), 0 failed;
+  test (latency policy, hedging after 3x the healthy p50 covers retransmission stalls), 0 failed;
 - +150 ms on the region the latency policy prefers moves traffic away within 5 s.
 
 Skipped, with the reason, where network namespaces cannot be made (not root, no iproute2).
@@ -38,7 +38,7 @@ REGIONS = ("aws-us", "gcp-eu", "azure-eu")
 def _spec(tmp_path, bundle, engine, policy, hedge_ms=None):
     regions = "".join(f"  - {{name: {r}, cloud: {r.split('-')[0]}}}\n" for r in REGIONS)
     hedge = f"  hedge_after_ms: {hedge_ms}\n" if hedge_ms else ""
-    name = f"net-{engine}-{policy.replace('_', '-')}"
+    name = f"net-{engine}-{policy.replace('_', '-')}" + ("-hedged" if hedge_ms else "")
     path = tmp_path / f"{name}.yaml"
     path.write_text(
         f"name: {name}\nmodel: {bundle}\nnetwork: netns\n"
@@ -97,8 +97,9 @@ def test_partition_and_packet_loss(tmp_path, model, engine):
     finally:
         dep.down()
 
+    # the latency policy with hedging: a stalled attempt gets a second copy elsewhere
     hedge = max(5, round(3 * base_p50))
-    dep = _deploy(_spec(tmp_path, bundle, engine, "round_robin", hedge), tmp_path / "s")
+    dep = _deploy(_spec(tmp_path, bundle, engine, "latency", hedge), tmp_path / "s")
     try:
         url = dep.gateway_url + INFER
         drive(url, body, rate=50, duration=1.0)

@@ -59,14 +59,20 @@ def test_good_spec_loads_and_resolves_relative_uris(tmp_path):
         (
             "    provider: local\n",
             "    provider: lambda\n",
-            "line 5: regions[0].provider: Input should be 'local', 'kubernetes' or 'external'",
+            "line 5: regions[0].provider: Value error, unknown provider 'lambda'; use one of: "
+            "external, kubernetes, local",
         ),
         (
             "    replicas: 2\n",
             "    replicas: many\n",
             "line 8: regions[0].replicas: Input should be a valid integer",
         ),
-        ("  policy: cost\n", "  policy: fastest\n", "line 21: gateway.policy: Input should be"),
+        (
+            "  policy: cost\n",
+            "  policy: fastest\n",
+            "line 21: gateway.policy: Value error, unknown routing policy 'fastest'; use one of: "
+            "cost, latency, least_outstanding, round_robin, weighted",
+        ),
         (
             "  retries: 2\n",
             "  retries: 2\n  retry: 3\n",

@@ -173,7 +173,9 @@ def _region_cluster(
             "consecutive_gateway_failure": outlier.consecutive_errors,
             "enforcing_consecutive_gateway_failure": 100,
             "split_external_local_origin_errors": True,
-            "consecutive_local_origin_failure": 1,
+            # refused/reset/timed-out attempts: as many as 5xx answers (a per-try timeout of
+            # hedging is one too, so a single slow answer on a busy machine ejects nothing)
+            "consecutive_local_origin_failure": outlier.consecutive_errors,
             "enforcing_consecutive_local_origin_failure": 100,
             "base_ejection_time": _seconds(max(outlier.eject_ms, 1)),
             "max_ejection_time": _seconds(max(outlier.eject_ms, 1)),

@@ -150,7 +150,7 @@ class ControlPlane:
         if self.endpoints_file is not None:
             self._reload()
         self.order = order_regions(self.settings.policy, self._region_ewma(), {}, 0.0)
-        self._write_all(self._render(), final=True)
+        self._write_all(self._render())
         self.applied_version = self.table.version
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2.0))
         self._probe_session = aiohttp.ClientSession(
@@ -236,7 +236,7 @@ class ControlPlane:
         tmp.write_bytes(orjson.dumps(doc))
         os.replace(tmp, path)  # Envoy sees one whole file or the old one, never half
 
-    def _write_all(self, files: dict[str, dict], *, final: bool) -> None:
+    def _write_all(self, files: dict[str, dict]) -> None:
         for name, doc in files.items():
             if name.startswith("eds/"):
                 self._write(name, doc)

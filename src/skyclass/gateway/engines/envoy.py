@@ -3,7 +3,10 @@
 ``serve`` writes Envoy's files (see ``skyclass.gateway._envoy.config``), starts the
 control plane's admin server on a loopback port, then runs Envoy as a child process
 that dies with its parent (``PR_SET_PDEATHSIG``), and keeps both until SIGTERM/SIGINT.
-Envoy listens on ``settings.listen``; its own admin interface stays on loopback.
+Envoy listens on ``settings.listen``; its own admin interface stays on loopback. The
+files live in a temporary folder removed at exit (``SKYCLASS_ENVOY_KEEP=1`` keeps it, to
+read what Envoy was told and its attempt log); ``SKYCLASS_ENVOY_LOG_LEVEL`` sets Envoy's
+log level (default ``warning``).
 
 Example:
     >>> from skyclass.gateway.engines import ENGINES
@@ -87,7 +90,8 @@ class Envoy(Engine):
         try:
             asyncio.run(self._run(binary, folder, settings, table, endpoints_file))
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not os.environ.get("SKYCLASS_ENVOY_KEEP"):
+                shutil.rmtree(folder, ignore_errors=True)
 
     async def _run(self, binary, folder, settings, table, endpoints_file) -> None:
         admin_port, control_port = _free_port(), _free_port()

@@ -3,7 +3,6 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
-from skyclass.gateway.policies._base import POLICIES, Policy
     >>> cheap = EndpointState(Endpoint(url="http://a", region="cheap", cost_per_hour=0.1))
     >>> dear = EndpointState(Endpoint(url="http://b", region="dear", cost_per_hour=0.9))
     >>> cheap.observe_latency(30.0); dear.observe_latency(3.0)

@@ -6,7 +6,6 @@ health-check round trips keep the estimate fresh for regions not being chosen.
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
-from skyclass.gateway.policies._base import POLICIES, Policy
     >>> near, far = (EndpointState(Endpoint(url=f"http://h{i}", region=f"r{i}")) for i in range(2))
     >>> near.observe_latency(2.0); far.observe_latency(40.0)
     >>> Latency().choose([far, near]).region

@@ -6,7 +6,6 @@ which balances almost as well as scanning all of them at constant cost.
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
-from skyclass.gateway.policies._base import POLICIES, Policy
     >>> busy, idle = (EndpointState(Endpoint(url=f"http://h{i}", region=f"r{i}")) for i in range(2))
     >>> busy.outstanding = 5
     >>> LeastOutstanding(seed=0).choose([busy, idle]).region

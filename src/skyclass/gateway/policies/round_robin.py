@@ -3,7 +3,6 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
-from skyclass.gateway.policies._base import POLICIES, Policy
     >>> eps = [EndpointState(Endpoint(url=f"http://h{i}", region=f"r{i}")) for i in range(2)]
     >>> policy = RoundRobin()
     >>> [policy.choose(eps).region for _ in range(3)]

@@ -3,7 +3,6 @@
 Example:
     >>> from skyclass.gateway import Endpoint
     >>> from skyclass.gateway._state import EndpointState
-from skyclass.gateway.policies._base import POLICIES, Policy
     >>> a = EndpointState(Endpoint(url="http://a", region="a", weight=3))
     >>> b = EndpointState(Endpoint(url="http://b", region="b", weight=1))
     >>> policy = Weighted()
