@@ -35,9 +35,8 @@ class _Setup:
     target: np.ndarray
     norm: np.ndarray
     link: str
-    mean: np.ndarray
-    scale: np.ndarray
-    transform: np.ndarray | None
+    weights: np.ndarray
+    X: object  # the rows as float64 (numpy or CSR)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -174,6 +173,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 max_iter=int(self.max_iter),
             )
         else:
+            mean, scale, transform = self._preconditioner(setup)
             result = solve(
                 setup.problem,
                 W0,
@@ -182,10 +182,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 fit_intercept=bool(self.fit_intercept),
                 tol=float(self.tol),
                 max_iter=int(self.max_iter),
-                mean=setup.mean,
-                scale=setup.scale,
+                mean=mean,
+                scale=scale,
                 separable=setup.link == "sigmoid" and m > 1,
-                transform=setup.transform,
+                transform=transform,
             )
         if not result.converged:
             warnings.warn(self._not_converged(result.n_iter), ConvergenceWarning, stacklevel=2)
@@ -267,20 +267,28 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             problem = DenseProblem(X, target, norm, link=link, n_outputs=m)
         else:
             problem = TorchProblem(X, target, norm, link=link, n_outputs=m, device=backend)
-        row_weight = weights.mean(axis=1)  # the preconditioner sees the weights the loss sees
+        return _Setup(classes, problem, alpha, target, norm, link, weights, X)
+
+    @staticmethod
+    def _preconditioner(setup: _Setup):
+        """``(mean, scale, transform)`` for the smooth solver (see ``_solve.py``)."""
+        X = setup.X
+        row_weight = setup.weights.mean(axis=1)  # it sees the weights the loss sees
         row_weight = row_weight / row_weight.sum()
         mean, var = _column_stats(X, row_weight)
-        if link == "softmax":
-            prior = np.bincount(target, weights=norm[:, 0], minlength=m)
+        m = setup.alpha.shape[0]
+        if setup.link == "softmax":
+            prior = np.bincount(setup.target, weights=setup.norm[:, 0], minlength=m)
         else:
-            prior = (norm * target).sum(axis=0)
+            prior = (setup.norm * setup.target).sum(axis=0)
         curvature = np.clip(prior * (1.0 - prior), 1e-3, None)
-        scale = np.sqrt(var[:, None] + (alpha / curvature)[None, :])
+        scale = np.sqrt(var[:, None] + (setup.alpha / curvature)[None, :])
         scale[scale <= 1e-10 * np.maximum(1.0, np.abs(mean))[:, None]] = 1.0
         transform = None
         if not sp.issparse(X) and X.shape[1] <= WHITEN_MAX_FEATURES:
-            transform = _whitening(X, row_weight, mean, float(np.mean(alpha / curvature)))
-        return _Setup(classes, problem, alpha, target, norm, link, mean, scale, transform)
+            ridge = float(np.mean(setup.alpha / curvature))
+            transform = _whitening(X, row_weight, mean, ridge)
+        return mean, scale, transform
 
     def _targets_and_weights(self, classes: np.ndarray, y_index: np.ndarray, sw: np.ndarray):
         """Per-row (or per-row-and-class) weights, targets and link for the scheme."""

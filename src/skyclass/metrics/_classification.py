@@ -17,11 +17,10 @@ import numpy as np
 
 from skyclass.errors import InputError
 from skyclass.metrics._counts import LabelCounts, label_counts, weighted_bincount
+from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list, check_targets
 from skyclass.metrics._validation import lookup
 from skyclass.metrics._warnings import UndefinedMetricWarning
-
-_AVERAGES = (None, "micro", "macro", "weighted", "samples")
 
 
 def _zero_division_value(zero_division: object) -> float:
@@ -72,8 +71,6 @@ def _nanaverage(values: np.ndarray, weights: np.ndarray | None = None) -> float:
 
 
 def _set_wise_labels(targets, average, labels, pos_label):
-    if average not in _AVERAGES and average != "binary":
-        raise InputError(f"average has to be one of {_AVERAGES} or 'binary'; got {average!r}.")
     if average == "binary":
         if targets.kind == "binary":
             if pos_label not in targets.present and len(targets.present) >= 2:
@@ -108,6 +105,7 @@ def _counts_for(y_true, y_pred, labels, pos_label, average, sample_weight) -> La
     return label_counts(targets, chosen)
 
 
+@validate_params
 def precision_recall_fscore_support(
     y_true,
     y_pred,
@@ -128,8 +126,6 @@ def precision_recall_fscore_support(
         ([0.5, 1.0], [1, 2])
     """
     _zero_division_value(zero_division)
-    if not isinstance(beta, (int, float)) or beta < 0 or math.isnan(beta):
-        raise InputError(f"beta must be a number >= 0; got {beta!r}.")
     c = _counts_for(y_true, y_pred, labels, pos_label, average, sample_weight)
     tp, pred, true = c.tp, c.pred, c.true
     if average == "micro":
@@ -163,6 +159,7 @@ def precision_recall_fscore_support(
     )
 
 
+@validate_params
 def fbeta_score(
     y_true,
     y_pred,
@@ -188,6 +185,7 @@ def fbeta_score(
     )[2]
 
 
+@validate_params
 def f1_score(
     y_true,
     y_pred,
@@ -216,6 +214,7 @@ def f1_score(
     )
 
 
+@validate_params
 def precision_score(
     y_true,
     y_pred,
@@ -239,6 +238,7 @@ def precision_score(
     )[0]
 
 
+@validate_params
 def recall_score(
     y_true,
     y_pred,
@@ -262,6 +262,7 @@ def recall_score(
     )[1]
 
 
+@validate_params
 def specificity_score(
     y_true,
     y_pred,
@@ -292,6 +293,7 @@ def specificity_score(
     return _nanaverage(spec, c.true if average == "weighted" else None)
 
 
+@validate_params
 def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     """Share (or, with ``normalize=False``, weighted count) of exactly right predictions.
 
@@ -307,6 +309,7 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     return float(hits.sum() if w is None else np.dot(hits, w))
 
 
+@validate_params
 def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
     """Confusion matrix C, C[i, j] = (weighted) count of true label i predicted as j.
 
@@ -314,8 +317,6 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
         >>> confusion_matrix([0, 1, 1], [0, 1, 0]).tolist()
         [[1, 0], [1, 1]]
     """
-    if normalize not in (None, "true", "pred", "all"):
-        raise InputError(f"normalize must be 'true', 'pred', 'all' or None; got {normalize!r}.")
     t = check_targets(y_true, y_pred, sample_weight)
     if labels is None:
         chosen = t.present
@@ -355,6 +356,7 @@ def _warn_single_label() -> None:
     )
 
 
+@validate_params
 def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
     """Mean recall over the classes present in y_true (optionally chance-adjusted).
 
@@ -378,6 +380,7 @@ def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=Fals
     return float(score)
 
 
+@validate_params
 def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
     """Matthews correlation coefficient (multiclass R_K statistic); 0.0 when undefined.
 
@@ -403,6 +406,7 @@ def _mcc(tp: np.ndarray, true: np.ndarray, pred: np.ndarray) -> float:
     return 0.0 if denom == 0 else float(cov_ytyp / np.sqrt(denom))
 
 
+@validate_params
 def cohen_kappa_score(
     y1, y2, *, labels=None, weights=None, sample_weight=None, replace_undefined_by=np.nan
 ):
@@ -412,8 +416,6 @@ def cohen_kappa_score(
         >>> cohen_kappa_score([0, 1, 1, 0], [0, 1, 1, 0])
         1.0
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise InputError(f"weights must be None, 'linear' or 'quadratic'; got {weights!r}.")
     try:
         confusion = confusion_matrix(y1, y2, labels=labels, sample_weight=sample_weight)
     except InputError as err:

@@ -17,6 +17,7 @@ import numpy as np
 
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import resolve_pos_label
+from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list
 from skyclass.metrics._validation import as_labels, as_scores, as_weights, check_lengths
 
@@ -89,6 +90,7 @@ def _multiclass_inputs(yt, proba, weight, labels):
     return indicator, proba
 
 
+@validate_params
 def log_loss(
     y_true, y_proba=None, *, normalize=True, sample_weight=None, labels=None, y_pred="deprecated"
 ):
@@ -125,6 +127,7 @@ def log_loss(
     return float(np.sum(loss if weight is None else loss * weight))
 
 
+@validate_params
 def brier_score_loss(
     y_true, y_proba, *, sample_weight=None, pos_label=None, labels=None, scale_by_half="auto"
 ):

@@ -16,6 +16,7 @@ import numpy as np
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import binary_inputs, clf_curve, single_score_column
 from skyclass.metrics._engine import column_pass, ovo_auc
+from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list
 from skyclass.metrics._validation import (
     NotSupportedError,
@@ -29,6 +30,7 @@ from skyclass.metrics._validation import (
 from skyclass.metrics._warnings import UndefinedMetricWarning
 
 
+@validate_params
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
     """Receiver operating characteristic: (fpr, tpr, thresholds), thresholds[0] = inf.
 
@@ -70,6 +72,7 @@ def _roc_from_counts(fps, tps, thresholds, drop_intermediate):
     return fpr, tpr, thresholds
 
 
+@validate_params
 def precision_recall_curve(
     y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False
 ):
@@ -103,6 +106,7 @@ def _pr_from_counts(fps, tps, thresholds, drop_intermediate):
     return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1]
 
 
+@validate_params
 def auc(x, y):
     """Area under a curve by the trapezoidal rule (x monotonic).
 
@@ -161,11 +165,6 @@ def _binary_ap(positive, score, weight=None) -> float:
 
 def _average_columns(metric, indicator, score, average, weight):
     """scikit-learn's ``_average_binary_score`` for an indicator matrix."""
-    if average not in (None, "micro", "macro", "weighted", "samples"):
-        raise InputError(
-            "average has to be one of (None, 'micro', 'macro', 'weighted', 'samples'); "
-            f"got {average!r}."
-        )
     if average == "samples":  # one score per row (over its labels), rows weighted
         rows = [metric(indicator[i], score[i], None) for i in range(indicator.shape[0])]
         return float(np.average(np.asarray(rows, dtype=np.float64), weights=weight))
@@ -214,6 +213,7 @@ def _check_average(average, options):
         raise InputError(f"average must be one of {options}; got {average!r}.")
 
 
+@validate_params
 def roc_auc_score(
     y_true,
     y_score,
@@ -335,6 +335,7 @@ def _ovo_auc(codes: np.ndarray, score: np.ndarray, average) -> float:
     return weighted if average == "weighted" else macro
 
 
+@validate_params
 def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
     """Average precision: area under the step precision-recall curve (no interpolation).
 
@@ -385,6 +386,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     )
 
 
+@validate_params
 def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None, labels=None):
     """Share of samples whose true label is among the k highest scores.
 
@@ -394,8 +396,6 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
         >>> top_k_accuracy_score([0, 1, 2, 2], scores, k=2)
         0.75
     """
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise InputError(f"k must be an integer >= 1; got {k!r}.")
     yt = as_labels(y_true, "y_true")
     kind = "binary" if len(np.unique(yt)) <= 2 else "multiclass"
     if kind == "binary" and labels is not None and len(labels) > 2:

@@ -16,11 +16,13 @@ import numpy as np
 
 from skyclass.errors import InputError
 from skyclass.metrics._classification import precision_recall_fscore_support
+from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list, check_targets
 
 _HEADERS = ["precision", "recall", "f1-score", "support"]
 
 
+@validate_params
 def classification_report(
     y_true: Any,
     y_pred: Any,
