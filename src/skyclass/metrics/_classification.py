@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._counts import LabelCounts, label_counts, weighted_bincount
@@ -107,18 +109,46 @@ def _counts_for(y_true, y_pred, labels, pos_label, average, sample_weight) -> La
 
 @validate_params
 def precision_recall_fscore_support(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    beta=1.0,
-    labels=None,
-    pos_label=1,
-    average=None,
-    warn_for=("precision", "recall", "f-score"),
-    sample_weight=None,
-    zero_division="warn",
-):
+    beta: float = 1.0,
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = None,
+    warn_for: tuple[str, ...] | list[str] | set[str] = ("precision", "recall", "f-score"),
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> tuple[Any, Any, Any, Any]:
     """Precision, recall, F-beta and support, per label or averaged (as scikit-learn).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    beta : float >= 0, default=1.0
+        Weight of recall in the F-score.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default=None
+        None: one value per label; otherwise as in ``precision_score``.
+    warn_for : tuple of {'precision', 'recall', 'f-score'}
+        Which undefined metrics warn.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    precision, recall, fbeta_score : float or numpy.ndarray
+        One value per label (``average=None``) or their average.
+    support : numpy.ndarray or None
+        The (weighted) number of true rows per label; None when averaged.
 
     Example:
         >>> p, r, f, s = precision_recall_fscore_support([0, 1, 1], [0, 1, 0])
@@ -161,17 +191,44 @@ def precision_recall_fscore_support(
 
 @validate_params
 def fbeta_score(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    beta,
-    labels=None,
-    pos_label=1,
-    average="binary",
-    sample_weight=None,
-    zero_division="warn",
-):
-    """F-beta score (beta > 1 favours recall). Example: ``fbeta_score([0, 1], [1, 1], beta=2)``."""
+    beta: float,
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = "binary",
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> Any:
+    """F-beta score (beta > 1 favours recall). Example: ``fbeta_score([0, 1], [1, 1], beta=2)``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    beta : float >= 0
+        Weight of recall in the F-score (beta > 1 favours recall).
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
+        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
+        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
+        by support.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    fbeta : float or numpy.ndarray
+        The F-beta score (one per label with ``average=None``).
+    """
     return precision_recall_fscore_support(
         y_true,
         y_pred,
@@ -187,16 +244,40 @@ def fbeta_score(
 
 @validate_params
 def f1_score(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    labels=None,
-    pos_label=1,
-    average="binary",
-    sample_weight=None,
-    zero_division="warn",
-):
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = "binary",
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> Any:
     """F1 score, the harmonic mean of precision and recall.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
+        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
+        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
+        by support.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    f1 : float or numpy.ndarray
+        The F1 score (one per label with ``average=None``).
 
     Example:
         >>> f1_score([0, 1, 1, 1], [0, 1, 1, 0])
@@ -216,16 +297,41 @@ def f1_score(
 
 @validate_params
 def precision_score(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    labels=None,
-    pos_label=1,
-    average="binary",
-    sample_weight=None,
-    zero_division="warn",
-):
-    """Precision tp / (tp + fp). Example: ``precision_score([0, 1, 1], [1, 1, 1])`` is 2/3."""
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = "binary",
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> Any:
+    """Precision tp / (tp + fp). Example: ``precision_score([0, 1, 1], [1, 1, 1])`` is 2/3.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
+        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
+        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
+        by support.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    precision : float or numpy.ndarray
+        tp / (tp + fp) (one per label with ``average=None``).
+    """
     return precision_recall_fscore_support(
         y_true,
         y_pred,
@@ -240,16 +346,41 @@ def precision_score(
 
 @validate_params
 def recall_score(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    labels=None,
-    pos_label=1,
-    average="binary",
-    sample_weight=None,
-    zero_division="warn",
-):
-    """Recall tp / (tp + fn). Example: ``recall_score([0, 1, 1], [1, 1, 0])`` is 0.5."""
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = "binary",
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> Any:
+    """Recall tp / (tp + fn). Example: ``recall_score([0, 1, 1], [1, 1, 0])`` is 0.5.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
+        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
+        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
+        by support.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    recall : float or numpy.ndarray
+        tp / (tp + fn) (one per label with ``average=None``).
+    """
     return precision_recall_fscore_support(
         y_true,
         y_pred,
@@ -264,19 +395,43 @@ def recall_score(
 
 @validate_params
 def specificity_score(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    labels=None,
-    pos_label=1,
-    average="binary",
-    sample_weight=None,
-    zero_division="warn",
-):
+    labels: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = 1,
+    average: str | None = "binary",
+    sample_weight: ArrayLike | None = None,
+    zero_division: str | float = "warn",
+) -> Any:
     """Specificity (true negative rate) tn / (tn + fp), per label one-vs-rest.
 
     Same ``labels``/``pos_label``/``average`` rules as :func:`recall_score`;
     ``average="weighted"`` weights each label by its support (true count).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    pos_label : int, float, bool or str, default=1
+        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
+        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
+        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
+        by support.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
+        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+
+    Returns
+    -------
+    specificity : float or numpy.ndarray
+        tn / (tn + fp) (one per label with ``average=None``).
 
     Example:
         >>> specificity_score([0, 0, 1, 1], [0, 1, 1, 1])
@@ -294,8 +449,30 @@ def specificity_score(
 
 
 @validate_params
-def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
+def accuracy_score(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    normalize: bool = True,
+    sample_weight: ArrayLike | None = None,
+) -> float:
     """Share (or, with ``normalize=False``, weighted count) of exactly right predictions.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    normalize : bool, default=True
+        True: the (weighted) share of right predictions; False: their (weighted) count.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+
+    Returns
+    -------
+    accuracy : float
+        The share (or count) of right predictions.
 
     Example:
         >>> accuracy_score(["a", "b", "b"], ["a", "b", "a"], normalize=False)
@@ -310,8 +487,34 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
 
 
 @validate_params
-def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normalize=None):
+def confusion_matrix(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    labels: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+    normalize: str | None = None,
+) -> np.ndarray:
     """Confusion matrix C, C[i, j] = (weighted) count of true label i predicted as j.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    labels : array-like, default=None
+        The labels to report on and their order; None: every label present, sorted.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    normalize : {'true', 'pred', 'all'} or None, default=None
+        Divide by the row sums, the column sums or the total; None: raw counts.
+
+    Returns
+    -------
+    C : numpy.ndarray of shape (n_labels, n_labels)
+        Rows: true labels, columns: predicted; int64 for unweighted or integer
+        weights, float64 otherwise or when normalised.
 
     Example:
         >>> confusion_matrix([0, 1, 1], [0, 1, 0]).tolist()
@@ -357,8 +560,30 @@ def _warn_single_label() -> None:
 
 
 @validate_params
-def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=False):
+def balanced_accuracy_score(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    adjusted: bool = False,
+) -> float:
     """Mean recall over the classes present in y_true (optionally chance-adjusted).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    adjusted : bool, default=False
+        Rescale so that chance scores 0 and perfect scores 1.
+
+    Returns
+    -------
+    balanced_accuracy : float
+        The mean per-class recall (adjusted: 0 = chance).
 
     Example:
         >>> balanced_accuracy_score([0, 0, 0, 1], [0, 0, 0, 0])
@@ -381,8 +606,27 @@ def balanced_accuracy_score(y_true, y_pred, *, sample_weight=None, adjusted=Fals
 
 
 @validate_params
-def matthews_corrcoef(y_true, y_pred, *, sample_weight=None):
+def matthews_corrcoef(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+) -> float:
     """Matthews correlation coefficient (multiclass R_K statistic); 0.0 when undefined.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels, same kind as ``y_true``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+
+    Returns
+    -------
+    mcc : float
+        In [-1, 1]; 0.0 when undefined.
 
     Example:
         >>> matthews_corrcoef([0, 0, 1, 1], [0, 0, 1, 1])
@@ -408,9 +652,35 @@ def _mcc(tp: np.ndarray, true: np.ndarray, pred: np.ndarray) -> float:
 
 @validate_params
 def cohen_kappa_score(
-    y1, y2, *, labels=None, weights=None, sample_weight=None, replace_undefined_by=np.nan
-):
+    y1: ArrayLike,
+    y2: ArrayLike,
+    *,
+    labels: ArrayLike | None = None,
+    weights: str | None = None,
+    sample_weight: ArrayLike | None = None,
+    replace_undefined_by: float = np.nan,
+) -> float:
     """Cohen's kappa: agreement of two labelings beyond chance (optionally weighted).
+
+    Parameters
+    ----------
+    y1 : array-like of shape (n_samples,)
+        Labels assigned by the first annotator.
+    y2 : array-like of shape (n_samples,)
+        Labels assigned by the second annotator.
+    labels : array-like, default=None
+        The labels to use; None: every label in ``y1`` or ``y2``.
+    weights : {'linear', 'quadratic'} or None, default=None
+        Disagreement weights; None: every disagreement counts 1.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    replace_undefined_by : float in [-1, 1] or numpy.nan, default=numpy.nan
+        The value returned (with a warning) when kappa is undefined.
+
+    Returns
+    -------
+    kappa : float
+        In [-1, 1]; ``replace_undefined_by`` when undefined.
 
     Example:
         >>> cohen_kappa_score([0, 1, 1, 0], [0, 1, 1, 0])

@@ -14,6 +14,7 @@ import math
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import resolve_pos_label
@@ -92,9 +93,35 @@ def _multiclass_inputs(yt, proba, weight, labels):
 
 @validate_params
 def log_loss(
-    y_true, y_proba=None, *, normalize=True, sample_weight=None, labels=None, y_pred="deprecated"
-):
+    y_true: ArrayLike,
+    y_proba: ArrayLike | None = None,
+    *,
+    normalize: bool = True,
+    sample_weight: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
+    y_pred: ArrayLike | str = "deprecated",
+) -> float:
     """Cross-entropy loss, -mean(log p[true class]); probabilities clipped to [eps, 1-eps].
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Predicted probabilities (columns in sorted label order; 1-D: P(positive)).
+    normalize : bool, default=True
+        True: the mean loss per row; False: the sum.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    labels : array-like, default=None
+        The classes of the columns of ``y_proba``; None: those in ``y_true``.
+    y_pred : array-like, deprecated
+        The former name of ``y_proba`` (FutureWarning).
+
+    Returns
+    -------
+    loss : float
+        The (mean) negative log-likelihood of the true labels.
 
     Example:
         >>> round(log_loss([0, 1, 1], [0.1, 0.9, 0.8]), 4)
@@ -129,12 +156,38 @@ def log_loss(
 
 @validate_params
 def brier_score_loss(
-    y_true, y_proba, *, sample_weight=None, pos_label=None, labels=None, scale_by_half="auto"
-):
+    y_true: ArrayLike,
+    y_proba: ArrayLike,
+    *,
+    sample_weight: ArrayLike | None = None,
+    pos_label: int | float | bool | str | None = None,
+    labels: ArrayLike | None = None,
+    scale_by_half: bool | str = "auto",
+) -> float:
     """Mean squared difference between predicted probabilities and the one-hot truth.
 
     Binary (1-D ``y_proba``) scores are halved by default so they lie in [0, 1],
     matching scikit-learn's ``scale_by_half="auto"``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Predicted probabilities (1-D: of the positive class).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    pos_label : int, float, bool or str, default=None
+        Binary: the positive class; None: the greater label.
+    labels : array-like, default=None
+        Multiclass: the classes of the columns of ``y_proba``.
+    scale_by_half : bool or 'auto', default='auto'
+        Halve the score (so it lies in [0, 1]); 'auto': for binary 1-D probabilities.
+
+    Returns
+    -------
+    brier : float
+        The mean squared error of the probabilities.
 
     Example:
         >>> brier_score_loss([0, 1, 2], [[1, 0, 0], [0, 1, 0], [0, 0.5, 0.5]])

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import binary_inputs, clf_curve, single_score_column
@@ -31,8 +33,35 @@ from skyclass.metrics._warnings import UndefinedMetricWarning
 
 
 @validate_params
-def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
+def roc_curve(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    pos_label: int | float | bool | str | None = None,
+    sample_weight: ArrayLike | None = None,
+    drop_intermediate: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Receiver operating characteristic: (fpr, tpr, thresholds), thresholds[0] = inf.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_score : array-like of shape (n_samples,)
+        Scores of the positive class (probabilities or decision values).
+    pos_label : int, float, bool or str, default=None
+        The positive class; None: 1 for {0, 1} or {-1, 1} labels.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    drop_intermediate : bool, default=True
+        Drop thresholds that are not corners of the ROC curve.
+
+    Returns
+    -------
+    fpr, tpr : numpy.ndarray
+        False and true positive rates, increasing.
+    thresholds : numpy.ndarray
+        Decreasing score thresholds (float64); ``thresholds[0]`` is ``inf``.
 
     Example:
         >>> fpr, tpr, thr = roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
@@ -74,9 +103,34 @@ def _roc_from_counts(fps, tps, thresholds, drop_intermediate):
 
 @validate_params
 def precision_recall_curve(
-    y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=False
-):
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    pos_label: int | float | bool | str | None = None,
+    sample_weight: ArrayLike | None = None,
+    drop_intermediate: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision-recall pairs for every threshold: (precision, recall, thresholds).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_score : array-like of shape (n_samples,)
+        Scores of the positive class (probabilities or decision values).
+    pos_label : int, float, bool or str, default=None
+        The positive class; None: 1 for {0, 1} or {-1, 1} labels.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    drop_intermediate : bool, default=False
+        Drop thresholds where only the precision changes.
+
+    Returns
+    -------
+    precision, recall : numpy.ndarray
+        At each threshold, ending with precision 1 and recall 0.
+    thresholds : numpy.ndarray
+        Increasing score thresholds, in the dtype of ``y_score``.
 
     Example:
         >>> p, r, t = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
@@ -107,8 +161,23 @@ def _pr_from_counts(fps, tps, thresholds, drop_intermediate):
 
 
 @validate_params
-def auc(x, y):
+def auc(
+    x: ArrayLike,
+    y: ArrayLike,
+) -> float:
     """Area under a curve by the trapezoidal rule (x monotonic).
+
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+        x coordinates, monotonic (increasing or decreasing).
+    y : array-like of shape (n,)
+        y coordinates.
+
+    Returns
+    -------
+    area : float
+        The trapezoidal area under (x, y).
 
     Example:
         >>> auc([0, 0.5, 1], [0, 1, 1])
@@ -215,16 +284,38 @@ def _check_average(average, options):
 
 @validate_params
 def roc_auc_score(
-    y_true,
-    y_score,
+    y_true: ArrayLike,
+    y_score: ArrayLike,
     *,
-    average="macro",
-    sample_weight=None,
-    max_fpr=None,
-    multi_class="raise",
-    labels=None,
-):
+    average: str | None = "macro",
+    sample_weight: ArrayLike | None = None,
+    max_fpr: float | None = None,
+    multi_class: str = "raise",
+    labels: ArrayLike | None = None,
+) -> Any:
     """Area under the ROC curve: binary, or multiclass one-vs-rest / one-vs-one.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True labels (or a 0/1 indicator matrix, one binary AUC per column).
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Positive-class scores (binary) or class probabilities (multiclass).
+    average : {'micro', 'macro', 'weighted', 'samples'} or None, default='macro'
+        How per-class (or per-pair) AUCs are combined.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    max_fpr : float in (0, 1], default=None
+        Binary only: the McClish-standardised partial AUC up to this false positive rate.
+    multi_class : {'raise', 'ovr', 'ovo'}, default='raise'
+        Multiclass scheme: one-vs-rest, one-vs-one (Hand & Till), or raise.
+    labels : array-like, default=None
+        Multiclass: the classes, in the order of the columns of ``y_score``.
+
+    Returns
+    -------
+    auc : float or numpy.ndarray
+        The (averaged) area under the ROC curve; per class with ``average=None``.
 
     Example:
         >>> import numpy as np
@@ -336,8 +427,33 @@ def _ovo_auc(codes: np.ndarray, score: np.ndarray, average) -> float:
 
 
 @validate_params
-def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
+def average_precision_score(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    average: str | None = "macro",
+    pos_label: int | float | bool | str | None = 1,
+    sample_weight: ArrayLike | None = None,
+) -> Any:
     """Average precision: area under the step precision-recall curve (no interpolation).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True labels (or a 0/1 indicator matrix).
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Scores of the positive class, or one column per class.
+    average : {'micro', 'macro', 'weighted', 'samples'} or None, default='macro'
+        How per-class scores are combined (multiclass / indicator targets).
+    pos_label : int, float, bool or str, default=1
+        The positive class of a binary target.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+
+    Returns
+    -------
+    average_precision : float or numpy.ndarray
+        Per class with ``average=None``.
 
     Example:
         >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
@@ -387,8 +503,36 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
 
 
 @validate_params
-def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None, labels=None):
+def top_k_accuracy_score(
+    y_true: ArrayLike,
+    y_score: ArrayLike,
+    *,
+    k: int = 2,
+    normalize: bool = True,
+    sample_weight: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
+) -> float:
     """Share of samples whose true label is among the k highest scores.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels (numbers, booleans or strings; one label per row).
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Scores, one column per class (or the positive-class score for binary).
+    k : int >= 1, default=2
+        How many of the highest-scored classes count as a hit.
+    normalize : bool, default=True
+        True: the share of hits; False: their (weighted) count.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight per row (integers are summed exactly); None: all 1.
+    labels : array-like, default=None
+        The classes in the order of the columns of ``y_score``.
+
+    Returns
+    -------
+    top_k_accuracy : float
+        The share (or count) of rows whose true label is among the top k.
 
     Example:
         >>> import numpy as np
