@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from scipy.linalg import solve_triangular
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -81,6 +82,54 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     ``device="cuda"`` evaluates the same objective in PyTorch on the GPU; ``"auto"`` uses a
     GPU when present; ``"torch:cpu"`` runs the torch backend on the CPU.
 
+    Parameters
+    ----------
+    penalty : {'l1', 'l2', 'elasticnet'} or None, default='deprecated'
+        Deprecated in scikit-learn 1.8 (FutureWarning); use ``l1_ratio`` and ``C``.
+    multi_class : {'multinomial', 'ovr'}, default='multinomial'
+        Softmax over all classes, or one binary model per class.
+    C : float > 0, default=1.0
+        Inverse penalty strength; ``numpy.inf``: no penalty.
+    l1_ratio : float in [0, 1] or None, default=0.0
+        0: L2; 1: L1 (exact zeros); between: elastic-net. None (deprecated) means 0.
+    dual : bool, default=False
+        Only False (no skyclass solver is dual).
+    tol : float >= 0, default=1e-4
+        Stop when the largest (minimum-norm sub)gradient entry is at most ``tol``.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept per model.
+    intercept_scaling : float > 0, default=1
+        Accepted for scikit-learn compatibility; no effect (liblinear only there).
+    class_weight : dict, 'balanced' or None, default=None
+        Weight per class (times ``sample_weight``); 'balanced': inverse class frequency.
+    random_state : int, RandomState or None, default=None
+        Accepted for compatibility; the solvers are deterministic.
+    solver : {'auto', 'lbfgs', 'newton-cg', 'newton-cholesky', 'sag', 'saga'}, default='auto'
+        Which penalties are allowed (scikit-learn's rules); see "Solver" above.
+    max_iter : int >= 0, default=100
+        Iteration limit; reaching it before ``tol`` gives a ConvergenceWarning.
+    verbose : int, default=0
+        > 0: one line per fit on stderr.
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients when the shapes match.
+    n_jobs : int or None, default=None
+        No effect (FutureWarning), as in scikit-learn 1.9.
+    device : str, default='cpu'
+        'cpu', 'cuda', 'cuda:N', 'auto' or 'torch:cpu' (the PyTorch backend).
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray of shape (n_classes,)
+        The labels, sorted.
+    coef_ : numpy.ndarray (or scipy.sparse after ``sparsify()``) of shape (1 or n_classes, n_features)
+        Coefficients, in the dtype of the training ``X`` (float32 or float64).
+    intercept_ : numpy.ndarray of shape (1 or n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : numpy.ndarray of shape (1,)
+        Solver iterations of the last fit.
+    n_features_in_, feature_names_in_
+        As every scikit-learn estimator.
+
     Example:
         >>> from sklearn.datasets import load_iris
         >>> X, y = load_iris(return_X_y=True)
@@ -135,7 +184,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None) -> LogisticRegression:
+    def fit(
+        self, X: ArrayLike | sp.spmatrix, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> LogisticRegression:
         """Fit on ``X`` (dense, DataFrame or CSR) and labels ``y``; returns ``self``.
 
         Parameters
@@ -218,7 +269,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             f"(max_iter={self.max_iter}), or scale the data."
         )
 
-    def objective(self, X, y, sample_weight=None) -> float:
+    def objective(
+        self, X: ArrayLike | sp.spmatrix, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
         """The training objective ``F`` (see the class docstring) of ``coef_``/``intercept_``.
 
         For one-vs-rest it is the sum of the K per-class objectives. Handy to compare
@@ -328,16 +381,38 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return W0, np.log(prior / (1 - prior))
 
     # ------------------------------------------------------------------ predict
-    def decision_function(self, X) -> np.ndarray:
-        """Linear scores ``X @ coef_.T + intercept_``: ``[n]`` for two classes, else ``[n, k]``."""
+    def decision_function(self, X: ArrayLike | sp.spmatrix) -> np.ndarray:
+        """Linear scores ``X @ coef_.T + intercept_``: ``[n]`` for two classes, else ``[n, k]``.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : numpy.ndarray of shape (n_samples,) or (n_samples, n_classes)
+            In the dtype of ``X`` and ``coef_`` (float32 for float32 fits and input).
+        """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=[np.float64, np.float32])
         scores = X @ self.coef_.T
         scores = (scores.toarray() if sp.issparse(scores) else np.asarray(scores)) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities ``[n, k]`` in the order of ``classes_``."""
+    def predict_proba(self, X: ArrayLike | sp.spmatrix) -> np.ndarray:
+        """Class probabilities ``[n, k]`` in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        proba : numpy.ndarray of shape (n_samples, n_classes)
+            Rows sum to 1 (softmax, or normalised one-vs-rest sigmoids).
+        """
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p = expit(scores)
@@ -347,16 +422,37 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         p = expit(scores)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Log of ``predict_proba`` (computed stably for the softmax)."""
+    def predict_log_proba(self, X: ArrayLike | sp.spmatrix) -> np.ndarray:
+        """Log of ``predict_proba`` (computed stably for the softmax).
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        log_proba : numpy.ndarray of shape (n_samples, n_classes)
+        """
         check_is_fitted(self)
         if len(self.classes_) > 2 and self.multi_class == "multinomial":
             return log_softmax(self.decision_function(X), axis=1)
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    def predict(self, X) -> np.ndarray:
-        """Most probable class label per row."""
+    def predict(self, X: ArrayLike | sp.spmatrix) -> np.ndarray:
+        """Most probable class label per row.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        labels : numpy.ndarray of shape (n_samples,)
+            Values of ``classes_``.
+        """
         scores = self.decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[index]
