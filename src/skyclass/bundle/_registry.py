@@ -102,17 +102,8 @@ class Registry:
         manifest = parse_manifest(files[MANIFEST], where)
         name = _check_name(name or manifest["name"])
         keep = signer is None and SIGNATURE in files  # stored byte for byte
-        if keep and name != manifest["name"]:
-            raise InputError(
-                f"{where} is signed as model {manifest['name']!r}: pushing it as {name!r} would "
-                "break the signature; push it under its own name or re-sign it with --sign KEY"
-            )
-        if keep and manifest.get("version") is not None:
-            raise InputError(
-                f"{where} is signed as version {manifest['version']}: a new number here is not "
-                "covered by its signature; copy it with `skyclass registry replicate` (numbers "
-                "are kept) or re-sign it with --sign KEY"
-            )
+        if keep:
+            _check_keeps_signature(manifest, name, where)
         if signer is not None:
             files = {fname: data for fname, data in files.items() if fname != SIGNATURE}
         manifest["name"] = name
@@ -385,6 +376,21 @@ class Registry:
     @staticmethod
     def _prefix(name: str, version: int) -> str:
         return f"{name}/versions/{int(version)}"
+
+
+def _check_keeps_signature(manifest: dict[str, Any], name: str, where: str) -> None:
+    """A signed bundle pushed as it is must need no change its signature does not cover."""
+    if name != manifest["name"]:
+        raise InputError(
+            f"{where} is signed as model {manifest['name']!r}: pushing it as {name!r} would "
+            "break the signature; push it under its own name or re-sign it with --sign KEY"
+        )
+    if manifest.get("version") is not None:
+        raise InputError(
+            f"{where} is signed as version {manifest['version']}: a new number here is not "
+            "covered by its signature; copy it with `skyclass registry replicate` (numbers "
+            "are kept) or re-sign it with --sign KEY"
+        )
 
 
 def _check_name(name: str) -> str:
