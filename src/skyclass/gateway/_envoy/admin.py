@@ -2,9 +2,9 @@
 
 Envoy's admin API (loopback only) is the one source of the gateway's numbers with
 the Envoy engine: ``/clusters?format=json`` for each host's health flags and request
-counters, ``/stats?format=json`` for cluster counters, the latency quantiles of the
-last stats flush and the applied resource versions, ``/stats/prometheus`` for the
-histograms passed on to ``/gateway/metrics``.
+counters, ``/stats?format=json`` for the applied resource versions (and, parsed by
+:func:`parse_stats`, counters and the latency quantiles of the last stats flush),
+``/stats/prometheus`` for Envoy's own statistics passed on to ``/gateway/metrics``.
 
 Example:
     >>> hosts = parse_clusters({"cluster_statuses": [{"name": "region.primary.eu",
@@ -82,11 +82,19 @@ def parse_stats(doc: dict) -> tuple[dict[str, int], dict[str, str], dict[str, di
     return counters, texts, quantiles
 
 
-async def poll(session: aiohttp.ClientSession, admin: str) -> AdminView:
-    """One consistent-enough view: clusters first, then stats."""
+async def poll(
+    session: aiohttp.ClientSession, admin: str, *, versions: bool = False
+) -> AdminView:
+    """Hosts from ``/clusters``; with ``versions`` also the applied resource versions.
+
+    Only the version readouts are asked of ``/stats`` (a filter): a full statistics dump
+    costs Envoy's main thread more than all the routing a poll interval sees.
+    """
     async with session.get(f"{admin}/clusters?format=json") as reply:
         hosts = parse_clusters(await reply.json(content_type=None))
-    async with session.get(f"{admin}/stats?format=json") as reply:
+    if not versions:
+        return AdminView(hosts)
+    async with session.get(f"{admin}/stats?format=json&filter=version_text$") as reply:
         counters, texts, quantiles = parse_stats(await reply.json(content_type=None))
     return AdminView(hosts, counters, texts, quantiles)
 

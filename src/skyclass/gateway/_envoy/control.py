@@ -42,6 +42,7 @@ from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable
 log = logging.getLogger("skyclass.gateway.envoy")
 
 _POLL_S = 0.1
+_HEALTH_EVERY = 2  # polls of /clusters: every 0.2 s
 _ALPHA = 0.3
 _ORDERED = ("latency", "cost")
 
@@ -269,7 +270,7 @@ class ControlPlane:
     async def _wait(self, done, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            await self._refresh()
+            await self._refresh(versions=True)
             if done():
                 return
             await asyncio.sleep(0.02)
@@ -305,11 +306,15 @@ class ControlPlane:
     def _by_host(self) -> dict[str, Endpoint]:
         return {_host_key(e.url): e for e in self.table.endpoints}
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, *, versions: bool = False) -> None:
+        """Poll Envoy's host health (and applied versions), then read new attempts."""
         try:
-            self.view = await admin.poll(self._session, self.admin_url)
+            view = await admin.poll(self._session, self.admin_url, versions=versions)
         except (TimeoutError, aiohttp.ClientError, ValueError):
             return
+        if not versions:
+            view.texts = self.view.texts
+        self.view = view
         await self._read_attempts()
         now = time.monotonic()
         for endpoint in self.table.endpoints:
@@ -376,8 +381,14 @@ class ControlPlane:
         self._billed_at = now
 
     async def _poll_forever(self) -> None:
+        """Attempts every 0.1 s, host health every 0.25 s (each poll costs Envoy work)."""
+        polls = 0
         while True:
-            await self._refresh()
+            if polls % _HEALTH_EVERY == 0:
+                await self._refresh()
+            else:
+                await self._read_attempts()
+            polls += 1
             if self.settings.policy in _ORDERED:
                 costs = {e.region: e.cost_per_hour for e in self.table.endpoints}
                 order = order_regions(
