@@ -7,12 +7,13 @@ from skyclass.metrics import plausibility_warnings
 
 
 def test_near_perfect_accuracy_warns_unless_the_majority_class_is_nearly_perfect_too():
-    (warning,) = plausibility_warnings(test_accuracy=0.998, n_test=500, majority_share=0.4)
-    assert warning.startswith("test accuracy 0.998 on 500 rows (1 wrong) is near-perfect")
-    assert "majority class alone gets 0.400" in warning
+    (warning,) = plausibility_warnings(test_accuracy=0.99, n_test=500, majority_share=0.4)
+    assert warning.startswith("test accuracy 0.990 on 500 rows (5 wrong) is near-perfect")
+    assert "1.7% of the errors of always predicting the majority class (accuracy 0.400)" in warning
     assert plausibility_warnings(test_accuracy=0.998, n_test=500, majority_share=0.97) == []
     assert plausibility_warnings(test_accuracy=1.0, n_test=36, majority_share=0.4) == []
-    assert plausibility_warnings(test_accuracy=0.97, n_test=500, majority_share=0.4) == []
+    # breast-cancer-like: 97% right where the majority class gets 63%
+    assert plausibility_warnings(test_accuracy=0.97, n_test=114, majority_share=0.63) == []
 
 
 def test_test_score_above_cross_validation_and_shared_rows():

@@ -70,6 +70,12 @@ def train(
         help="PEM private key: sign the bundle (model.sig, OpenSSF model signing); the pushed "
         "version is signed with its number.",
     ),
+    keep_leaky: bool = typer.Option(
+        False,
+        "--keep-leaky",
+        help="Keep columns that alone nearly determine the target (flagged with the evidence "
+        "instead of dropped).",
+    ),
 ) -> None:
     """Train, select, evaluate, explain and package a classifier; write a report.
 
@@ -100,6 +106,7 @@ def train(
         encoding=encoding,
         refit_all=refit_all,
         sign=sign,
+        keep_leaky=keep_leaky,
     )
     typer.echo(f"bundle: {result.bundle_path}")
     typer.echo(f"report: {result.report_path}")

@@ -41,6 +41,7 @@ from skyclass.data import (
 from skyclass.errors import InputError
 from skyclass.pipeline._compare import corrected_ttest
 from skyclass.pipeline._costs import Costs, read_costs
+from skyclass.pipeline._honesty import honesty_checks
 from skyclass.pipeline._interpret import permutation_ranking, top_coefficients
 from skyclass.pipeline._package import package
 from skyclass.pipeline._preprocess import Preprocessor
@@ -93,6 +94,7 @@ class Options:
     encoding: str | None
     refit_all: bool
     sign: SigningKey | None = None
+    keep_leaky: bool = False
 
 
 @dataclass
@@ -246,6 +248,7 @@ def validate_stage(run: Run) -> str:
         min_class_size=o.min_class_size,
         merge_rare=o.merge_rare,
         drop=o.drop,
+        keep_leaky=o.keep_leaky,
     )
     frame = checked.frame
     X = frame[checked.features]
@@ -291,7 +294,7 @@ def _choose_metric(run: Run) -> tuple[str, list[str], float | None]:
 
 def explore_stage(run: Run) -> str:
     o, t = run.options, run.table
-    run.profile = profile(t.checked.frame, o.target, seed=o.seed)
+    run.profile = profile(t.checked.frame, o.target, seed=o.seed, features=t.schema.names)
     name, reasons, beta = _choose_metric(run)
     run.scorer = get_scorer(
         name,
@@ -500,13 +503,30 @@ def test_stage(run: Run) -> str:  # the only time the test rows are used
     )
     evaluation = M.evaluate(y_test, proba, labels=t.labels)
     prior = prior_baseline(t.codes[s.train], t.codes[s.test], len(t.labels), scorer)
+    winner = run.selection.winner.entry
+    checks = honesty_checks(
+        y_test,
+        proba,
+        y_pred,
+        t.labels,
+        t.codes[s.train],
+        metric=scorer.name,
+        cv=(winner.mean, winner.std, scorer.greater_is_better),
+        X_train=t.X.iloc[s.train],
+        X_test=t.X.iloc[s.test],
+        test_low=metrics.get(scorer.name, {}).get("low"),
+        seed=o.seed,
+    )
+    for warning in checks.warnings:
+        _warn(run, warning)
+    run.steps.info(checks.baseline["headline"])
     run.tested = Tested(
         pre,
         model,
         proba,
         y_pred,
         evaluation,
-        TestInfo(metrics, per_class, evaluation.to_dict(curves=False), prior),
+        TestInfo(metrics, per_class, evaluation.to_dict(curves=False), prior, checks.baseline),
     )
     head = metrics.get(scorer.name) or next(iter(metrics.values()))
     sign = 1 if scorer.greater_is_better else -1
@@ -520,9 +540,12 @@ def test_stage(run: Run) -> str:  # the only time the test rows are used
             f"{prior.get(scorer.name, float('nan')):.4f}, log loss "
             f"{metrics['log_loss']['value']:.4f} vs {prior['log_loss']:.4f})",
         )
-    note = (
-        f"{scorer.name} {head['value']:.4f} (95% interval {head['low']:.4f} to {head['high']:.4f})"
+    interval = (
+        f"95% interval {head['low']:.4f} to {head['high']:.4f}"
+        if head.get("low") is not None
+        else f"no interval: {head.get('note', 'undefined')}"
     )
+    note = f"{scorer.name} {head['value']:.4f} ({interval})"
     if scorer.name != "accuracy" and "accuracy" in metrics:
         note += f"; accuracy {metrics['accuracy']['value']:.4f} (decision rule applied)"
     return note + f"; log loss {metrics['log_loss']['value']:.4f} (prior {prior['log_loss']:.4f})"

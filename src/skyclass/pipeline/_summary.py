@@ -126,13 +126,16 @@ class RuleInfo(_Part):
 class TestInfo(_Part):
     """Test-set numbers of the model fitted on the training rows only.
 
-    ``prior`` holds the class-prior baseline's selection metric and log loss on the same rows.
+    ``prior`` holds the class-prior baseline's selection metric and log loss on the same rows;
+    ``baseline`` the full comparison with it (``skyclass.metrics.compare_to_baseline``:
+    both values, the difference and a significance test per headline metric, ``headline``).
     """
 
     metrics: dict[str, Any]
     per_class: dict[str, Any]
     evaluation: dict[str, Any]
     prior: dict[str, float]
+    baseline: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

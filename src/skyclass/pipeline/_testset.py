@@ -85,7 +85,10 @@ def test_metrics(
             extra = heavy if name == "log_loss" else {}
             values = proba if name == "log_loss" else y_pred
             ci = M.bootstrap_ci(name, y_test, values, labels=labels, seed=seed, **extra)
-        out[name] = {"value": ci.estimate, "low": ci.low, "high": ci.high, "method": ci.method}
+        d = ci.to_dict()  # NaN bounds (no interval could be estimated) become None, with a note
+        out[name] = {"value": d["estimate"]} | {k: d[k] for k in ("low", "high", "method")}
+        if ci.note:
+            out[name]["note"] = ci.note
     return out
 
 

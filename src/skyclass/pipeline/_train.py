@@ -111,6 +111,7 @@ def train(
     encoding: str | None = None,
     refit_all: bool = True,
     sign: str | os.PathLike | SigningKey | None = None,
+    keep_leaky: bool = False,
     console: Console | None = None,
 ) -> TrainResult:
     """Train, select, evaluate, explain and package a classifier for ``target``.
@@ -129,6 +130,8 @@ def train(
     after the test estimate is taken; ``False`` ships the model fitted on the training rows.
     ``sign`` (a PEM private key or ``skyclass.bundle.SigningKey``, checked before training)
     signs ``out/bundle`` and the pushed version (see ``skyclass.bundle.sign``).
+    ``keep_leaky`` keeps columns that alone nearly determine the target (validation flags
+    them with the evidence instead of dropping them).
     """
     started = time.monotonic()
     console = console or Console(stderr=True, soft_wrap=True)
@@ -161,6 +164,7 @@ def train(
         encoding=encoding,
         refit_all=refit_all,
         sign=signer,
+        keep_leaky=keep_leaky,
     )
     steps = Steps(console)
     with ExitStack() as stack, staged_dir(out) as workdir:
