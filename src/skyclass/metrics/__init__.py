@@ -20,6 +20,7 @@ from skyclass.metrics._baseline import (
     BaselineComparison,
     BaselineReport,
     compare_to_baseline,
+    prior_scores,
 )
 from skyclass.metrics._bootstrap import (
     bootstrap_ci,
@@ -163,4 +164,5 @@ __all__ = [
     "BaselineReport",
     "compare_to_baseline",
     "plausibility_warnings",
+    "prior_scores",
 ]
