@@ -1,6 +1,8 @@
 """Classification metrics identical to scikit-learn's, a one-pass ``evaluate``, and decisions.
 
-Leaf package: depends on numpy only (and ``skyclass.errors``). Every scikit-learn-named
+Leaf package: depends on numpy and scipy, on scikit-learn only for its warning classes
+(``UndefinedMetricWarning`` subclasses scikit-learn's) and its parameter-constraint
+vocabulary, and on ``skyclass.errors``. Every scikit-learn-named
 function takes the same arguments and returns the same numbers as scikit-learn 1.9.
 
 Example:
