@@ -128,3 +128,12 @@ def test_strong_but_honest_features_are_not_leaks():
         }
     )
     assert validate(frame, "y").decisions == []
+
+
+def test_leakage_docstring_examples_run():
+    import doctest
+
+    from skyclass.data import _leakage
+
+    result = doctest.testmod(_leakage)
+    assert result.attempted > 0 and result.failed == 0

@@ -284,3 +284,15 @@ def test_undefined_metrics_raise_and_partly_undefined_resamples_are_counted():
 def test_bad_method():
     with pytest.raises(InputError, match="method must be one of"):
         bootstrap_ci("accuracy", [0, 1], [0, 1], method="basic")
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["_bootstrap", "_bootstrap_interval", "_interval_methods", "_baseline", "_plausibility"],
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"skyclass.metrics.{module}"))
+    assert result.attempted > 0 and result.failed == 0

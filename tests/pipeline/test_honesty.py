@@ -50,3 +50,12 @@ def test_train_flags_the_leak_and_reports_the_baseline(tmp_path):
     assert baseline["headline"] in done.stderr
     html = (out / "report.html").read_text()
     assert 'id="baseline-headline"' in html and "near-perfect" in html
+
+
+def test_honesty_docstring_example_runs():
+    import doctest
+
+    from skyclass.pipeline import _honesty
+
+    result = doctest.testmod(_honesty)
+    assert result.attempted > 0 and result.failed == 0
