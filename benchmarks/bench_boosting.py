@@ -10,6 +10,7 @@ prints mean log loss, accuracy and fit seconds. Last line:
 hgb log loss (> 1: hgb's probabilities are better). Noisy on a shared machine.
 """
 
+import argparse
 import time
 from pathlib import Path
 
@@ -44,8 +45,12 @@ def models():
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tables", default=",".join(TABLES))
+    args = parser.parse_args()
     totals = {"hgb": [], "lightgbm": []}
-    for table, (file, target) in TABLES.items():
+    for table in args.tables.split(","):
+        file, target = TABLES[table]
         frame = pd.read_csv(DATA / file).dropna(subset=[target])
         y = pd.factorize(frame[target], sort=True)[0]
         X = frame.drop(columns=[target])
