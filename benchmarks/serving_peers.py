@@ -44,10 +44,12 @@ def base_python(name: str) -> str:
     build of the same minor version (pyenv's 3.11.7 against Debian's 3.11.2) fails inside
     ``multiprocessing`` as the model loads, so PyTriton gets the system Python when there is one.
     """
-    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    system = Path("/usr/bin") / version
     if name == "pytriton" and system.exists():
         return str(system)
-    return sys.executable
+    ours = Path(sys.base_prefix) / "bin" / version  # the interpreter under our own venv
+    return str(ours) if ours.exists() else sys.executable
 
 
 def ensure(name: str) -> tuple[str | None, str]:
@@ -55,10 +57,15 @@ def ensure(name: str) -> tuple[str | None, str]:
     packages, probe = VENVS[name]
     venv = TOOLS / f"{name}-venv"
     python = venv / "bin" / "python"
-    if python.exists() and subprocess.run([str(python), "-c", probe]).returncode == 0:
+    base = base_python(name)
+    if (
+        python.exists()
+        and _home(venv) == str(Path(base).parent)
+        and subprocess.run([str(python), "-c", probe]).returncode == 0
+    ):
         return str(python), ""
     try:
-        subprocess.run([base_python(name), "-m", "venv", str(venv)], check=True, timeout=300)
+        subprocess.run([base, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", *packages],
             check=True,
@@ -73,6 +80,14 @@ def ensure(name: str) -> tuple[str | None, str]:
     if subprocess.run([str(python), "-c", probe], capture_output=True).returncode != 0:
         return None, f"{venv} installed but '{probe}' fails"
     return str(python), ""
+
+
+def _home(venv: Path) -> str:
+    """The directory of the interpreter ``venv`` was made from (its ``pyvenv.cfg`` home)."""
+    config = venv / "pyvenv.cfg"
+    lines = config.read_text().splitlines() if config.exists() else []
+    homes = [line.partition("=")[2].strip() for line in lines if line.startswith("home")]
+    return homes[0] if homes else ""
 
 
 # -- request bodies: the same rows in each peer's dialect ------------------------------------
