@@ -61,6 +61,10 @@ def test_report_renders_without_errors_on_laptop_and_phone(report, tmp_path):
         assert {"class-distribution", "candidates", "confusion", "confusion-normalised", "roc",
                 "pr", "threshold", "calibration"} <= names  # fmt: skip
         assert ("importance-permutation-importance" in names) == permutation
+        # the class-prior baseline and its significance lead the overview
+        headline = browser.evaluate("document.getElementById('baseline-headline').innerText")
+        assert headline == summary["test"]["baseline"]["headline"]
+        assert "for the class-prior baseline: significantly better" in headline
         sizes = browser.evaluate(
             "Array.from(document.querySelectorAll('figure svg')).map(s => s.getBoundingClientRect().width)"
         )
