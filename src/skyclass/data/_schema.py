@@ -262,16 +262,15 @@ class Schema:
                 continue
             n = len(values) if n is None else n
             if col.kind in ("categorical", "text"):
-                present = values != ""
-                quality.count("missing_values", col.name, int(len(values) - present.sum()))
-                if col.kind == "categorical" and col.categories is not None:
-                    if len(col.categories) < MAX_STORED_CATEGORIES:  # else the list is cut
-                        unseen = present & ~np.isin(values, col.categories)
-                        quality.count(
-                            "unseen", col.name, int(unseen.sum()), values[unseen][:3].tolist()
-                        )
+                items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+                quality.count("missing_values", col.name, items.count(""))
+                known = _known_categories(col)
+                if known is not None:
+                    unseen = [v for v in items if v not in known and v != ""]
+                    quality.count("unseen", col.name, len(unseen), unseen[:3])
             else:
-                quality.count("missing_values", col.name, int(np.isnan(values).sum()))
+                values = np.asarray(values, dtype=np.float64)
+                quality.count("missing_values", col.name, int(np.count_nonzero(values != values)))
         quality.add_rows(n or 0)
 
     def _validated(
@@ -295,6 +294,24 @@ class Schema:
                 values = _read_text(col, values, quality)
             out[col.name] = _VALIDATORS[col.kind](values, col.name)
         return out, n
+
+
+_KNOWN: dict[int, tuple[ColumnSchema, frozenset[str]]] = {}
+
+
+def _known_categories(col: ColumnSchema) -> frozenset[str] | None:
+    """The training categories of ``col`` as a set (cached), or ``None`` when they cannot say
+    what is unseen (not categorical, not recorded, or cut at ``MAX_STORED_CATEGORIES``)."""
+    if col.kind != "categorical" or col.categories is None:
+        return None
+    if len(col.categories) >= MAX_STORED_CATEGORIES:
+        return None
+    cached = _KNOWN.get(id(col))
+    if cached is None or cached[0] is not col:
+        if len(_KNOWN) > 1024:  # schemas come and go (bundles reloaded): stay bounded
+            _KNOWN.clear()
+        cached = _KNOWN[id(col)] = (col, frozenset(col.categories))
+    return cached[1]
 
 
 def canonical_array(values: Any, kind: str, name: str = "column") -> np.ndarray:
