@@ -245,7 +245,7 @@ def _test(ctx: dict, y_true, proba, y_pred, labels) -> str:
     )
     comparisons = _baseline(ctx).get("metrics", {})
     if comparisons:
-        body += "<h3>Against the class-prior baseline</h3><ul class=\"baseline\">"
+        body += '<h3>Against the class-prior baseline</h3><ul class="baseline">'
         body += "".join(f"<li>{esc(c['statement'])}</li>" for c in comparisons.values())
         body += "</ul>"
     refit = ctx.get("refit")
