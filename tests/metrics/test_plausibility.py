@@ -8,7 +8,7 @@ from skyclass.metrics import plausibility_warnings
 
 def test_near_perfect_accuracy_warns_unless_the_majority_class_is_nearly_perfect_too():
     (warning,) = plausibility_warnings(test_accuracy=0.99, n_test=500, majority_share=0.4)
-    assert warning.startswith("test accuracy 0.990 on 500 rows (5 wrong) is near-perfect")
+    assert warning.startswith("accuracy 0.990 on 500 evaluated rows (5 wrong) is near-perfect")
     assert "1.7% of the errors of always predicting the majority class (accuracy 0.400)" in warning
     assert plausibility_warnings(test_accuracy=0.998, n_test=500, majority_share=0.97) == []
     assert plausibility_warnings(test_accuracy=1.0, n_test=36, majority_share=0.4) == []

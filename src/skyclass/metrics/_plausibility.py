@@ -14,7 +14,7 @@ Three signs, each reported with its evidence:
 Example:
     >>> from skyclass.metrics import plausibility_warnings
     >>> plausibility_warnings(test_accuracy=1.0, n_test=400, majority_share=0.5)[0][:44]
-    'test accuracy 1.000 on 400 rows (0 wrong) is'
+    'accuracy 1.000 on 400 evaluated rows (0 wron'
     >>> plausibility_warnings(test_accuracy=0.8, n_test=400, majority_share=0.5)
     []
 """
@@ -52,8 +52,8 @@ def plausibility_warnings(
     left = (1 - test_accuracy) / (1 - majority_share) if majority_share < 1 else 1.0
     if n_test >= _MIN_ROWS and left <= _NEAR_PERFECT_SHARE and majority_share < _TRIVIAL_MAJORITY:
         out.append(
-            f"test accuracy {test_accuracy:.3f} on {n_test} rows ({wrong} wrong) is near-perfect: "
-            f"{left:.1%} of the errors of always predicting the majority class (accuracy "
+            f"accuracy {test_accuracy:.3f} on {n_test} evaluated rows ({wrong} wrong) is "
+            f"near-perfect: {left:.1%} of the errors of always predicting the majority class (accuracy "
             f"{majority_share:.3f}); check for a column computed from the target, rows shared "
             "between training and test, or a target that is a fixed function of the features"
         )

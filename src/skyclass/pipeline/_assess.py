@@ -170,6 +170,10 @@ def evaluate_bundle(
             "left out of the metrics, and accuracy_unknown_as_errors counts them as errors"
         )
     warnings += quality.lines()
+    accuracy = baseline.comparisons["accuracy"]
+    warnings += M.plausibility_warnings(
+        test_accuracy=accuracy.model, n_test=len(y), majority_share=accuracy.baseline
+    )  # e.g. evaluating on the training file, or on data that holds the answer
     if baseline.better_on(_headline_metric(model)) is False:
         warnings.insert(0, headline)
     result = {

@@ -17,7 +17,7 @@ Example:
     >>> checks.baseline["headline"][:40]
     'accuracy 1.000 vs 0.600 for the class-pr'
     >>> checks.warnings[0][:44]  # 100 of 100 right: too good to be true?
-    'test accuracy 1.000 on 100 rows (0 wrong) is'"""
+    'accuracy 1.000 on 100 evaluated rows (0 wron'"""
 
 from __future__ import annotations
 
