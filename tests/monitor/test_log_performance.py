@@ -100,6 +100,11 @@ def test_live_performance_equals_sklearn_per_group(tmp_path):
         ]
         y_true, y_pred = part["feedback"].tolist(), part["label"].tolist()
         assert row.n == len(part)
+        # the class-prior baseline: always the group's most frequent true class
+        assert row.baseline_accuracy == pytest.approx(
+            max(y_true.count(v) for v in set(y_true)) / len(y_true)
+        )
+        assert row.beats_baseline == (row.intervals["accuracy"][0] > row.baseline_accuracy)
         assert row.metrics["accuracy"] == pytest.approx(
             skm.accuracy_score(y_true, y_pred), abs=1e-12
         )

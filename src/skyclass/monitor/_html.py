@@ -301,9 +301,15 @@ def _perf_table(table, key: str) -> str:
                 f"{row.metrics[m]:.3f} [{row.intervals[m][0]:.3f}, {row.intervals[m][1]:.3f}]"
                 for m in ("accuracy", "f1_macro", "balanced_accuracy")
             ]
+            + [
+                f"{row.baseline_accuracy:.3f} "
+                + ("(model better)" if row.beats_baseline else "(model NOT better)")
+            ]
         )
     return _table(
-        [key.replace("_", " "), "labelled", "accuracy", "macro F1", "balanced accuracy"], rows
+        [key.replace("_", " "), "labelled", "accuracy", "macro F1", "balanced accuracy"]
+        + ["class-prior accuracy"],
+        rows,
     )
 
 

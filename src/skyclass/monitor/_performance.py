@@ -21,7 +21,7 @@ import pandas as pd
 
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
-from skyclass.metrics import label_positions
+from skyclass.metrics import label_positions, prior_scores
 from skyclass.monitor._confusion import (
     METRICS,
     bootstrap_intervals,
@@ -68,13 +68,23 @@ def window_seconds(window: str | float | int) -> float:
 
 @dataclass(frozen=True)
 class PerformanceRow:
-    """Metrics of one group: its keys, row count, point values and ``(low, high)`` intervals."""
+    """Metrics of one group: its keys, row count, point values and ``(low, high)`` intervals.
+
+    ``baseline_accuracy`` is what always predicting the group's most frequent true class
+    would score (the class-prior baseline, ``skyclass.metrics.prior_scores``).
+    """
 
     keys: dict
     n: int
     metrics: dict[str, float]
     intervals: dict[str, tuple[float, float]]
     confusion: list[list[int]] = field(repr=False)
+    baseline_accuracy: float = float("nan")
+
+    @property
+    def beats_baseline(self) -> bool:
+        """Whether the accuracy interval lies above the class-prior baseline."""
+        return bool(self.intervals["accuracy"][0] > self.baseline_accuracy)
 
     def to_dict(self) -> dict:
         """JSON-safe dict."""
@@ -84,6 +94,8 @@ class PerformanceRow:
             **self.metrics,
             "intervals": {k: list(v) for k, v in self.intervals.items()},
             "confusion": self.confusion,
+            "baseline_accuracy": self.baseline_accuracy,
+            "beats_baseline": self.beats_baseline,
         }
 
 
@@ -101,6 +113,7 @@ class PerformanceTable:
         records = []
         for row in self.rows:
             record = {**row.keys, "n": row.n, **row.metrics}
+            record["baseline_accuracy"] = row.baseline_accuracy
             for name, (lo, hi) in row.intervals.items():
                 record[f"{name}_low"], record[f"{name}_high"] = lo, hi
             records.append(record)
@@ -190,6 +203,7 @@ def live_performance(
                     cm, n_resamples=n_resamples, confidence=confidence, seed=seed
                 ),
                 confusion=cm.astype(int).tolist(),
+                baseline_accuracy=prior_scores(cm.sum(axis=1))["accuracy"],
             )
         )
     return PerformanceTable(by=tuple(by), labels=all_labels, rows=rows, confidence=confidence)
