@@ -65,3 +65,20 @@ def test_reports_not_converged_when_max_iter_runs_out():
     res = newton_l1(problem, np.zeros((6, 3)), np.zeros(3), l1=np.full(3, 0.01),
                     l2=np.full(3, 0.01), fit_intercept=True, tol=1e-12, max_iter=1)
     assert not res.converged and res.n_iter == 1 and res.violation > 1e-12
+
+
+def test_explicit_hessian_block_equals_the_hessian_vector_products():
+    problem, rng = _problem("sigmoid", False)
+    W, b = rng.normal(size=(6, 3)), rng.normal(size=3)
+    hess = problem.curvature(W, b)
+    assert hess.has_blocks
+    cols = np.array([0, 2, 5])
+    block = hess.block(1, cols, intercept=True)
+    for i, j in enumerate(cols):
+        unit = np.zeros((6, 3))
+        unit[j, 1] = 1.0
+        HV, Hc = hess.dot(unit, np.zeros(3))
+        np.testing.assert_allclose(block[:3, i], HV[cols, 1], rtol=1e-12, atol=1e-15)
+        assert block[3, i] == pytest.approx(Hc[1], rel=1e-12)
+    assert not _problem("sigmoid", True)[0].curvature(W, b).has_blocks  # sparse X: products
+    assert not _problem("softmax", False)[0].curvature(W, b).has_blocks  # coupled columns
