@@ -45,7 +45,8 @@ VALID = {  # one valid call per function (keyword arguments)
 CASES = [(f, p) for f in sorted(CONSTRAINTS) for p in sorted(CONSTRAINTS[f])]
 
 
-def _invalid_values(constraints):
+def invalid_values(constraints):
+    """Values outside every one of ``constraints``: a foreign object and generated ones."""
     values = [object()]
     for constraint in constraints:
         try:
@@ -64,7 +65,7 @@ def test_every_declared_function_has_a_valid_call():
 @pytest.mark.parametrize(("name", "param"), CASES, ids=[f"{f}-{p}" for f, p in CASES])
 def test_generated_invalid_values_are_refused_with_one_message(name, param):
     constraints = [make_constraint(c) for c in CONSTRAINTS[name][param]]
-    values = _invalid_values(constraints)
+    values = invalid_values(constraints)
     assert values, "at least the foreign object is invalid"
     for value in values:
         with pytest.raises(InputError, match=f"The '{param}' parameter of {name} must be") as err:
