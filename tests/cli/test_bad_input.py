@@ -116,6 +116,8 @@ def _write_inputs(files: Files, table: pd.DataFrame) -> None:
              "region": "local", "inputs": {"age": 3}, "probabilities": [0.5, 0.5], "label": "yes",
              "kind": "prediction"}  # fmt: skip
     files.path("other_model.jsonl").write_text(json.dumps(other) + "\n")
+    same_name = {**other, "model_name": "data"}  # the bundle's name, another bundle's columns
+    files.path("other_columns.jsonl").write_text(json.dumps(same_name) + "\n")
     (files.tmp / "reg").mkdir()
     pushed = skyclass("registry", "push", files.bundle, "--to", files.tmp / "pushed")
     assert pushed.returncode == 0 and pushed.stdout.strip() == "1", pushed.stderr
@@ -226,6 +228,8 @@ CASES = [
     ("monitor-missing-log", ["monitor", "{bundle}"], ["Missing option", "--log"]),
     ("monitor-other-model", ["monitor", "{bundle}", "--log", "{tmp}/other_model.jsonl"],
      ["'someone-else'", "not of the bundle's model", "--allow-other-model"]),
+    ("monitor-other-columns", ["monitor", "{bundle}", "--log", "{tmp}/other_columns.jsonl"],
+     ["['age']", "share no column", "--allow-other-model"]),
     ("dashboard-port-negative", ["dashboard", "{bundle}", "--log", "x.db", "--port", "-5"],
      ["--port"]),
     ("retrain-share-out-of-range", ["retrain", "{data}", "--target", "label", "--log", "x.db",
