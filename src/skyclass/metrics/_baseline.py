@@ -50,7 +50,8 @@ __all__ = [
 ]
 
 BASELINE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss")
-_LOWER_IS_BETTER = ("log_loss",)
+MAJORITY = "majority class"
+RANDOM = "random at the prior rates"
 _CHUNK_CELLS = 4_000_000
 
 
@@ -60,7 +61,9 @@ class BaselineComparison:
 
     ``difference`` is oriented so that positive means the model is better (for
     ``log_loss`` it is baseline minus model); ``low``/``high`` bound it (paired
-    bootstrap percentile); ``p_value`` is one-sided for "no better". ``undefined``
+    bootstrap percentile); ``p_value`` is one-sided for "no better". ``strategy`` says
+    which trivial model the baseline is (the majority class; for macro F1 possibly
+    classes at random at the prior rates, whichever scores higher). ``undefined``
     holds the reason when the metric has no value on these rows.
     """
 
@@ -73,6 +76,7 @@ class BaselineComparison:
     p_value: float
     significant: bool
     test: str
+    strategy: str = MAJORITY
     undefined: str | None = None
 
     def statement(self) -> str:
@@ -81,9 +85,10 @@ class BaselineComparison:
             return f"{self.metric}: no baseline comparison ({self.undefined})"
         verdict = "significantly better" if self.significant else "NOT significantly better"
         p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        how = " (classes at random at the prior rates)" if self.strategy == RANDOM else ""
         return (
             f"{self.metric} {self.model:.3f} vs {self.baseline:.3f} for the class-prior "
-            f"baseline: {verdict} ({p}, {self.test})"
+            f"baseline{how}: {verdict} ({p}, {self.test})"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,7 +209,7 @@ def compare_to_baseline(
         elif metric == "log_loss":
             values = _log_loss(truth, p, shares, weights)
         else:
-            values = _label(metric, truth, pred, majority, k, weights)
+            values = _label(metric, truth, pred, majority, shares, weights)
         report.comparisons[metric] = _compare(metric, *values, truth, pred, majority, alpha)
     return report
 
@@ -212,8 +217,10 @@ def compare_to_baseline(
 def prior_scores(class_weight: np.ndarray) -> dict[str, float]:
     """What the class-prior baseline scores on rows with these class totals (its own prior).
 
-    Macro F1 averages over every label (as ``evaluate``'s ``averages["macro"]``),
-    balanced accuracy over the classes present; ROC AUC of constant scores is 1/2.
+    Macro F1 averages over every label (as ``evaluate``'s ``averages["macro"]``) and
+    takes the stronger trivial model, classes at random at the prior rates (1/k in
+    expectation, above the majority class's ``2 p / (1 + p) / k``); balanced accuracy
+    runs over the classes present; ROC AUC of constant scores is 1/2.
 
     Example:
         >>> prior_scores(np.array([6.0, 3.0, 1.0]))["accuracy"]
@@ -225,7 +232,7 @@ def prior_scores(class_weight: np.ndarray) -> dict[str, float]:
     return {
         "accuracy": top,
         "balanced_accuracy": 1.0 / int(present.sum()),
-        "f1_macro": 2 * top / (1 + top) / share.size,
+        "f1_macro": 1.0 / share.size,
         "roc_auc": 0.5,
         "log_loss": float(-np.sum(share[present] * np.log(share[present]))),
     }
@@ -251,18 +258,44 @@ def _weights(n: int, n_resamples: int, rng) -> list[np.ndarray]:
     return out
 
 
-def _label(metric, truth, pred, majority, k, weights):
+def _label(metric, truth, pred, majority, shares, weights):
+    """Model and baseline values per resample; macro F1's baseline is the stronger strategy.
+
+    Predicting the majority class scores 0 on every other class, so for macro F1
+    predicting classes at random at the prior rates (scikit-learn's
+    ``DummyClassifier(strategy="stratified")``, in expectation) is the stronger
+    trivial model; whichever scores higher on the full data is the baseline.
+    """
     fn = LABEL_METRICS[metric]
-    n = truth.shape[0]
-    model_map = sparse.csr_matrix((np.ones(n), (np.arange(n), truth * k + pred)), shape=(n, k * k))
-    base_map = sparse.csr_matrix(
-        (np.ones(n), (np.arange(n), truth * k + majority)), shape=(n, k * k)
-    )
-    model, base = [], []
+    n, k = truth.shape[0], shares.size
+    rows = np.arange(n)
+    model_map = sparse.csr_matrix((np.ones(n), (rows, truth * k + pred)), shape=(n, k * k))
+    base_map = sparse.csr_matrix((np.ones(n), (rows, truth * k + majority)), shape=(n, k * k))
+    truth_map = sparse.csr_matrix((np.ones(n), (rows, truth)), shape=(n, k))
+    model, base, random = [], [], []
     for w in weights:
         model.append(fn(np.asarray((model_map.T @ w.T).T).reshape(-1, k, k)))
         base.append(fn(np.asarray((base_map.T @ w.T).T).reshape(-1, k, k)))
-    return np.concatenate(model), np.concatenate(base), True
+        if metric == "f1_macro":
+            random.append(_random_f1_macro(np.asarray((truth_map.T @ w.T).T), shares))
+    base = np.concatenate(base)
+    if random and np.concatenate(random)[0] > base[0]:
+        return np.concatenate(model), np.concatenate(random), True, RANDOM
+    return np.concatenate(model), base, True, MAJORITY
+
+
+def _random_f1_macro(truth_counts: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Macro F1 of predicting class ``c`` at rate ``shares[c]`` (expected counts), per row.
+
+    Expected true positives ``t_c q_c`` and predictions ``n q_c``; like scikit-learn
+    without ``labels=``, the average runs over the classes in the truth or predicted.
+    """
+    n = truth_counts.sum(axis=1, keepdims=True)
+    tp, predicted = truth_counts * shares, n * shares
+    denom = truth_counts + predicted
+    f1 = np.divide(2 * tp, denom, out=np.zeros_like(denom), where=denom > 0)
+    present = (truth_counts > 0) | (shares > 0)
+    return (f1 * present).sum(axis=1) / present.sum(axis=1)
 
 
 def _auc(truth, p, weights):
@@ -273,7 +306,7 @@ def _auc(truth, p, weights):
         with np.errstate(divide="ignore", invalid="ignore"):
             model.append(np.mean([weighted_binary_auc(w, truth == j, p[:, j]) for j in columns], 0))
     model = np.concatenate(model)
-    return model, np.where(np.isfinite(model), 0.5, np.nan), True  # constant scores: AUC 1/2
+    return model, np.where(np.isfinite(model), 0.5, np.nan), True, "constant scores"
 
 
 def _log_loss(truth, p, shares, weights):
@@ -281,10 +314,12 @@ def _log_loss(truth, p, shares, weights):
     base_rows = log_loss_rows(truth, np.broadcast_to(shares, p.shape))
     model = np.concatenate([(w @ model_rows) / w.sum(axis=1) for w in weights])
     base = np.concatenate([(w @ base_rows) / w.sum(axis=1) for w in weights])
-    return model, base, False
+    return model, base, False, "prior probabilities"
 
 
-def _compare(metric, model, base, greater, truth, pred, majority, alpha) -> BaselineComparison:
+def _compare(
+    metric, model, base, greater, strategy, truth, pred, majority, alpha
+) -> BaselineComparison:
     """Model vs baseline from the full-data values (index 0) and the paired resamples."""
     nan = float("nan")
     if not (np.isfinite(model[0]) and np.isfinite(base[0])):
@@ -298,6 +333,7 @@ def _compare(metric, model, base, greater, truth, pred, majority, alpha) -> Base
             nan,
             False,
             "none",
+            strategy=strategy,
             undefined="undefined on these rows (e.g. a class with no rows)",
         )
     sign = 1.0 if greater else -1.0
@@ -328,4 +364,5 @@ def _compare(metric, model, base, greater, truth, pred, majority, alpha) -> Base
         p_value=p,
         significant=bool(p < alpha),
         test=test,
+        strategy=strategy,
     )
