@@ -85,6 +85,13 @@ def _last_routed(dep, region) -> float | None:
     return _gateway(dep)["regions"][region]["endpoints"][0]["last_routed"]
 
 
+def _wait_down(dep, region, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while _gateway(dep)["regions"][region]["ready"] > 0:
+        assert time.monotonic() < deadline, f"{region} still counted ready"
+        time.sleep(0.1)
+
+
 def _wait_ready(dep, region, timeout=30.0):
     deadline = time.monotonic() + timeout
     while _gateway(dep)["regions"][region]["ready"] < 1:
@@ -174,6 +181,7 @@ def test_failover_drills_under_steady_load(tmp_path, models, engine):
         for headers in ({}, {"X-Data-Zone": "eu"}):
             reply = httpx.post(url, content=body, headers=headers, timeout=10)
             assert reply.status_code == 503 and "no healthy region" in reply.json()["error"]
+        _wait_down(dep, "aws-us")  # health checks see it within a few intervals
         rows = {r["region"]: r for r in dep.status()}
         assert rows["aws-us"]["ready"] == 0 and rows["aws-us"]["dollars"] > 0
     finally:

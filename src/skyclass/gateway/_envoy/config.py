@@ -173,10 +173,11 @@ def _region_cluster(
             "consecutive_gateway_failure": outlier.consecutive_errors,
             "enforcing_consecutive_gateway_failure": 100,
             "split_external_local_origin_errors": True,
-            # refused/reset/timed-out attempts: as many as 5xx answers (a per-try timeout of
-            # hedging is one too, so a single slow answer on a busy machine ejects nothing)
+            # refused/reset/timed-out attempts: as many as 5xx answers. Envoy counts a
+            # hedge's per-try timeout as one, which under load would eject every region;
+            # with hedging, dead replicas are left to the active health checks (and retries)
             "consecutive_local_origin_failure": outlier.consecutive_errors,
-            "enforcing_consecutive_local_origin_failure": 100,
+            "enforcing_consecutive_local_origin_failure": 0 if settings.hedge_after_ms else 100,
             "base_ejection_time": _seconds(max(outlier.eject_ms, 1)),
             "max_ejection_time": _seconds(max(outlier.eject_ms, 1)),
             "max_ejection_percent": 100,
