@@ -8,6 +8,12 @@ reader (``skyclass.monitor.read_prediction_log``), so neither restates it:
   ``none`` / ``off`` (no log) — :func:`parse_log_spec`;
 - a prediction has :data:`PREDICTION_COLUMNS`; ``inputs``, ``probabilities`` and
   ``label`` are JSON text in SQLite and JSON values in JSON Lines;
+- of those, :data:`OPTIONAL_COLUMNS` may be absent (logs written before them) or null:
+  ``bundle_sha256`` is the SHA-256 of the serving bundle's ``manifest.json`` (its identity),
+  ``quality`` is set on the first row of a request whose inputs needed imputation: a JSON
+  object ``{"rows": n, "missing_columns": {column: cells}, "missing_values": {...},
+  "unseen": {...}, "coerced": {...}, "examples": {column: [value, ...]}}`` (only non-empty
+  kinds), counted over the whole request (``skyclass.data.DataQuality``);
 - feedback has :data:`FEEDBACK_COLUMNS` (``label`` is JSON too); in JSON Lines each
   object carries ``"kind": "prediction"`` or ``"kind": "feedback"``;
 - SQLite holds the tables of :data:`SQLITE_SCHEMA`.
@@ -26,6 +32,7 @@ from skyclass.errors import ConfigError
 __all__ = [
     "FEEDBACK_COLUMNS",
     "JSONL_SUFFIXES",
+    "OPTIONAL_COLUMNS",
     "PREDICTION_COLUMNS",
     "SCHEMES",
     "SQLITE_SCHEMA",
@@ -41,13 +48,18 @@ PREDICTION_COLUMNS = (
     "inputs",
     "probabilities",
     "label",
+    "bundle_sha256",
+    "quality",
 )
+#: columns added after the first release: a log written before them lacks them (read as null)
+OPTIONAL_COLUMNS = ("bundle_sha256", "quality")
 FEEDBACK_COLUMNS = ("id", "ts", "label")
 SCHEMES = ("sqlite", "jsonl")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 SQLITE_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS predictions(id TEXT PRIMARY KEY, ts REAL, model_name TEXT, "
-    "model_version TEXT, region TEXT, inputs TEXT, probabilities TEXT, label TEXT)",
+    "model_version TEXT, region TEXT, inputs TEXT, probabilities TEXT, label TEXT, "
+    "bundle_sha256 TEXT, quality TEXT)",
     "CREATE TABLE IF NOT EXISTS feedback(id TEXT, ts REAL, label TEXT)",
     "CREATE INDEX IF NOT EXISTS feedback_id ON feedback(id)",
 )

@@ -94,6 +94,8 @@ def test_sqlite_tables_are_exactly_the_contract(tmp_path):
         ("inputs", "TEXT", 0),
         ("probabilities", "TEXT", 0),
         ("label", "TEXT", 0),
+        ("bundle_sha256", "TEXT", 0),
+        ("quality", "TEXT", 0),
     ]
     assert columns["feedback"] == [("id", "TEXT", 0), ("ts", "REAL", 0), ("label", "TEXT", 0)]
 

@@ -21,6 +21,7 @@ from skyclass.bundle._format import (
     REFERENCE,
     check_files,
     parse_manifest,
+    sha256,
 )
 from skyclass.bundle._trust import KeyLike, TrustedKey, verify_signature
 from skyclass.bundle._trust import trusted_keys as trusted
@@ -88,6 +89,12 @@ class Bundle:
     def name(self) -> str:
         """The model name."""
         return self.manifest["name"]
+
+    @property
+    def manifest_sha256(self) -> str:
+        """SHA-256 of ``manifest.json``: the bundle's identity (the manifest hashes every
+        other file), as the registry records it and the prediction log stamps each row."""
+        return sha256(self._files[MANIFEST])
 
     @property
     def version(self) -> int | None:

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from skyclass.errors import InputError
@@ -117,6 +118,45 @@ class DataQuality:
             **{kind: dict(getattr(self, kind)) for kind in KINDS_OF_ISSUE},
             "examples": {k: list(v) for k, v in self.examples.items()},
         }
+
+    def to_json(self) -> str | None:
+        """Compact JSON of the non-empty counts (the prediction log's ``quality``); ``None``
+        when clean, so a clean request costs nothing.
+
+        Example:
+            >>> DataQuality(rows=2, unseen={"plan": 1}, examples={"plan": ["gold"]}).to_json()
+            '{"rows":2,"unseen":{"plan":1},"examples":{"plan":["gold"]}}'
+            >>> DataQuality(rows=2).to_json() is None
+            True
+        """
+        if not self:
+            return None
+        out: dict = {"rows": self.rows}
+        for kind in KINDS_OF_ISSUE:
+            if getattr(self, kind):
+                out[kind] = getattr(self, kind)
+        if self.examples:
+            out["examples"] = self.examples
+        return json.dumps(out, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DataQuality:
+        """The counts of ``to_json()`` / ``to_dict()`` back (unknown keys ignored).
+
+        Example:
+            >>> DataQuality.from_dict({"rows": 3, "missing_values": {"age": 1}}).totals()
+            {'missing_columns': 0, 'missing_values': 1, 'unseen': 0, 'coerced': 0}
+        """
+        return cls(
+            rows=int(data.get("rows", 0)),
+            **{
+                kind: {str(k): int(v) for k, v in (data.get(kind) or {}).items()}
+                for kind in KINDS_OF_ISSUE
+            },
+            examples={
+                str(k): [str(v) for v in vs] for k, vs in (data.get("examples") or {}).items()
+            },
+        )
 
     def check_strict(self, where: str = "input") -> None:
         """``InputError`` listing every issue (the ``--strict`` rule); nothing when clean."""

@@ -453,10 +453,14 @@ def _is_missing(value: Any) -> bool:
 
 
 def _type_error(name: str, row: int, value: Any, expected: str) -> InputError:
-    return InputError(
+    """The error for a bad cell; ``.row`` is the row's position in the data given (a caller
+    that scored one chunk of a file shifts it to the file's row, as ``predict`` does)."""
+    err = InputError(
         f"column {name!r}: row {row} is {value!r} ({type(value).__name__}), expected {expected}; "
         "fix the value or send it as null"
     )
+    err.row = row
+    return err
 
 
 def _dtype(values: Any) -> Any:

@@ -393,7 +393,10 @@ def _alerts_section(result: MonitorResult) -> str:
         for a in result.alerts
     ]
     rules = [f"<li>{escape(r.name)}</li>" for r in result.config.rules]
-    notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
+    notes = "".join(
+        f"<li>data quality (last {escape(result.config.window)}): {escape(line)}</li>"
+        for line in result.data_quality_lines
+    ) + "".join(f"<li>{escape(n)}</li>" for n in result.notes)
     body = ""
     if items:
         body += f"<p>Changes in this pass:</p><ul>{''.join(items)}</ul>"

@@ -10,7 +10,7 @@ Example:
     >>> from skyclass.monitor import read_prediction_log
     >>> log = read_prediction_log("skyclass-predictions.db")  # doctest: +SKIP
     >>> log.frame.columns.tolist()  # doctest: +SKIP
-    ['id', 'ts', 'model_name', 'model_version', 'region', 'inputs', 'probabilities', 'label', 'feedback', 'feedback_ts']
+    ['id', 'ts', 'model_name', 'model_version', 'region', 'inputs', 'probabilities', 'label', 'bundle_sha256', 'quality', 'feedback', 'feedback_ts']
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ import orjson
 import pandas as pd
 
 from skyclass.errors import InputError, NotFoundError
-from skyclass.logformat import FEEDBACK_COLUMNS, PREDICTION_COLUMNS, parse_log_spec
+from skyclass.logformat import (
+    FEEDBACK_COLUMNS,
+    OPTIONAL_COLUMNS,
+    PREDICTION_COLUMNS,
+    parse_log_spec,
+)
 
 __all__ = ["PredictionLog", "read_prediction_log"]
 
@@ -38,7 +43,9 @@ class PredictionLog:
     """Logged predictions, one row each, with the latest feedback label (or ``None``) joined on id.
 
     ``frame`` columns: id, ts, model_name, model_version, region, inputs (dict),
-    probabilities (list), label, feedback, feedback_ts.
+    probabilities (list), label, bundle_sha256 (str or None), quality (dict or None: the
+    request's data quality, on its first row), feedback, feedback_ts. A log written before
+    the optional columns has ``None`` in them.
     """
 
     frame: pd.DataFrame
@@ -101,7 +108,9 @@ def _read_sqlite(path: Path) -> tuple[list[tuple], list[tuple]]:
     try:
         con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
-            preds = con.execute(f"SELECT {', '.join(COLUMNS)} FROM predictions").fetchall()
+            have = {row[1] for row in con.execute("PRAGMA table_info(predictions)")}
+            selected = [c if c in have or c not in OPTIONAL_COLUMNS else "NULL" for c in COLUMNS]
+            preds = con.execute(f"SELECT {', '.join(selected)} FROM predictions").fetchall()
             feedback = con.execute(f"SELECT {', '.join(FEEDBACK_COLUMNS)} FROM feedback").fetchall()
         finally:
             con.close()
@@ -111,7 +120,14 @@ def _read_sqlite(path: Path) -> tuple[list[tuple], list[tuple]]:
             "JSON Lines logs must end in .jsonl"
         ) from None
     preds = [
-        (*row[:5], orjson.loads(row[5]), orjson.loads(row[6]), orjson.loads(row[7]))
+        (
+            *row[:5],
+            orjson.loads(row[5]),
+            orjson.loads(row[6]),
+            orjson.loads(row[7]),
+            row[8],
+            None if row[9] is None else orjson.loads(row[9]),
+        )
         for row in preds
     ]
     feedback = [(i, ts, orjson.loads(label)) for i, ts, label in feedback]
@@ -130,7 +146,11 @@ def _read_jsonl(path: Path) -> tuple[list[tuple], list[tuple]]:
             if obj.get("kind") == "feedback":
                 feedback.append((str(obj["id"]), float(obj["ts"]), obj["label"]))
             else:
-                preds.append(tuple(obj[name] for name in COLUMNS))
+                preds.append(
+                    tuple(
+                        obj.get(name) if name in OPTIONAL_COLUMNS else obj[name] for name in COLUMNS
+                    )
+                )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
             if number == len(lines):  # the last line, cut short by a killed writer
                 break

@@ -26,6 +26,7 @@ from skyclass.monitor._drift import ColumnDrift, DriftReport, data_drift, predic
 from skyclass.monitor._estimate import PerformanceEstimator
 from skyclass.monitor._log import PredictionLog, read_prediction_log
 from skyclass.monitor._performance import PerformanceTable, live_performance, window_seconds
+from skyclass.monitor._quality import logged_quality, quality_lines
 
 __all__ = ["MonitorResult", "WindowValues", "monitor"]
 
@@ -69,6 +70,10 @@ class MonitorResult:
     models: list[dict]
     regions: list[dict]
     reference_predictions: dict[str, float] = field(default_factory=dict)
+    #: what the server imputed or scored as unknown in the current window (``DataQuality``
+    #: counts with ``rows`` = the window's predictions) and the same said per column
+    data_quality: dict = field(default_factory=dict)
+    data_quality_lines: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     firing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -112,6 +117,7 @@ class MonitorResult:
                 "models": self.models,
                 "regions": self.regions,
                 "reference_predictions": self.reference_predictions,
+                "data_quality": {**self.data_quality, "lines": self.data_quality_lines},
                 "alerts": [a.to_dict() for a in self.alerts],
                 "firing": self.firing,
                 "notes": self.notes,
@@ -135,9 +141,20 @@ def model_source(model) -> tuple[Mapping, list, str]:
 
 
 def _this_models_rows(
-    log: PredictionLog, name: str, reference: Mapping, allow_other_model: bool
+    log: PredictionLog,
+    name: str,
+    reference: Mapping,
+    allow_other_model: bool,
+    bundle_sha256: str | None = None,
+    notes: list[str] | None = None,
 ) -> PredictionLog:
-    """The rows of model ``name``; a log of another model is an ``InputError`` unless allowed."""
+    """The rows of model ``name``; a log of another model is an ``InputError`` unless allowed.
+
+    Rows that carry a bundle hash are checked against ``bundle_sha256`` (the given bundle's
+    ``manifest_sha256``): a log none of whose hashes is the bundle's is refused; one that
+    mixes it with other bundles (a rollout) is kept whole, with a note. Rows without a hash
+    (logs written before it was stored) are checked by model name and columns only.
+    """
     if not len(log):
         return log
     names = sorted(map(str, set(log.frame["model_name"])))
@@ -149,6 +166,22 @@ def _this_models_rows(
             f"of the bundle's model {name!r}; monitor it with that model's bundle, or pass "
             "--allow-other-model to compare them anyway"
         )
+    if bundle_sha256 and "bundle_sha256" in log.frame:
+        logged_hashes = log.frame["bundle_sha256"].dropna().astype(str)
+        hashes = sorted(set(logged_hashes))
+        if hashes and bundle_sha256 not in hashes and not allow_other_model:
+            raise InputError(
+                f"the prediction log was written by bundle(s) {', '.join(h[:12] for h in hashes)} "
+                f"(manifest SHA-256), not by the bundle given ({bundle_sha256[:12]}), although "
+                f"both are model {name!r}: monitor it with the bundle that served it, or pass "
+                "--allow-other-model to compare them anyway"
+            )
+        others = int((logged_hashes != bundle_sha256).sum())
+        if others and notes is not None:
+            notes.append(
+                f"{others:,} logged predictions were served by another bundle of {name!r} "
+                f"than the one given ({bundle_sha256[:12]}); they are monitored together"
+            )
     expected = set(reference.get("columns") or {})
     logged = set().union(*(set(row) for row in log.frame["inputs"].head(100) if row))
     if expected and logged and not expected & logged and not allow_other_model:
@@ -321,7 +354,8 @@ def monitor(
         Keeps state between passes (default: one from the config).
     allow_other_model : bool
         Compare the bundle with a log of another model (by default a log whose rows
-        carry another model name, or none of the bundle's input columns, is refused
+        carry another model name, only other bundles' hashes (``Bundle.manifest_sha256``),
+        or none of the bundle's input columns, is refused
         with an ``InputError``: its drift would be meaningless).
 
     Returns
@@ -330,11 +364,17 @@ def monitor(
         Counts, the current window's drift and performance, trends, alerts and notes.
     """
     config = config or MonitorConfig()
+    if isinstance(model, str | os.PathLike):
+        from skyclass.bundle import load
+
+        model = load(model)
     reference, labels, name = model_source(model)
     log = logs if isinstance(logs, PredictionLog) else read_prediction_log(*logs)
-    log = _this_models_rows(log, name, reference, allow_other_model)
-    now = time.time() if now is None else float(now)
     notes: list[str] = []
+    log = _this_models_rows(
+        log, name, reference, allow_other_model, getattr(model, "manifest_sha256", None), notes
+    )
+    now = time.time() if now is None else float(now)
     if not len(log):
         notes.append("the prediction log has no predictions for this model yet; send traffic first")
     current_len = window_seconds(config.window)
@@ -368,6 +408,7 @@ def monitor(
         notes.append(
             "no feedback labels yet: live performance needs POST /v2/models/{name}/feedback"
         )
+    quality = logged_quality(log.between(now - current_len, now))
     usable = _usable(log, labels)
     estimated = (
         _estimated_trend(usable, estimator, trend) if estimator is not None and len(usable) else []
@@ -389,6 +430,8 @@ def monitor(
         reference_predictions={
             str(k): float(v) for k, v in (reference.get("predictions") or {}).items()
         },
+        data_quality=quality.to_dict(),
+        data_quality_lines=quality_lines(quality),
         notes=notes,
     )
     manager = alerts or AlertManager(config.rules, webhook=config.webhook, state_path=config.state)

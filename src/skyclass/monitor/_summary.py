@@ -92,6 +92,10 @@ def print_summary(result: MonitorResult, console: Console) -> None:
             _with_interval(latest["accuracy"], latest["intervals"]["accuracy"])
             + " (no labels needed)",
         )
+    overview.add_row(
+        f"data quality (last {window})",
+        "; ".join(result.data_quality_lines) or "nothing imputed or scored as unknown",
+    )
     overview.add_row("alerts firing", ", ".join(result.firing) if result.firing else "none")
     console.print(overview)
     if drift is not None and drift.columns:

@@ -72,6 +72,17 @@ def _score(model, table: pa.Table, quality: DataQuality | None = None) -> np.nda
     return np.asarray(model.predict_proba(table.to_pandas(), quality))  # full checks, clear errors
 
 
+def _in_file(err: InputError, offset: int) -> InputError:
+    """``err`` naming its row in the whole file: a bad cell's ``row`` counts within the chunk
+    that starts at row ``offset``."""
+    row = getattr(err, "row", None)
+    if not offset or row is None:
+        return err
+    moved = InputError(str(err).replace(f"row {row} ", f"row {row + offset} ", 1))
+    moved.row = row + offset
+    return moved
+
+
 def predict_file(
     bundle: Any,
     data: str | os.PathLike,
@@ -108,7 +119,10 @@ def predict_file(
             if missing:
                 raise InputError(f"--keep: no column {missing[0]!r} in {data}")
             counted = DataQuality() if quality is not None or strict else None
-            proba = _score(model, chunk, counted)
+            try:
+                proba = _score(model, chunk, counted)
+            except InputError as err:
+                raise _in_file(err, rows) from None
             if counted is not None:
                 if strict:
                     counted.check_strict(f"{data} (rows {rows + 1:,}-{rows + chunk.num_rows:,})")

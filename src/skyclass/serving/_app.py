@@ -118,6 +118,7 @@ def _on_ready(
     metrics.ready.set(1)
     if log is not None:
         log.model_name, log.model_version = host.name, host.version
+        log.bundle_sha256 = host.bundle.manifest_sha256
         log.kinds = {column.name: column.kind for column in host.bundle.schema}
     if settings.tune_gc:
         collector.settle()

@@ -240,7 +240,9 @@ class Handlers:
             if waiting:
                 self.batcher.arrived()
         request_id = decoded.id or uuid.uuid4().hex
-        logged = await self._log(request, request_id, columns, proba, index, decoded.parameters)
+        logged = await self._log(
+            request, request_id, columns, proba, index, decoded.parameters, quality
+        )
         n, k = proba.shape
         tensors = {
             "probabilities": ("FP32", [n, k], proba, {"labels": host.label_text.tolist()}),
@@ -294,7 +296,9 @@ class Handlers:
         said = self._account(quality)
         proba, index = await self._predict(columns, len(instances))
         request_id = request_id or uuid.uuid4().hex
-        logged = await self._log(request, request_id, columns, proba, index, body.get("parameters"))
+        logged = await self._log(
+            request, request_id, columns, proba, index, body.get("parameters"), quality
+        )
         ids = _row_ids(request_id, len(instances))
         rows = [
             {"id": row_id, "label": host.labels[i], "probabilities": p}
@@ -322,8 +326,9 @@ class Handlers:
                 self.metrics.classes.labels(self.host.label_text[label]).inc(count)
         return proba, index
 
-    async def _log(self, request, request_id, columns, proba, index, parameters) -> str:
-        """Queue the rows; with the durable header (or parameter) wait for the commit."""
+    async def _log(self, request, request_id, columns, proba, index, parameters, quality) -> str:
+        """Queue the rows (with the request's data quality when it is not clean); with the
+        durable header (or parameter) wait for the commit."""
         if self.log is None or len(index) == 0:
             return "off" if self.log is None else "committed"
         durable = request.headers.get(DURABLE_HEADER, "").lower() in ("1", "true", "yes") or (
@@ -331,7 +336,9 @@ class Handlers:
         )
         labels = np.array(self.host.label_json, dtype=object)[index].tolist()
         ids = RowIds(request_id, len(index))  # the strings are made on the writer thread
-        future = self.log.submit(ids, columns, proba, labels, durable=durable)
+        future = self.log.submit(
+            ids, columns, proba, labels, durable=durable, quality=quality.to_json()
+        )
         if future is None:
             if durable:
                 raise HTTPError(503, "prediction log queue is full; retry shortly")

@@ -28,7 +28,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -55,12 +55,13 @@ class _Item:
     labels: list[str]
     ts: float
     future: Future | None
+    quality: str | None = None
 
 
 class PredictionLogWriter:
     """Asynchronous, bounded, single-writer log of predictions and feedback.
 
-    ``model_name``/``model_version`` are stamped on every prediction row and ``kinds``
+    ``model_name``/``model_version``/``bundle_sha256`` are stamped on every prediction row and ``kinds``
     (column → schema kind) turns canonical arrays back into client values (booleans as
     true/false, datetimes as ISO-8601 UTC, missing as null); the server sets them once the
     model is loaded.
@@ -80,6 +81,7 @@ class PredictionLogWriter:
         self.metrics = metrics
         self.model_name = model_name
         self.model_version = model_version
+        self.bundle_sha256: str | None = None
         self.region = region
         self.kinds: dict[str, str] = {}
         self.max_queue = max_queue
@@ -106,14 +108,18 @@ class PredictionLogWriter:
         labels: list[str],
         *,
         durable: bool = False,
+        quality: str | None = None,
     ) -> Future | None:
         """Queue predicted rows (``labels`` as JSON text); ``None`` if the queue was full.
 
         ``ids`` may be any sequence of strings; it is read on the writer thread only.
+        ``quality`` is the request's data-quality JSON (``DataQuality.to_json()``), stored
+        on its first row.
         """
         item = _Item(
-            ids, columns, probabilities, labels, time.time(), Future() if durable else None
-        )
+            ids, columns, probabilities, labels, time.time(), Future() if durable else None,
+            quality,
+        )  # fmt: skip
         return self._put(item, len(ids))
 
     def feedback(self, ids: list[str], labels: list[str]) -> Future | None:
@@ -220,6 +226,7 @@ class PredictionLogWriter:
                 first.ids, first.columns, first.probabilities, first.labels
             )  # fmt: skip
             stamps = repeat(first.ts, len(ids))
+            quality = _quality_column([first])
         else:
             ids = list(chain.from_iterable(item.ids for item in run))
             columns = {
@@ -228,6 +235,7 @@ class PredictionLogWriter:
             probabilities = np.concatenate([item.probabilities for item in run])
             labels = list(chain.from_iterable(item.labels for item in run))
             stamps = chain.from_iterable(repeat(item.ts, len(item.ids)) for item in run)
+            quality = _quality_column(run)
         n = len(ids)
         return list(
             zip(
@@ -239,8 +247,19 @@ class PredictionLogWriter:
                 _inputs_json(columns, self.kinds, n),
                 _rows_json(probabilities),
                 labels,
+                repeat(self.bundle_sha256, n),
+                quality,
             )
         )
+
+
+def _quality_column(run: list[_Item]) -> Iterable[str | None]:
+    """Each item's quality JSON on its first row, ``None`` elsewhere (one check per item)."""
+    if all(item.quality is None for item in run):
+        return repeat(None)
+    return chain.from_iterable(
+        chain((item.quality,), repeat(None, len(item.ids) - 1)) for item in run
+    )
 
 
 def _runs(batch: list[_Item]) -> list[list[_Item]]:

@@ -20,7 +20,11 @@ from skyclass.plugins import Registry
 
 
 class PredictionRow(NamedTuple):
-    """One served row; ``inputs``, ``probabilities`` and ``label`` are JSON text."""
+    """One served row; ``inputs``, ``probabilities``, ``label`` and ``quality`` are JSON text.
+
+    ``bundle_sha256`` (the bundle's identity) and ``quality`` (what the request needed
+    imputed, on its first row) are optional: ``None`` when unknown or clean.
+    """
 
     id: str
     ts: float
@@ -30,6 +34,8 @@ class PredictionRow(NamedTuple):
     inputs: str
     probabilities: str
     label: str
+    bundle_sha256: str | None = None
+    quality: str | None = None
 
 
 class FeedbackRow(NamedTuple):

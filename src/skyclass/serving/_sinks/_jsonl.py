@@ -1,7 +1,8 @@
 """JSON Lines prediction log: one object per line, ``"kind": "prediction"`` or ``"feedback"``.
 
-Fields are those of the SQLite tables, with ``inputs``, ``probabilities`` and ``label``
-embedded as JSON values rather than JSON text.
+Fields are those of the SQLite tables, with ``inputs``, ``probabilities``, ``label`` and
+``quality`` embedded as JSON values rather than JSON text; ``bundle_sha256`` and ``quality``
+are left out of a line when ``None``.
 
 Example:
     >>> import tempfile, pathlib
@@ -52,22 +53,31 @@ class JsonLinesSink(Sink):
             inputs,
             probabilities,
             label,
+            bundle,
+            quality,
         ) in predictions:
-            key = (type(ts), ts, model_name, model_version, region)
+            key = (type(ts), ts, model_name, model_version, region, bundle)
             middle = middles.get(key)
             if middle is None:
                 middle = middles[key] = (
-                    b',"ts":%r,"model_name":%s,"model_version":%s,"region":%s,"inputs":'
-                    % (ts, _text(model_name), _text(model_version), _text(region))
+                    b',"ts":%r,"model_name":%s,"model_version":%s,"region":%s%s,"inputs":'
+                    % (
+                        ts,
+                        _text(model_name),
+                        _text(model_version),
+                        _text(region),
+                        b',"bundle_sha256":%s' % _text(bundle) if bundle else b"",
+                    )
                 )
             append(
-                b'{"kind":"prediction","id":%s%s%s,"probabilities":%s,"label":%s}\n'
+                b'{"kind":"prediction","id":%s%s%s,"probabilities":%s,"label":%s%s}\n'
                 % (
                     _text(row_id),
                     middle,
                     inputs.encode(),
                     probabilities.encode(),
                     label.encode(),
+                    b',"quality":%s' % quality.encode() if quality else b"",
                 )
             )
         lines += [

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from skyclass.logformat import SQLITE_SCHEMA
+from skyclass.logformat import OPTIONAL_COLUMNS, SQLITE_SCHEMA
 from skyclass.serving._sinks._base import SINKS, FeedbackRow, PredictionRow, Sink
 
 #: every prediction of a write in one statement over one JSON array of rows: SQLite parses
@@ -24,7 +24,7 @@ from skyclass.serving._sinks._base import SINKS, FeedbackRow, PredictionRow, Sin
 #: retakes it once per row (each retake a wait on the busy event loop thread)
 _INSERT_FROM_JSON = (
     "INSERT OR IGNORE INTO predictions SELECT value->>0, value->>1, value->>2, value->>3, "
-    "value->>4, value->>5, value->>6, value->>7 FROM json_each(?)"
+    "value->>4, value->>5, value->>6, value->>7, value->>8, value->>9 FROM json_each(?)"
 )
 
 
@@ -51,6 +51,10 @@ class SqliteSink(Sink):
         self._db.execute("PRAGMA wal_autocheckpoint=10000")
         for statement in SQLITE_SCHEMA:
             self._db.execute(statement)
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(predictions)")}
+        for column in OPTIONAL_COLUMNS:  # a log written before the column existed
+            if column not in have:
+                self._db.execute(f"ALTER TABLE predictions ADD COLUMN {column} TEXT")
 
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
         db = self._db
