@@ -167,6 +167,9 @@ CASES = [
                                  "{tmp}/p.csv"], ["missing required column 'plan'"]),
     ("predict-bad-cell", ["predict", "{bundle}", "{tmp}/bad_cell.csv", "--out", "{tmp}/p.csv"],
      ["column 'x': row 100 is 'abc'"]),
+    ("predict-bad-cell-chunked", ["predict", "{bundle}", "{tmp}/bad_cell.csv", "--out",
+                                  "{tmp}/p.csv", "--chunk-rows", "30"],
+     ["column 'x': row 100 is 'abc'"]),  # the file's row, not the 4th chunk's row 10
     ("predict-out-is-a-folder", ["predict", "{bundle}", "{data}", "--out", "{tmp}"],
      ["is a directory"]),
     ("predict-strict-unseen", ["predict", "{bundle}", "{tmp}/unseen.csv", "--out",

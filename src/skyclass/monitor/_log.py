@@ -188,6 +188,8 @@ def read_prediction_log(*sinks: str | Path) -> PredictionLog:
     frame = frame.drop_duplicates("id", keep="first")
     frame["ts"] = frame["ts"].astype(np.float64)
     frame["model_version"] = frame["model_version"].astype(str)
+    for name in OPTIONAL_COLUMNS:  # None, not NaN, where a row has none
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
     latest = _latest_feedback(feedback)
     frame["feedback"] = pd.Series(
         [latest.get(i, (None, None))[1] for i in frame["id"]], dtype=object, index=frame.index
