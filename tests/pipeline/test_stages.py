@@ -93,13 +93,34 @@ def test_leaderboard_holds_prior_and_defaults_scored_with_their_rules():
     assert failed == [] and [s.entry.name for s in scored] == ["prior", "m", "m (defaults)"]
     prior = scored[0]
     assert np.allclose(prior.oof, prior_oof(codes, folds, 3))
+    y = np.asarray(labels)[codes]
     for s in scored:
-        decided = decide(s.oof, s.rule.rule, labels)
-        y = np.asarray(labels)[codes]
         for val, fold_score in zip(folds, s.entry.fold_scores):
-            assert math.isclose(fold_score, skm.f1_score(y[val], decided[val], average="macro"))
+            if s.rule.rule is None:  # argmax
+                decided = np.asarray(labels)[s.oof[val].argmax(1)]
+            else:  # the rule tuned on the other folds' rows, applied to this fold (cross-fitted)
+                rest = np.setdiff1d(np.arange(300), val)
+                rule = choose_rule(y[rest], s.oof[rest], labels, metric="f1_macro")["rule"]
+                decided = decide(s.oof[val], rule, labels)
+            assert math.isclose(fold_score, skm.f1_score(y[val], decided, average="macro"))
         losses = [skm.log_loss(codes[v], s.oof[v], labels=[0, 1, 2]) for v in folds]
         assert math.isclose(s.entry.log_loss, np.mean(losses))
+
+
+def test_a_cross_fitted_rule_that_helps_is_kept():
+    rng = np.random.default_rng(1)
+    codes = rng.choice(3, 900, p=[0.7, 0.2, 0.1])
+    logits = rng.normal(size=(900, 3)) + 1.2 * np.eye(3)[codes] + np.log([0.7, 0.2, 0.1])
+    proba = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    result = CandidateResult("m", {}, [0.0] * 3, 1, 0, 1.0, oof_proba=proba)
+    folds = [np.arange(900)[i::3] for i in range(3)]
+    scored, _ = leaderboard(
+        [result], codes, folds, ["a", "b", "c"], get_scorer("f1_macro", n_classes=3)
+    )
+    model = scored[1]
+    assert model.rule.rule["kind"] == "prior_shift"
+    argmax = [skm.f1_score(codes[v], proba[v].argmax(1), average="macro") for v in folds]
+    assert model.entry.mean > np.mean(argmax) + 0.01
     assert rank(scored, True)[0].entry.name == "m"
 
 

@@ -66,7 +66,7 @@ from skyclass.pipeline.candidates import Candidate
 __all__ = ["STAGES", "Options", "Run", "Stage"]
 
 _SMALL = 50_000
-_TUNE_SHARE = 0.6  # of the time budget; the rest covers test, refit, explain, package, report
+_TUNE_SHARE = 0.75  # of the time budget, less the reserve for the fits after it (see tune)
 
 
 @dataclass
