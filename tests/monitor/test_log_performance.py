@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn import metrics as skm
 
 from skyclass.errors import InputError, NotFoundError
@@ -104,7 +105,13 @@ def test_live_performance_equals_sklearn_per_group(tmp_path):
         assert row.baseline_accuracy == pytest.approx(
             max(y_true.count(v) for v in set(y_true)) / len(y_true)
         )
-        assert row.beats_baseline == (row.intervals["accuracy"][0] > row.baseline_accuracy)
+        # beating it means McNemar's exact test against the majority class rejects "no better"
+        majority = max(LABELS, key=y_true.count)  # first of the tied, in label order
+        right, base = np.array(y_pred) == np.array(y_true), np.array(y_true) == majority
+        p = stats.binomtest(int(np.sum(right & ~base)), int(np.sum(right != base)), 0.5,
+                            alternative="greater").pvalue  # fmt: skip
+        assert row.baseline["metrics"]["accuracy"]["p_value"] == pytest.approx(p)
+        assert row.beats_baseline == (p < 0.05)
         assert row.metrics["accuracy"] == pytest.approx(
             skm.accuracy_score(y_true, y_pred), abs=1e-12
         )

@@ -301,15 +301,43 @@ def _perf_table(table, key: str) -> str:
                 f"{row.metrics[m]:.3f} [{row.intervals[m][0]:.3f}, {row.intervals[m][1]:.3f}]"
                 for m in ("accuracy", "f1_macro", "balanced_accuracy")
             ]
-            + [
-                f"{row.baseline_accuracy:.3f} "
-                + ("(model better)" if row.beats_baseline else "(model NOT better)")
-            ]
+            + [_versus_prior(row.baseline)]
         )
     return _table(
         [key.replace("_", " "), "labelled", "accuracy", "macro F1", "balanced accuracy"]
-        + ["class-prior accuracy"],
+        + ["class prior (accuracy / macro F1)"],
         rows,
+    )
+
+
+def _versus_prior(baseline: dict) -> str:
+    """The class prior's accuracy and macro F1 and the verdict; small samples flagged."""
+    scores = baseline["metrics"]
+    text = f"{scores['accuracy']['baseline']:.3f} / {scores['f1_macro']['baseline']:.3f}: "
+    if baseline["not_better"]:
+        text += "model NOT significantly better on " + ", ".join(baseline["not_better"])
+    else:
+        text += "model significantly better"
+    if baseline["small_sample"]:
+        text += f" (only {baseline['n_rows']} rows: not conclusive)"
+    return text
+
+
+def _baseline_headline(result: MonitorResult) -> str:
+    """The current window's verdict against the class prior, first on the page."""
+    baseline = result.baseline
+    if baseline is None:
+        return ""
+    warn = baseline["not_better"] or baseline["small_sample"]
+    style = "border:2px solid #b00020;background:#fdecee" if warn else "border:1px solid #2e7d32"
+    statements = "".join(
+        f"<li>{escape(comp['statement'])}</li>" for comp in baseline["metrics"].values()
+    )
+    return (
+        f'<p class="baseline" id="baseline-headline" role="{"alert" if warn else "status"}" '
+        f'style="{style};padding:.6em .9em">{escape(baseline["headline"])}</p>'
+        f'<ul class="baseline muted">{statements}<li>Prior: {escape(baseline["prior_source"])}; '
+        f"labelled rows of the last {escape(result.config.window)}.</li></ul>"
     )
 
 
@@ -434,7 +462,11 @@ def render_html(
         f"trend buckets {result.config.trend_window}"
     )
     body = [
-        ("summary", "Summary", section("summary", "Summary", _cards(result))),
+        (
+            "summary",
+            "Summary",
+            section("summary", "Summary", _baseline_headline(result) + _cards(result)),
+        ),
         ("alerts", "Alerts", _alerts_section(result)),
         ("regions", "Regions", _regions_section(result, regions)),
         ("models", "Models", _models_section(result)),

@@ -21,7 +21,8 @@ import pandas as pd
 
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
-from skyclass.metrics import label_positions, prior_scores
+from skyclass.metrics import label_positions
+from skyclass.monitor._baseline import compare_live
 from skyclass.monitor._confusion import (
     METRICS,
     bootstrap_intervals,
@@ -70,8 +71,9 @@ def window_seconds(window: str | float | int) -> float:
 class PerformanceRow:
     """Metrics of one group: its keys, row count, point values and ``(low, high)`` intervals.
 
-    ``baseline_accuracy`` is what always predicting the group's most frequent true class
-    would score (the class-prior baseline, ``skyclass.metrics.prior_scores``).
+    ``baseline`` compares the group with the class-prior baseline on accuracy, balanced
+    accuracy and macro F1, with a significance test and a headline
+    (``skyclass.monitor._baseline.compare_live``; the prior is the group's own class shares).
     """
 
     keys: dict
@@ -79,12 +81,22 @@ class PerformanceRow:
     metrics: dict[str, float]
     intervals: dict[str, tuple[float, float]]
     confusion: list[list[int]] = field(repr=False)
-    baseline_accuracy: float = float("nan")
+    baseline: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def baseline_accuracy(self) -> float:
+        """What always predicting the group's most frequent true class scores."""
+        return float(self.baseline["metrics"]["accuracy"]["baseline"])
 
     @property
     def beats_baseline(self) -> bool:
-        """Whether the accuracy interval lies above the class-prior baseline."""
-        return bool(self.intervals["accuracy"][0] > self.baseline_accuracy)
+        """Whether accuracy is significantly above the class-prior baseline's (McNemar)."""
+        return bool(self.baseline["metrics"]["accuracy"]["significant"])
+
+    @property
+    def small_sample(self) -> bool:
+        """Too few labelled rows for a conclusive comparison (``_baseline.MIN_ROWS``)."""
+        return bool(self.baseline["small_sample"])
 
     def to_dict(self) -> dict:
         """JSON-safe dict."""
@@ -96,6 +108,8 @@ class PerformanceRow:
             "confusion": self.confusion,
             "baseline_accuracy": self.baseline_accuracy,
             "beats_baseline": self.beats_baseline,
+            "small_sample": self.small_sample,
+            "baseline": self.baseline,
         }
 
 
@@ -181,6 +195,8 @@ def live_performance(
         all_labels = [all_labels[i] for i in order]
         true_idx, pred_idx = remap[true_idx], remap[pred_idx]
     k = len(all_labels)
+    names = np.empty(k, dtype=object)
+    names[:] = all_labels
     keys = pd.DataFrame(index=frame.index)
     step = window_seconds(window)
     for key in by:
@@ -203,7 +219,15 @@ def live_performance(
                     cm, n_resamples=n_resamples, confidence=confidence, seed=seed
                 ),
                 confusion=cm.astype(int).tolist(),
-                baseline_accuracy=prior_scores(cm.sum(axis=1))["accuracy"],
+                baseline=compare_live(
+                    names[true_idx[positions]],
+                    None,
+                    names[pred_idx[positions]],
+                    all_labels,
+                    confidence=confidence,
+                    n_resamples=n_resamples,
+                    seed=seed,
+                ),
             )
         )
     return PerformanceTable(by=tuple(by), labels=all_labels, rows=rows, confidence=confidence)

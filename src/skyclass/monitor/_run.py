@@ -21,6 +21,7 @@ from skyclass._jsonsafe import json_safe
 from skyclass.errors import InputError
 from skyclass.metrics import label_key
 from skyclass.monitor._alerts import Alert, AlertManager
+from skyclass.monitor._baseline import compare_live
 from skyclass.monitor._config import MonitorConfig
 from skyclass.monitor._drift import ColumnDrift, DriftReport, data_drift, prediction_drift
 from skyclass.monitor._estimate import PerformanceEstimator
@@ -77,6 +78,9 @@ class MonitorResult:
     alerts: list[Alert] = field(default_factory=list)
     firing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the current window's labelled rows against the class-prior baseline, with the
+    #: headline the summary and page lead with (``_baseline.compare_live``); None: no labels
+    baseline: dict | None = None
 
     @property
     def drift(self) -> DriftReport | None:
@@ -121,6 +125,7 @@ class MonitorResult:
                 "alerts": [a.to_dict() for a in self.alerts],
                 "firing": self.firing,
                 "notes": self.notes,
+                "baseline": self.baseline,
             }
         )
 
@@ -275,6 +280,27 @@ def _probability_quality(labelled: PredictionLog, labels: list) -> dict[str, flo
     return {
         k: float(result[k]) for k in PROBABILITY_METRICS if isinstance(result.get(k), int | float)
     }
+
+
+def _current_baseline(
+    log: PredictionLog, labels: list, config: MonitorConfig
+) -> dict | None:
+    """The current window's labelled rows (known feedback) against the class prior."""
+    rows = _known_feedback(log.labelled(), labels)
+    if not len(rows):
+        return None
+    known = {label_key(v): v for v in labels}
+    truth = [known[label_key(v)] for v in rows.frame["feedback"]]
+    served = [known[label_key(v)] for v in rows.frame["label"]]
+    proba = rows.probabilities()
+    return compare_live(
+        truth,
+        proba if np.isfinite(proba).all() else None,
+        served,
+        labels,
+        confidence=config.confidence,
+        n_resamples=config.n_resamples,
+    )
 
 
 def _estimator(
@@ -433,6 +459,7 @@ def monitor(
         data_quality=quality.to_dict(),
         data_quality_lines=quality_lines(quality),
         notes=notes,
+        baseline=_current_baseline(log.between(now - current_len, now), labels, config),
     )
     manager = alerts or AlertManager(config.rules, webhook=config.webhook, state_path=config.state)
     rule_values = {}

@@ -12,6 +12,7 @@ import math
 import time
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from skyclass.monitor._run import MonitorResult
@@ -31,8 +32,45 @@ def _with_interval(value, interval) -> str:
     return f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
+def _versus_prior(baseline: dict) -> str:
+    """A group's verdict against the class prior: which metrics are not better, small samples."""
+    if baseline["not_better"]:
+        verdict = "[red]NOT better[/red] on " + ", ".join(baseline["not_better"])
+    else:
+        verdict = "[green]better[/green] on all"
+    if baseline["small_sample"]:
+        verdict += " [yellow](few rows)[/yellow]"
+    acc = baseline["metrics"]["accuracy"]["baseline"]
+    return f"acc {acc:.3f}: {verdict}"
+
+
+def _baseline_table(baseline: dict, window: str) -> Table:
+    """Each compared metric of the current window: model, baseline, difference, p, verdict."""
+    table = Table(
+        title=f"Against the class-prior baseline (labelled rows of the last {window}; "
+        f"prior: {baseline['prior_source']})",
+        title_justify="left",
+    )
+    for name in ("metric", "model", "class prior", "difference (interval)", "p", "verdict"):
+        table.add_column(name, justify="left" if name in ("metric", "verdict") else "right")
+    for name, comp in baseline["metrics"].items():
+        if comp["undefined"]:
+            table.add_row(name, _f(comp["model"]), _f(comp["baseline"]), "–", "–", comp["undefined"])
+            continue
+        table.add_row(
+            name,
+            f"{comp['model']:.3f}",
+            f"{comp['baseline']:.3f}",
+            f"{comp['difference']:+.3f} [{comp['low']:+.3f}, {comp['high']:+.3f}]",
+            "< 0.001" if comp["p_value"] < 0.001 else f"{comp['p_value']:.3f}",
+            ("significantly better" if comp["significant"] else "[red]NOT significantly better[/red]")
+            + f" ({comp['test']})",
+        )
+    return table
+
+
 def print_summary(result: MonitorResult, console: Console) -> None:
-    """Print the overview, drift, performance and alert tables.
+    """Print the baseline headline, then the overview, drift, performance and alert tables.
 
     Parameters
     ----------
@@ -43,6 +81,11 @@ def print_summary(result: MonitorResult, console: Console) -> None:
     """
     window = result.config.window
     drift = result.drift
+    baseline = result.baseline
+    if baseline is not None:  # the verdict against the class prior comes first
+        bad = baseline["not_better"] or baseline["small_sample"]
+        colour = "red" if baseline["not_better"] else "yellow" if bad else "green"
+        console.print(f"[bold {colour}]{escape(baseline['headline'])}[/bold {colour}]")
     overview = Table(
         title=f"skyclass monitor — {result.model}", show_header=False, title_justify="left"
     )
@@ -98,6 +141,8 @@ def print_summary(result: MonitorResult, console: Console) -> None:
     )
     overview.add_row("alerts firing", ", ".join(result.firing) if result.firing else "none")
     console.print(overview)
+    if baseline is not None:
+        console.print(_baseline_table(baseline, window))
     if drift is not None and drift.columns:
         table = Table(title=f"Drift per feature (last {window})", title_justify="left")
         for name in ("column", "kind", "test", "score", "threshold", "drifted", "PSI"):
@@ -130,6 +175,7 @@ def print_summary(result: MonitorResult, console: Console) -> None:
         table.add_column(title)
         for name in ("labelled", "accuracy", "macro F1"):
             table.add_column(name, justify="right")
+        table.add_column("vs class prior")
         for row in result.live[key].rows:
             label = row.keys[key]
             if key == "window":
@@ -139,6 +185,7 @@ def print_summary(result: MonitorResult, console: Console) -> None:
                 str(row.n),
                 _with_interval(row.metrics["accuracy"], row.intervals["accuracy"]),
                 _with_interval(row.metrics["f1_macro"], row.intervals["f1_macro"]),
+                _versus_prior(row.baseline),
             )
         console.print(table)
     for note in result.notes:
