@@ -282,9 +282,7 @@ def _probability_quality(labelled: PredictionLog, labels: list) -> dict[str, flo
     }
 
 
-def _current_baseline(
-    log: PredictionLog, labels: list, config: MonitorConfig
-) -> dict | None:
+def _current_baseline(log: PredictionLog, labels: list, config: MonitorConfig) -> dict | None:
     """The current window's labelled rows (known feedback) against the class prior."""
     rows = _known_feedback(log.labelled(), labels)
     if not len(rows):

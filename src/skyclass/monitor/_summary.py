@@ -55,7 +55,9 @@ def _baseline_table(baseline: dict, window: str) -> Table:
         table.add_column(name, justify="left" if name in ("metric", "verdict") else "right")
     for name, comp in baseline["metrics"].items():
         if comp["undefined"]:
-            table.add_row(name, _f(comp["model"]), _f(comp["baseline"]), "–", "–", comp["undefined"])
+            table.add_row(
+                name, _f(comp["model"]), _f(comp["baseline"]), "–", "–", comp["undefined"]
+            )
             continue
         table.add_row(
             name,
@@ -63,7 +65,11 @@ def _baseline_table(baseline: dict, window: str) -> Table:
             f"{comp['baseline']:.3f}",
             f"{comp['difference']:+.3f} [{comp['low']:+.3f}, {comp['high']:+.3f}]",
             "< 0.001" if comp["p_value"] < 0.001 else f"{comp['p_value']:.3f}",
-            ("significantly better" if comp["significant"] else "[red]NOT significantly better[/red]")
+            (
+                "significantly better"
+                if comp["significant"]
+                else "[red]NOT significantly better[/red]"
+            )
             + f" ({comp['test']})",
         )
     return table
