@@ -44,6 +44,17 @@ def test_monitor_page_renders_on_laptop_and_phone(page, tmp_path, width, mobile)
         )
         palette = Palette(result.labels)
         assert set(fills) <= {palette[label] for label in result.labels} and fills
+        # the verdict against the class prior is drawn first, above the summary cards
+        headline = browser.evaluate(
+            "(() => { const h = document.getElementById('baseline-headline'),"
+            " c = document.querySelector('.cards'), r = h.getBoundingClientRect();"
+            " return [h.innerText, r.width, r.bottom <= c.getBoundingClientRect().top,"
+            " getComputedStyle(h).borderTopColor]; })()"
+        )
+        assert headline[0] == result.baseline["headline"]
+        assert headline[0].startswith("NOT significantly better than predicting the class prior")
+        assert 150 < headline[1] <= width and headline[2]
+        assert headline[3] == "rgb(176, 0, 32)"  # the warning border (#b00020)
         assert browser.errors == []
         fetched = {u.split("#")[0] for u in browser.requests if not u.startswith("data:")}
         assert fetched == {path.as_uri()}
