@@ -83,7 +83,7 @@ def test_partition_and_packet_loss(tmp_path, model, engine):
         drive(url, body, rate=50, duration=1.0)  # warm connections
         healthy = drive(url, body, rate=100, duration=4.0)
         assert healthy.failed == 0
-        base_p50, base_p99 = _p(healthy.calls, 50), _p(healthy.calls, 99)
+        base_p50 = _p(healthy.calls, 50)  # sizes the hedge below
 
         # a partition: packets to aws-us vanish mid-run; no client request fails
         cut = drive(
@@ -103,14 +103,20 @@ def test_partition_and_packet_loss(tmp_path, model, engine):
     try:
         url = dep.gateway_url + INFER
         drive(url, body, rate=50, duration=1.0)
-        dep.chaos("gcp-eu", loss=5.0)
-        lossy = drive(url, body, rate=100, duration=5.0)
+        # healthy and lossy windows interleaved, so a load spike from other work on this
+        # machine lands on both sides of the comparison
+        healthy, lossy = [], []
+        for _ in range(3):
+            dep.chaos("gcp-eu", heal=True)
+            healthy += drive(url, body, rate=100, duration=1.5).calls
+            dep.chaos("gcp-eu", loss=5.0)
+            lossy += drive(url, body, rate=100, duration=1.5).calls
         print(
-            f"{engine}: healthy p50 {base_p50:.1f} ms p99 {base_p99:.1f} ms; 5 % loss on gcp-eu "
-            f"p99 {_p(lossy.calls, 99):.1f} ms (hedge after {hedge} ms)"
+            f"{engine}: healthy p50 {_p(healthy, 50):.1f} ms p99 {_p(healthy, 99):.1f} ms; "
+            f"5 % loss on gcp-eu p99 {_p(lossy, 99):.1f} ms (hedge after {hedge} ms)"
         )
-        assert lossy.failed == 0, [c.error for c in lossy.calls if not c.ok][:3]
-        assert _p(lossy.calls, 99) <= 3 * base_p99
+        assert not [c for c in lossy if not c.ok], [c.error for c in lossy if not c.ok][:3]
+        assert _p(lossy, 99) <= 3 * _p(healthy, 99)
     finally:
         dep.down()
 

@@ -123,7 +123,7 @@ def test_canary_weight_is_honoured(upstreams, gateway):
         endpoints=[endpoint(main), endpoint(canary, track="canary")], canary_weight=10
     )
     gw = gateway(table)
-    result = drive(gw.url + INFER, BODY, rate=400, duration=5.0)
+    result = drive(gw.url + INFER, BODY, rate=250, duration=8.0)
     assert result.total == 2000 and result.failed == 0
     share = sum(1 for c in result.calls if c.track == "canary") / result.total
     assert abs(share - 0.10) <= 0.03
