@@ -11,8 +11,10 @@ import psutil
 import pytest
 
 from skyclass.cloud import StateStore, connect, deploy
+from skyclass.cloud._certs import Certificates
 from skyclass.errors import NotFoundError
 from skyclass.gateway import drive
+from tests.cloud.conftest import needs_envoy
 from tests.helpers import free_port, wait_http
 
 INFER = "/v2/models/m/infer"
@@ -155,5 +157,28 @@ def test_redeploy_keeps_the_gateway_unless_its_settings_change(tmp_path, upstrea
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
         status = httpx.get(first.gateway_url + "/gateway/status").json()
         assert status["policy"] == "cost" and set(status["regions"]) == {"aws-1", "gcp-1"}
+    finally:
+        connect("ext", state).down()
+
+
+@pytest.mark.parametrize("engine", ["builtin", pytest.param("envoy", marks=needs_envoy)])
+def test_clients_reach_the_gateway_over_tls(tmp_path, upstreams, engine):
+    ups = upstreams(("aws-1",), ("gcp-1",))
+    state = tmp_path / "state"
+    spec = _spec(tmp_path, ups, free_port())
+    spec.write_text(
+        spec.read_text().replace(
+            "gateway:\n", f"tls: {{clients: true}}\ngateway:\n  engine: {engine}\n"
+        )
+    )
+    handle = deploy(spec, state_dir=state)
+    try:
+        assert handle.gateway_url.startswith("https://")
+        trust = Certificates(handle.folder, "ext").trust()
+        reply = httpx.post(handle.gateway_url + INFER, content=BODY, verify=trust, timeout=10)
+        assert reply.status_code == 200 and reply.headers["x-skyclass-region"] in {"aws-1", "gcp-1"}
+        with pytest.raises(httpx.HTTPError):  # not trusted without the deployment's CA
+            httpx.post(handle.gateway_url + INFER, content=BODY, timeout=10)
+        assert {r["region"] for r in handle.status()} == {"aws-1", "gcp-1"}
     finally:
         connect("ext", state).down()
