@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,15 @@ from sklearn import metrics as skm
 from sklearn.linear_model import LogisticRegression
 
 from skyclass.data import infer_schema
-from skyclass.monitor import live_performance, read_prediction_log
+from skyclass.monitor import (
+    MonitorConfig,
+    live_performance,
+    monitor,
+    read_prediction_log,
+    render_html,
+)
 from skyclass.pipeline import Preprocessor, package
-from tests.monitor._helpers import write_sqlite_log
+from tests.monitor._helpers import reference_from_frame, write_sqlite_log
 
 SKYCLASS = str(Path(sys.executable).parent / "skyclass")
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +113,18 @@ def test_live_windows_against_the_class_prior(tmp_path):
     assert small.baseline["metrics"]["accuracy"]["p_value"] == pytest.approx(0.5**4)
     assert not small.beats_baseline
     assert table.to_dict()["rows"][0]["baseline"]["headline"] == no_better.baseline["headline"]
+    # a whole pass whose current window is the small one: flagged first, noted on the chart
+    reference = reference_from_frame(
+        pd.DataFrame({"x": np.zeros(50)}), {"x": "numeric"}, predictions=["a"] * 50
+    )
+    model = SimpleNamespace(reference=reference, labels=["a", "b"], name="ab")
+    config = MonitorConfig(window="1h", trend_window="1h", n_resamples=200)
+    result = monitor(model, [str(log)], config=config, now=HOUR0 + 3 * 3600)
+    assert result.baseline["n_rows"] == 10 and result.baseline["small_sample"]
+    assert result.baseline["headline"].startswith("Only 10 labelled rows")
+    page = render_html(result)
+    assert "1 of 3 buckets have fewer than 30 labelled rows" in page
+    assert "(only 10 rows: not conclusive)" in page
 
 
 @pytest.fixture(scope="module")

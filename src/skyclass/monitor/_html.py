@@ -12,6 +12,7 @@ import math
 import time
 from html import escape
 
+from skyclass.monitor._baseline import MIN_ROWS
 from skyclass.monitor._run import MonitorResult
 from skyclass.report import (
     SERIES,
@@ -355,6 +356,8 @@ def _performance_section(result: MonitorResult) -> str:
             )
             for name, m in (("accuracy", "accuracy"), ("macro F1", "f1_macro"))
         }
+        series["class-prior accuracy"] = ([r.baseline_accuracy for r in live.rows], None, None)
+        few = sum(r.small_sample for r in live.rows)
         plots.append(
             line_chart(
                 "live-performance",
@@ -363,6 +366,12 @@ def _performance_section(result: MonitorResult) -> str:
                 y_range=(0, 1),
                 y_label="score",
                 time_axis=True,
+                notes=[
+                    f"{few} of {len(live.rows)} buckets have fewer than {MIN_ROWS} labelled "
+                    "rows: their points are not conclusive (see the table)"
+                ]
+                if few
+                else (),
             )
         )
         parts.append(_perf_table(live, "window"))
