@@ -37,6 +37,7 @@ import psutil
 
 from skyclass.gateway import drive
 from skyclass.gateway._envoy.binary import envoy_binary
+from skyclass.gateway.engines.envoy import envoy_workers
 
 SECONDS = float(os.environ.get("BENCH_GATEWAY_SECONDS", "5"))
 PAYLOAD = b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}'
@@ -135,6 +136,7 @@ def start_haproxy(tmp: Path, ups) -> tuple[str, subprocess.Popen]:
     conf = textwrap.dedent(f"""\
         global
             maxconn 4096
+            nbthread {envoy_workers()}
         defaults
             mode http
             timeout connect 1s

@@ -1,15 +1,17 @@
-"""Following Envoy's attempt log: every upstream attempt and every unrouted request.
+"""Following Envoy's attempt log: failed and sampled upstream attempts, unrouted requests.
 
-Envoy writes one line per upstream attempt (host, status, milliseconds, start time,
-request id; status 0 when no answer came) and one ``!`` line per request it answered
-itself with a 5xx because no region could (see ``config.ATTEMPT_FORMAT``). The
-control plane reads new complete lines every poll, so per-region counts, latency
-quantiles and the last time a replica was routed to are exact, not sampled. The file
-is rotated past 16 MiB (rename, then Envoy's ``/reopen_logs``).
+Envoy writes one line per failed upstream attempt and per sampled successful one (host,
+status, milliseconds, start time, which attempt of its request it was; status 0 when no
+answer came) and one ``!`` line per request it answered itself with a 5xx because no
+region could (see ``config.ATTEMPT_FORMAT``). The control plane reads new complete
+lines every poll: latency quantiles come from the sample, failovers from the failed
+attempts; request and error counts come from Envoy's host counters instead (exact, and
+free of per-request logging). The file is rotated past 16 MiB (rename, then Envoy's
+``/reopen_logs``).
 
 Example:
-    >>> parse("127.0.0.1:9001 200 3 1700000000.250 4f2a\\n")
-    Attempt(host='127.0.0.1:9001', status=200, ms=3.0, started=1700000000.25, request_id='4f2a')
+    >>> parse("127.0.0.1:9001 200 3 1700000000.250 1\\n")
+    Attempt(host='127.0.0.1:9001', status=200, ms=3.0, started=1700000000.25, attempt=1)
     >>> parse("! 503 UH\\n") is UNROUTED
     True
 """
@@ -31,10 +33,10 @@ class Attempt:
     status: int
     ms: float
     started: float
-    request_id: str
+    attempt: int
 
 
-UNROUTED = Attempt("", 503, 0.0, 0.0, "")
+UNROUTED = Attempt("", 503, 0.0, 0.0, 0)
 
 
 def parse(line: str) -> Attempt | None:
@@ -44,9 +46,9 @@ def parse(line: str) -> Attempt | None:
         return UNROUTED
     if len(parts) != 5 or parts[0] == "-":
         return None
-    host, status, ms, started, request_id = parts
+    host, status, ms, started, attempt = parts
     try:
-        return Attempt(host, int(status), float(ms), float(started), request_id)
+        return Attempt(host, int(status), float(ms), float(started), int(attempt))
     except ValueError:
         return None
 

@@ -537,10 +537,16 @@ def _local_replies(settings: GatewaySettings) -> dict:
     return {"mappers": mappers}
 
 
-#: One line per upstream attempt (the router's upstream log), read by the control plane.
+#: One line per logged upstream attempt (the router's upstream log): every failed one and
+#: a sample of the rest (see ``ATTEMPT_SAMPLE_KEY``), read by the control plane for latency
+#: quantiles and failovers; request and error counts come from Envoy's host statistics.
 ATTEMPT_FORMAT = (
-    "%UPSTREAM_HOST% %RESPONSE_CODE% %DURATION% %START_TIME(%s.%3f)% %REQ(X-REQUEST-ID)%\n"
+    "%UPSTREAM_HOST% %RESPONSE_CODE% %DURATION% %START_TIME(%s.%3f)% "
+    "%UPSTREAM_REQUEST_ATTEMPT_COUNT%\n"
 )
+#: Runtime key: parts per million of successful attempts logged (the control plane lowers
+#: it under load through the admin ``/runtime_modify``, so logging stays ~200 lines/s).
+ATTEMPT_SAMPLE_KEY = "skyclass.attempt_sample_ppm"
 #: One line per client request Envoy answered itself with a 5xx (no healthy region left).
 UNROUTED_FORMAT = "! %RESPONSE_CODE% %RESPONSE_FLAGS%\n"
 _FILE_LOG = "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog"
@@ -559,6 +565,19 @@ def _file_log(path: str, line: str, log_filter: dict | None = None) -> dict:
         logger["filter"] = log_filter
     return logger
 
+
+_ATTEMPT_FILTER = {
+    "or_filter": {
+        "filters": [
+            {"status_code_filter": {"comparison": {"op": "GE", "value": {
+                "default_value": 500, "runtime_key": "skyclass.attempt_failed"}}}},
+            {"response_flag_filter": {}},  # any flag: refused, reset, timed out, ...
+            {"runtime_filter": {"runtime_key": ATTEMPT_SAMPLE_KEY, "percent_sampled": {
+                "numerator": 1_000_000, "denominator": "MILLION"},
+                "use_independent_randomness": True}},
+        ]
+    }
+}  # fmt: skip
 
 _UNROUTED_FILTER = {
     "and_filter": {
@@ -598,13 +617,16 @@ def bootstrap(
                 "name": "envoy.filters.http.router",
                 "typed_config": {
                     "@type": _ROUTER,
-                    "upstream_log": [_file_log(f"{folder}/attempts.log", ATTEMPT_FORMAT)],
+                    "upstream_log": [
+                        _file_log(f"{folder}/attempts.log", ATTEMPT_FORMAT, _ATTEMPT_FILTER)
+                    ],
                 },
             }
         ],
         "local_reply_config": _local_replies(settings),
         "access_log": [_file_log(f"{folder}/attempts.log", UNROUTED_FORMAT, _UNROUTED_FILTER)],
         "server_header_transformation": "PASS_THROUGH",
+        "generate_request_id": False,  # nothing reads it; a UUID per request costs CPU
         "stream_idle_timeout": "300s",
         "common_http_protocol_options": {"idle_timeout": "60s"},
     }
@@ -660,5 +682,10 @@ def bootstrap(
                 }
             ],
         },
-        "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}]},
+        "layered_runtime": {
+            "layers": [
+                {"name": "static", "static_layer": {}},
+                {"name": "admin", "admin_layer": {}},  # the sampling rate, set at run time
+            ]
+        },
     }

@@ -13,6 +13,16 @@ One asyncio loop runs four things:
   JSON as the builtin engine, numbers read from Envoy's admin statistics) and
   ``metrics`` (skyclass's Prometheus names plus Envoy's own statistics).
 
+Traffic numbers: request and error counts per replica come from the per-host counters
+of Envoy's ``/clusters`` (``rq_success`` + ``rq_error``, read every 0.2 s; exact), and
+status, dashboard, ``/gateway/metrics`` and the ledger all derive from those deltas.
+Envoy's per-cluster ``upstream_rq_time`` cannot serve per region: with aggregate
+failover pools, Envoy charges response codes and latency to the pool a route names, not
+to the region that answered. So p50/p99 come from the attempt log, which holds every
+failed attempt but only a sample of the successful ones: all of them up to ~200
+attempts/s, then a rate the control plane lowers through Envoy's runtime
+(``config.ATTEMPT_SAMPLE_KEY``), so logging never costs Envoy more than ~200 lines/s.
+
 ``table_version`` in the status only moves once Envoy has applied that table, so a
 deploy waiting for it knows new replicas are routable before it stops old ones.
 """
@@ -26,6 +36,7 @@ import logging
 import os
 import ssl
 import time
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,6 +55,9 @@ log = logging.getLogger("skyclass.gateway.envoy")
 _POLL_S = 0.1
 _HEALTH_EVERY = 2  # polls of /clusters: every 0.2 s
 _ALPHA = 0.3
+_WINDOW_S = 10.0
+_SAMPLES_PER_S = 200.0
+_MIN_PPM = 1_000
 _ORDERED = ("latency", "cost")
 
 
@@ -96,6 +110,13 @@ def order_regions(
     return names
 
 
+def _quantile(sorted_values: list[float], q: float) -> float | None:
+    """The nearest-rank quantile, as the builtin engine's ledger computes it."""
+    if not sorted_values:
+        return None
+    return sorted_values[min(len(sorted_values) - 1, int(q * (len(sorted_values) - 1) + 0.5))]
+
+
 class _Probe:
     """EWMA of readiness round trips per endpoint URL."""
 
@@ -134,7 +155,12 @@ class ControlPlane:
         self.shadow_sent = 0
         self.shadow_failed = 0
         self._tail = attempts.Tail(folder / "attempts.log")
-        self._failed: dict[str, dict] = {}
+        self._seen: dict[str, tuple[int, int]] = {}  # url -> (attempts, errors) last poll
+        self._totals: dict[str, list[int]] = {}  # region -> [attempts, errors]
+        self._window: dict[str, deque[tuple[float, int, int]]] = {}
+        self._samples: dict[str, deque[tuple[float, float]]] = {}
+        self._sample_ppm = 1_000_000
+        self._polled_wall: float | None = None
         self._was_up: dict[str, bool] = {}
         self._probe = _Probe()
         self._generation = 0
@@ -317,6 +343,8 @@ class ControlPlane:
         self.view = view
         await self._read_attempts()
         now = time.monotonic()
+        self._count(now)
+        await self._tune_sampling(now)
         for endpoint in self.table.endpoints:
             host = self._host(endpoint)
             up = bool(host.get("healthy")) and not host.get("ejected")
@@ -345,28 +373,99 @@ class ControlPlane:
                 self._record(endpoint, attempt)
 
     def _record(self, endpoint: Endpoint, attempt: attempts.Attempt) -> None:
+        """A logged attempt: latency sample, last-routed time, failover (counts: `_count`)."""
         labels = {"region": endpoint.region, "cloud": endpoint.cloud}
         ok = 0 < attempt.status < 500
-        self.ledger.record(endpoint.region, ok=ok, ms=attempt.ms)
         self.last_routed[endpoint.url] = max(
             self.last_routed.get(endpoint.url, 0.0), attempt.started
         )
-        if attempt.status:
-            self.metrics.requests.labels(**labels, code=str(attempt.status)).inc()
+        if ok:
             self.metrics.latency.labels(**labels).observe(attempt.ms / 1000.0)
-        if not ok:
-            self.metrics.errors.labels(**labels).inc()
-        if endpoint.track == "shadow":
-            self.shadow_sent += 1
-            self.shadow_failed += not ok
+            samples = self._samples.setdefault(endpoint.region, deque(maxlen=4096))
+            samples.append((time.monotonic(), attempt.ms))
+        elif endpoint.track != "shadow" and attempt.attempt <= self.settings.retries:
+            self.metrics.failovers.labels(**labels).inc()  # retries left: Envoy retried it
+
+    def _count(self, now: float) -> None:
+        """Request and error deltas per replica from Envoy's host counters."""
+        wall = time.time()
+        for endpoint in self.table.endpoints:
+            host = self._host(endpoint)
+            if not host:
+                continue
+            total = host.get("rq_success", 0) + host.get("rq_error", 0)
+            errors = host.get("rq_error", 0)
+            seen_total, seen_errors = self._seen.get(endpoint.url, (0, 0))
+            if total < seen_total:  # the host was removed and added again: counters restart
+                seen_total, seen_errors = 0, 0
+            self._seen[endpoint.url] = (total, errors)
+            new, failed = total - seen_total, errors - seen_errors
+            if not new:
+                continue
+            if self._polled_wall is not None:  # one came after the last poll at the latest
+                last = self.last_routed.get(endpoint.url) or 0.0
+                self.last_routed[endpoint.url] = max(last, self._polled_wall)
+            labels = {"region": endpoint.region, "cloud": endpoint.cloud}
+            if new - failed:
+                self.metrics.requests.labels(**labels, code="non-5xx").inc(new - failed)
+            if failed:
+                self.metrics.requests.labels(**labels, code="5xx-or-failed").inc(failed)
+                self.metrics.errors.labels(**labels).inc(failed)
+            totals = self._totals.setdefault(endpoint.region, [0, 0])
+            totals[0] += new
+            totals[1] += failed
+            if endpoint.track == "shadow":
+                self.shadow_sent += new
+                self.shadow_failed += failed
+        self._polled_wall = wall
+        for region, (total, errors) in self._totals.items():
+            window = self._window.setdefault(region, deque())
+            window.append((now, total, errors))
+            while len(window) > 2 and now - window[1][0] >= _WINDOW_S:
+                window.popleft()
+
+    def _attempt_rate(self, now: float, span: float = 1.0) -> float:
+        """Attempts per second over about the last ``span`` seconds, all regions."""
+        rate = 0.0
+        for window in self._window.values():
+            base = next((w for w in reversed(window) if now - w[0] >= span), window[0])
+            if now > base[0]:
+                rate += (window[-1][1] - base[1]) / (now - base[0])
+        return rate
+
+    async def _tune_sampling(self, now: float) -> None:
+        """Log all successful attempts up to ~200/s, then a share that keeps ~200/s."""
+        rate = self._attempt_rate(now)
+        want = 1_000_000 if rate <= _SAMPLES_PER_S else int(1e6 * _SAMPLES_PER_S / rate)
+        want = max(_MIN_PPM, want)
+        if want == self._sample_ppm or 0.67 < want / self._sample_ppm < 1.5 and want < 1e6:
             return
-        failed_before = self._failed.pop(attempt.request_id, None)
-        if failed_before is not None:
-            self.metrics.failovers.labels(**failed_before).inc()
-        if not ok:
-            self._failed[attempt.request_id] = labels
-            while len(self._failed) > 10_000:
-                self._failed.pop(next(iter(self._failed)))
+        url = f"{self.admin_url}/runtime_modify?{config.ATTEMPT_SAMPLE_KEY}={want}"
+        with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+            async with self._session.post(url) as reply:
+                await reply.read()
+                if reply.status == 200:
+                    self._sample_ppm = want
+
+    def region_stats(self, region: str, now: float) -> dict:
+        """Totals, req/s, error rate (host counters) and p50/p99 (sampled) over 10 s."""
+        total, errors = self._totals.get(region, (0, 0))
+        window = self._window.get(region) or deque([(now, total, errors)])
+        base = window[0]
+        span = max(now - base[0], 1.0)
+        new, failed = window[-1][1] - base[1], window[-1][2] - base[2]
+        latencies = sorted(
+            ms for t, ms in self._samples.get(region, ()) if now - t <= _WINDOW_S
+        )
+        return {
+            "requests": total,
+            "errors": errors,
+            "rps": new / span,
+            "p50_ms": _quantile(latencies, 0.50),
+            "p99_ms": _quantile(latencies, 0.99),
+            "error_rate": failed / new if new else 0.0,
+            "replica_hours": self.ledger.region_stats(region, now)["replica_hours"],
+        }
 
     def _host(self, endpoint: Endpoint) -> dict:
         key = (config.region_cluster(endpoint.track, endpoint.region), _host_key(endpoint.url))
@@ -437,7 +536,7 @@ class ControlPlane:
 
     # -- reporting -------------------------------------------------------------
     def snapshot(self) -> dict:
-        """The builtin engine's status JSON: health from Envoy, traffic from its attempt log."""
+        """The builtin engine's status JSON: health and counts from Envoy's admin statistics."""
         now = time.monotonic()
         regions: dict[str, dict] = {}
         for endpoint in self.table.endpoints:
@@ -465,7 +564,7 @@ class ControlPlane:
                 }
             )
         for name, entry in regions.items():
-            stats = self.ledger.region_stats(name, now)
+            stats = self.region_stats(name, now)
             entry.update(stats)
             entry["dollars"] = stats["replica_hours"] * entry["cost_per_hour"]
             entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])

@@ -52,9 +52,14 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def envoy_workers() -> int:
+    """Envoy's worker threads: one per core, at most 4 (the benchmark gives HAProxy as many)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def envoy_command(binary: Path, bootstrap: Path) -> list[str]:
     """The Envoy command line (no hot restart: several gateways may share a machine)."""
-    workers = max(1, min(4, os.cpu_count() or 1))
+    workers = envoy_workers()
     return [
         str(binary),
         "-c",
