@@ -454,9 +454,7 @@ class ControlPlane:
         base = window[0]
         span = max(now - base[0], 1.0)
         new, failed = window[-1][1] - base[1], window[-1][2] - base[2]
-        latencies = sorted(
-            ms for t, ms in self._samples.get(region, ()) if now - t <= _WINDOW_S
-        )
+        latencies = sorted(ms for t, ms in self._samples.get(region, ()) if now - t <= _WINDOW_S)
         return {
             "requests": total,
             "errors": errors,
@@ -589,6 +587,7 @@ class ControlPlane:
 
     async def render_metrics(self) -> bytes:
         """skyclass's gateway metrics followed by Envoy's own statistics."""
+        await self._refresh()
         self.snapshot()
         try:
             theirs = (await admin.prometheus(self._session, self.admin_url)).encode()
@@ -602,6 +601,7 @@ class ControlPlane:
             return web.json_response({"status": "ok", "engine": "envoy"})
 
         async def status(_request: web.Request) -> web.Response:
+            await self._refresh()  # counts as of this request, not of the last poll
             return web.Response(body=orjson.dumps(self.snapshot()), content_type="application/json")
 
         async def metrics(_request: web.Request) -> web.Response:
