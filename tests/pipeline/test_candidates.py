@@ -3,9 +3,11 @@
 import sys
 
 import numpy as np
+import optuna
 import pytest
 from rich.console import Console
 from sklearn.datasets import load_wine
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 import skyclass
@@ -29,11 +31,24 @@ def test_registry_names_and_lookup_errors():
         assert getattr(model, "class_weight", None) is None
 
 
-def test_hgb_stops_early():
-    hgb = CANDIDATES.create("hgb").build(CANDIDATES.create("hgb").defaults(), seed=0)
+def test_hgb_defaults_are_sklearn_defaults_and_tuned_trials_stop_early():
+    candidate = CANDIDATES.create("hgb")
     X = np.random.default_rng(0).normal(size=(600, 3))
-    hgb.fit(X, (X[:, 0] > 0).astype(int))
-    assert hgb.early_stopping is True and hgb.n_iter_ < hgb.max_iter
+    y = (X[:, 0] > 0).astype(int)
+    ours = candidate.build(candidate.defaults(), seed=0).fit(X, y)
+    theirs = HistGradientBoostingClassifier(random_state=0).fit(X, y)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+    trial = optuna.trial.FixedTrial(
+        {
+            "learning_rate": 0.1,
+            "max_leaf_nodes": 31,
+            "min_samples_leaf": 20,
+            "l2_regularization": 1e-6,
+            "max_features": 1.0,
+        }
+    )
+    tuned = candidate.build(candidate.suggest(trial), seed=0).fit(X, y)
+    assert tuned.early_stopping is True and tuned.n_iter_ < tuned.max_iter == 500
 
 
 @pytest.fixture

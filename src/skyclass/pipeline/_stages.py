@@ -461,8 +461,11 @@ def _time_left(run: Run) -> float:
 
 
 def _predicted_fit(run: Run, rows: int) -> float:
+    """Predicted seconds to fit the winner on ``rows`` rows, from its own mean fold fit."""
     winner = run.selection.winner.entry
     result = next(r for r in run.results if r.name == winner.family)
+    if winner.kind == "defaults" and result.default is not None:
+        result = result.default
     return fit_seconds(result.fold_seconds, len(run.split.folds[0].y_train), rows)
 
 

@@ -78,7 +78,7 @@ class CandidateResult:
     oof_proba: np.ndarray | None = field(default=None, repr=False)
     error: str | None = None
     default: CandidateResult | None = field(default=None, repr=False)
-    fold_seconds: float = 0.0  # the family's slowest single fold fit
+    fold_seconds: float = 0.0  # this trial's mean fold fit (predicts its fit on more rows)
 
     @property
     def mean(self) -> float:
@@ -174,7 +174,7 @@ class _Family:
             oof_proba=record.get("oof"),
             error=None if record else (self.error or "every trial failed"),
             default=default,
-            fold_seconds=self.fold_seconds,
+            fold_seconds=record.get("fold_seconds", self.fold_seconds),
         )
 
 
@@ -195,6 +195,7 @@ def _objective(
         params = candidate.defaults() if trial.number == 0 else candidate.suggest(trial)
         oof = np.zeros((n_rows, n_classes))
         scores: list[float] = []
+        fitting = 0.0
         try:
             for step, fold in enumerate(folds):
                 if trial.number > 0 and time.monotonic() + family.fold_seconds > deadline():
@@ -203,7 +204,9 @@ def _objective(
                 proba = fit_quietly(
                     candidate.build(params, seed), fold.X_train, fold.y_train, fold.X_val
                 )
-                family.fold_seconds = max(family.fold_seconds, time.monotonic() - fold_start)
+                took = time.monotonic() - fold_start
+                fitting += took
+                family.fold_seconds = max(family.fold_seconds, took)
                 oof[fold.val_index] = proba
                 scores.append(float(score(fold.y_val, proba)))
                 trial.report(float(np.mean(scores)), step)
@@ -220,6 +223,7 @@ def _objective(
                 "scores": scores,
                 "oof": oof,
                 "seconds": time.monotonic() - started,
+                "fold_seconds": fitting / len(folds),
             }
         )
         return value
@@ -261,7 +265,7 @@ def tune(
     ``max_trials`` caps trials per family, as does each candidate's ``trial_cap``. Each
     result's ``default`` is the family's defaults trial. ``console`` shows progress bars.
     ``reserve(fold_seconds)``: after the defaults round, the budget keeps back this many
-    seconds, given the best family's slowest fold (the fits after tuning need them).
+    seconds, given the best family's mean fold fit (the fits after tuning need them).
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     deadline = time.monotonic() + time_budget
@@ -315,7 +319,7 @@ def tune(
                         key=lambda f: -f.value() if f.greater else f.value(),
                         default=None,
                     )
-                    deadline -= reserve(leader.fold_seconds) if leader is not None else 0.0
+                    deadline -= reserve(leader.best["fold_seconds"]) if leader is not None else 0.0
                 chosen = _next(families, len(folds), deadline)
                 run_order = [chosen] if chosen is not None else []
         if progress is not None:
