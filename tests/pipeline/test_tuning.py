@@ -55,6 +55,9 @@ def test_tune_runs_defaults_first_and_keeps_out_of_fold_probabilities(folds):
                 fold.y_val, result.oof_proba[fold.val_index].argmax(1), average="macro"
             )
             assert math.isclose(score, expected)
+        # each trial's mean fold fit (what predicts its refit) is part of its own time
+        default = result.default
+        assert 0 < default.fold_seconds and default.fold_seconds * 3 <= default.seconds
     rf = results[1]
     assert rf.mean >= 0.6 and rf.to_dict()["std"] == np.std(rf.fold_scores, ddof=1)
     assert rank_results(results)[0].mean == max(r.mean for r in results)
