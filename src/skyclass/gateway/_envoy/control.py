@@ -390,6 +390,7 @@ class ControlPlane:
         """Request and error deltas per replica from Envoy's host counters."""
         wall = time.time()
         for endpoint in self.table.endpoints:
+            totals = self._totals.setdefault(endpoint.region, [0, 0])  # a zero baseline first
             host = self._host(endpoint)
             if not host:
                 continue
@@ -411,7 +412,6 @@ class ControlPlane:
             if failed:
                 self.metrics.requests.labels(**labels, code="5xx-or-failed").inc(failed)
                 self.metrics.errors.labels(**labels).inc(failed)
-            totals = self._totals.setdefault(endpoint.region, [0, 0])
             totals[0] += new
             totals[1] += failed
             if endpoint.track == "shadow":
