@@ -29,6 +29,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Match, Route
 
 from skyclass._version import __version__
+from skyclass.bundle import Bundle
 from skyclass.serving import _collector as collector
 from skyclass.serving import _openapi as docs
 from skyclass.serving._auth import BearerAuth
@@ -48,13 +49,36 @@ VERSION = "/v2/models/{name}/versions/{version}"
 TITLE = "skyclass model server (Open Inference Protocol V2)"
 
 
-def create_app(bundle_or_uri, settings: ServeSettings | None = None):
-    """The ASGI app serving one bundle (a ``Bundle``, a path or a registry URI).
+def create_app(
+    bundle_or_uri: Bundle | str | Path, settings: ServeSettings | None = None
+) -> Observe:
+    """The ASGI app serving one bundle.
 
-    The bundle loads and verifies in a background thread when the app starts, so
-    ``/v2/health/live`` answers at once and ``/v2/health/ready`` turns 200 only after
-    verification. ``settings.api_key_env`` is read here (``ConfigError`` if unset).
-    The returned app has ``.host`` (the ``ModelHost``) and ``.log`` (the prediction log).
+    The bundle loads and verifies in a background thread when the app starts (its
+    lifespan), so ``/v2/health/live`` answers at once and ``/v2/health/ready`` turns 200
+    only after verification.
+
+    Parameters
+    ----------
+    bundle_or_uri : skyclass.bundle.Bundle or str or pathlib.Path
+        What to serve: a loaded ``Bundle`` (verified again before serving), a bundle
+        directory, a ``.skyclass`` file or a registry URI like
+        ``file:///srv/registry/iris@champion``.
+    settings : ServeSettings or None
+        Server options; ``None`` takes every default (SQLite log in the working directory).
+
+    Returns
+    -------
+    Observe
+        The ASGI application, to run with any ASGI server. It has ``.host`` (the
+        ``ModelHost``: ``ready``, ``state``, ``reason``) and ``.log`` (the prediction log
+        writer, ``None`` with ``log="none"``).
+
+    Raises
+    ------
+    skyclass.errors.ConfigError
+        When ``settings.api_key_env`` names an unset variable or ``settings.log`` is not a
+        known sink.
     """
     settings = settings or ServeSettings()
     api_key = settings.api_key()

@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import orjson
@@ -19,8 +20,27 @@ from skyclass.serving._binary import decode_binary, encode_bytes
 from skyclass.serving._columns import DATATYPE_OF_KIND
 
 
-def v2_request(schema, records: list[dict], *, id: str | None = None) -> dict:
-    """A V2 infer body with one tensor per schema column (``None``/NaN stay ``null``)."""
+def v2_request(schema: Iterable, records: list[dict], *, id: str | None = None) -> dict:
+    """A V2 infer body with one tensor per schema column (``None``/NaN stay ``null``).
+
+    Parameters
+    ----------
+    schema : skyclass.data.Schema
+        The served bundle's schema (``Bundle.schema``; any iterable of columns with
+        ``name`` and ``kind`` will do); it sets each tensor's name and
+        datatype (FP64 numbers, BOOL booleans, BYTES categories, text and datetimes).
+    records : list of dict
+        One dict per row, column name → value; a column left out of a record is sent as
+        missing (``null``).
+    id : str or None
+        The request id echoed in the reply and used for the logged row ids; ``None`` leaves
+        it out (the server then makes one).
+
+    Returns
+    -------
+    dict
+        The request body, ready for ``json=`` of an HTTP client.
+    """
     inputs = []
     for column in schema:
         datatype = DATATYPE_OF_KIND[column.kind]
@@ -45,11 +65,30 @@ def _value(value, datatype: str):
 
 
 def v2_binary_request(
-    schema, records: list[dict], *, id: str | None = None, binary_output: bool = True
+    schema: Iterable, records: list[dict], *, id: str | None = None, binary_output: bool = True
 ) -> tuple[bytes, dict]:
-    """``(body, headers)`` using the binary data extension: numeric columns as raw FP64
-    (NaN = missing), BOOL and BYTES columns as raw bytes when they have no missing value
-    (else as JSON ``data``); with ``binary_output`` the reply's tensors come back raw too.
+    """A V2 infer body using the binary tensor data extension (no JSON number parsing).
+
+    Numeric columns travel as raw little-endian FP64 (NaN = missing); BOOL and BYTES columns
+    as raw bytes when they have no missing value, else as JSON ``data``.
+
+    Parameters
+    ----------
+    schema : skyclass.data.Schema
+        The served bundle's schema (``Bundle.schema``).
+    records : list of dict
+        One dict per row, column name → value; a column left out of a record is missing.
+    id : str or None
+        The request id echoed in the reply; ``None`` leaves it out.
+    binary_output : bool
+        Ask for the reply's tensors raw as well (read them with ``read_v2_response``).
+        Default True.
+
+    Returns
+    -------
+    tuple of (bytes, dict)
+        The body and the headers to send with it (``Inference-Header-Content-Length``,
+        ``Content-Type: application/octet-stream``).
 
     Example:
         >>> from skyclass.data import ColumnSchema, Schema
@@ -86,7 +125,24 @@ def v2_binary_request(
 def read_v2_response(content: bytes, header_length: str | None) -> dict:
     """A V2 reply as a dict, binary outputs decoded into ``data`` lists.
 
-    ``header_length`` is the reply's ``Inference-Header-Content-Length`` header (or None).
+    Parameters
+    ----------
+    content : bytes
+        The reply body as received.
+    header_length : str or None
+        The reply's ``Inference-Header-Content-Length`` header; ``None`` for a plain JSON
+        reply.
+
+    Returns
+    -------
+    dict
+        The reply's JSON, each raw output's values put in its ``data`` list (FP32
+        probabilities as floats, BYTES labels as strings).
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        When a raw output's bytes do not match its datatype and shape.
     """
     if header_length is None:
         return orjson.loads(content)

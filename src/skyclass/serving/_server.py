@@ -48,7 +48,26 @@ def check(settings: ServeSettings, bundle_or_uri: str | None = None) -> None:
 
 
 def serve(bundle_or_uri: str, settings: ServeSettings | None = None) -> None:
-    """Serve ``bundle_or_uri`` until interrupted (blocks)."""
+    """Serve a bundle over V2 with uvicorn until interrupted (blocks).
+
+    Settings that cannot work (unset API key variable, unwritable log, missing bundle
+    path) fail before anything starts.
+
+    Parameters
+    ----------
+    bundle_or_uri : str
+        A bundle directory, a ``.skyclass`` file or a registry URI
+        (``s3://models/iris@3``).
+    settings : ServeSettings or None
+        Server options (host, port, workers, log, ...); ``None`` takes every default.
+
+    Raises
+    ------
+    skyclass.errors.ConfigError
+        When a setting cannot work (see ``check``).
+    skyclass.errors.NotFoundError
+        When ``bundle_or_uri`` is a local path that does not exist.
+    """
     import uvicorn
 
     settings = settings or ServeSettings()

@@ -22,33 +22,62 @@ DEFAULT_LOG = "skyclass-predictions.db"
 class ServeSettings:
     """Server options; every field has a safe default.
 
-    Attributes:
-        host: interface to bind; loopback by default, set ``0.0.0.0`` on purpose only.
-        port: TCP port.
-        region: name of the region this replica serves (stored with every prediction).
-        workers: uvicorn worker processes (each loads the bundle itself).
-        api_key_env: name of the environment variable holding the API key; ``None`` = no auth.
-        log: prediction log sink: a ``.db``/``.sqlite`` path (SQLite WAL), ``*.jsonl`` path
-            (JSON Lines), ``sqlite:///path``, ``jsonl:///path`` or ``none``.
-        log_queue_size: prediction rows queued for the log writer before new predictions are
-            dropped and counted in ``skyclass_prediction_log_dropped_total``.
-        max_batch_size: most rows the micro-batcher joins into one model call.
-        max_batch_wait_ms: longest a request waits for others to join its batch; it only waits
-            while other requests are being read, so a lone request never waits.
-        max_body_bytes: request bodies above this get HTTP 413.
-        max_rows: requests with more rows get HTTP 413.
-        request_timeout_s: inference not done by then gets HTTP 504.
-        access_log: write one JSON line per request to stderr.
-        tune_gc: once the bundle is loaded, freeze the objects alive then out of the garbage
-            collector's reach and space its passes out (short pauses, a low p99; see
-            ``skyclass.serving._collector``); turn off when embedding the app in a process
-            whose collector you manage yourself.
-        trusted_keys: PEM public keys / CA certificates; when given, the bundle must carry a
-            valid signature (``model.sig``) by one of them or the server stays not ready with
-            the reason. Several at once while keys rotate.
-        strict: refuse (400) a request that leaves out an optional column, has missing
-            values or categories unseen in training, instead of imputing and answering with
-            the ``x-skyclass-data-quality`` header.
+    Validated on construction: a count below 1, a negative batch wait, a non-positive
+    timeout, a port outside 0..65535 or an unreadable trusted key raise ``ConfigError``.
+
+    Attributes
+    ----------
+    host : str
+        Interface to bind; ``127.0.0.1`` (loopback) by default. Set ``0.0.0.0`` only on
+        purpose, to accept connections from other machines.
+    port : int
+        TCP port (0 asks the OS for a free one). Default 8080.
+    region : str
+        Name of the region this replica serves, stored with every prediction and shown in
+        ``GET /v2``. Default ``"local"``.
+    workers : int
+        Uvicorn worker processes. With more than one, the parent loads and verifies the
+        bundle once and every worker serves those verified bytes. Default 1.
+    api_key_env : str or None
+        Name of the environment variable holding the API key; ``None`` (default) means no
+        auth. When set, every route but the two health probes needs
+        ``Authorization: Bearer <key>``.
+    log : str
+        Prediction log sink: a ``.db``/``.sqlite`` path (SQLite WAL), a ``*.jsonl`` path
+        (JSON Lines), ``sqlite:///path``, ``jsonl:///path``, ``name:///path`` for any sink
+        registered in ``SINKS``, or ``none``. Default ``skyclass-predictions.db``.
+    log_queue_size : int
+        Prediction rows queued for the log writer before new predictions are dropped and
+        counted in ``skyclass_prediction_log_dropped_total``. Default 100,000 rows.
+    max_batch_size : int
+        Most rows the micro-batcher joins into one model call. Default 256.
+    max_batch_wait_ms : float
+        Longest a request waits, in milliseconds, for others to join its batch; it only
+        waits while other requests are being read, so a lone request never waits.
+        Default 2.0; 0 turns the wait off.
+    max_body_bytes : int
+        Request bodies above this many bytes (declared, streamed or after decompression)
+        get HTTP 413. Default 8 MiB.
+    max_rows : int
+        Requests with more rows get HTTP 413. Default 100,000.
+    request_timeout_s : float
+        Seconds an inference (or a durable log commit) may take before the reply is HTTP
+        504 (503 for the commit). Default 30.
+    access_log : bool
+        Write one JSON line per request to stderr. Default True.
+    tune_gc : bool
+        Once the bundle is loaded, freeze the objects alive then out of the garbage
+        collector's reach and space its passes out (short pauses, a low p99; see
+        ``skyclass.serving._collector``). Turn off when embedding the app in a process whose
+        collector you manage yourself. Default True.
+    trusted_keys : tuple of str
+        Paths of PEM public keys / CA certificates; when given, the bundle must carry a
+        valid signature (``model.sig``) by one of them or the server stays not ready with
+        the reason. Several at once while keys rotate. Default: none (no signature check).
+    strict : bool
+        Refuse (400) a request that leaves out an optional column, has missing values or
+        categories unseen in training, instead of imputing and answering with the
+        ``x-skyclass-data-quality`` header. Default False.
     """
 
     host: str = "127.0.0.1"
@@ -87,7 +116,18 @@ class ServeSettings:
             raise ConfigError(f"serve setting port={self.port} is not a TCP port (0..65535)")
 
     def api_key(self) -> str | None:
-        """The API key read from ``api_key_env`` (``ConfigError`` if that variable is unset)."""
+        """The API key read from the environment variable named by ``api_key_env``.
+
+        Returns
+        -------
+        str or None
+            The key, or ``None`` when ``api_key_env`` is not set (no auth).
+
+        Raises
+        ------
+        ConfigError
+            When ``api_key_env`` names a variable that is unset or empty.
+        """
         if not self.api_key_env:
             return None
         key = os.environ.get(self.api_key_env)
@@ -99,10 +139,27 @@ class ServeSettings:
         return key
 
     def to_dict(self) -> dict:
-        """Plain dict (JSON-safe) of every field."""
+        """Every field as a plain, JSON-safe dict (how settings travel to worker processes).
+
+        Returns
+        -------
+        dict
+            Field name → value; ``trusted_keys`` becomes a list.
+        """
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> ServeSettings:
-        """Inverse of :meth:`to_dict`."""
+        """Settings from the dict :meth:`to_dict` wrote (validated as on construction).
+
+        Parameters
+        ----------
+        data : dict
+            Field name → value; unknown names raise ``TypeError``.
+
+        Returns
+        -------
+        ServeSettings
+            Equal to the settings that wrote ``data``.
+        """
         return cls(**data)

@@ -59,6 +59,12 @@ class Sink(ABC):
 
     Durability: when ``write`` returns, its rows must survive ``kill -9`` of the server; the
     ``X-Skyclass-Durable`` reply waits for exactly that.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where the store lives: the path part of the ``--log`` spec (``/srv/log.db`` for
+        ``--log sqlite:///srv/log.db``). Kept as ``self.path``; nothing is opened yet.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -70,9 +76,20 @@ class Sink(ABC):
 
     @abstractmethod
     def write(self, predictions: list[PredictionRow], feedback: list[FeedbackRow]) -> int:
-        """Store both lists durably (committed when it returns); the number of new predictions.
+        """Store both lists durably: committed when it returns.
 
-        Rows may be plain tuples in the fields' order (the log builds them that way).
+        Parameters
+        ----------
+        predictions : list of PredictionRow
+            Served rows, oldest first. They may be plain tuples in ``PredictionRow``'s field
+            order (the log builds them that way); an id seen before keeps its first row.
+        feedback : list of FeedbackRow
+            Ground-truth labels for earlier prediction ids, oldest first (may be empty).
+
+        Returns
+        -------
+        int
+            How many of ``predictions`` were new (not already stored under their id).
         """
 
     @abstractmethod
