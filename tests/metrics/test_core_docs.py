@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ MODULES = [
     "_classification",
     "_counts",
     "_curve",
+    "_docstrings",
     "_engine",
     "_evaluate",
     "_evaluation",
@@ -37,3 +39,16 @@ def test_docstring_examples_run(module):
     name = "skyclass.metrics" if module == "__init__" else f"skyclass.metrics.{module}"
     result = doctest.testmod(importlib.import_module(name), optionflags=FLAGS)
     assert result.failed == 0
+
+
+def test_shared_parameter_text_fills_whole_line_placeholders_only():
+    from skyclass.metrics import f1_score
+    from skyclass.metrics._docstrings import fill
+
+    doc = fill("    x : {'a', 'b'}\n    {sample_weight}\n")
+    assert doc.splitlines()[0] == "    x : {'a', 'b'}"
+    assert doc.splitlines()[1] == "    sample_weight : array-like of shape (n_samples,), default=None"
+    assert not re.search(r"^\s*\{\w+\}\s*$", f1_score.__doc__, re.MULTILINE)
+    assert "    y_pred : array-like of shape (n_samples,)\n" in f1_score.__doc__
+    with pytest.raises(KeyError, match="y_ture"):
+        fill("    {y_ture}\n")

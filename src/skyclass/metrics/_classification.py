@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._counts import LabelCounts, label_counts, weighted_bincount
+from skyclass.metrics._docstrings import shared_parameters
 from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list, check_targets
 from skyclass.metrics._validation import lookup
@@ -108,6 +109,7 @@ def _counts_for(y_true, y_pred, labels, pos_label, average, sample_weight) -> La
 
 
 @validate_params
+@shared_parameters
 def precision_recall_fscore_support(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -124,24 +126,18 @@ def precision_recall_fscore_support(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
+    {y_true}
+    {y_pred}
     beta : float >= 0, default=1.0
         Weight of recall in the F-score.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
+    {labels}
+    {pos_label}
     average : {'binary', 'micro', 'macro', 'weighted'} or None, default=None
         None: one value per label; otherwise as in ``precision_score``.
     warn_for : tuple of {'precision', 'recall', 'f-score'}
         Which undefined metrics warn.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -190,6 +186,7 @@ def precision_recall_fscore_support(
 
 
 @validate_params
+@shared_parameters
 def fbeta_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -205,24 +202,15 @@ def fbeta_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
+    {y_true}
+    {y_pred}
     beta : float >= 0
         Weight of recall in the F-score (beta > 1 favours recall).
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
-    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
-        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
-        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
-        by support.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {labels}
+    {pos_label}
+    {average}
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -243,6 +231,7 @@ def fbeta_score(
 
 
 @validate_params
+@shared_parameters
 def f1_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -257,22 +246,13 @@ def f1_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
-    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
-        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
-        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
-        by support.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {y_true}
+    {y_pred}
+    {labels}
+    {pos_label}
+    {average}
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -296,6 +276,7 @@ def f1_score(
 
 
 @validate_params
+@shared_parameters
 def precision_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -310,22 +291,13 @@ def precision_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
-    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
-        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
-        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
-        by support.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {y_true}
+    {y_pred}
+    {labels}
+    {pos_label}
+    {average}
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -345,6 +317,7 @@ def precision_score(
 
 
 @validate_params
+@shared_parameters
 def recall_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -359,22 +332,13 @@ def recall_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
-    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
-        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
-        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
-        by support.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {y_true}
+    {y_pred}
+    {labels}
+    {pos_label}
+    {average}
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -394,6 +358,7 @@ def recall_score(
 
 
 @validate_params
+@shared_parameters
 def specificity_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -411,22 +376,13 @@ def specificity_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    pos_label : int, float, bool or str, default=1
-        The positive class for ``average='binary'`` (ignored otherwise, with a warning).
-    average : {'binary', 'micro', 'macro', 'weighted'} or None, default='binary'
-        None: one value per label; 'binary': ``pos_label`` only; 'micro': from the
-        pooled counts; 'macro': unweighted mean over labels; 'weighted': mean weighted
-        by support.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
-    zero_division : {'warn', 0.0, 1.0, numpy.nan}, default='warn'
-        Value of an undefined ratio (0/0); 'warn' gives 0.0 and an ``UndefinedMetricWarning``.
+    {y_true}
+    {y_pred}
+    {labels}
+    {pos_label}
+    {average}
+    {sample_weight}
+    {zero_division}
 
     Returns
     -------
@@ -449,6 +405,7 @@ def specificity_score(
 
 
 @validate_params
+@shared_parameters
 def accuracy_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -460,14 +417,11 @@ def accuracy_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
+    {y_true}
+    {y_pred}
     normalize : bool, default=True
         True: the (weighted) share of right predictions; False: their (weighted) count.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
 
     Returns
     -------
@@ -487,6 +441,7 @@ def accuracy_score(
 
 
 @validate_params
+@shared_parameters
 def confusion_matrix(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -499,14 +454,10 @@ def confusion_matrix(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    labels : array-like, default=None
-        The labels to report on and their order; None: every label present, sorted.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {y_true}
+    {y_pred}
+    {labels}
+    {sample_weight}
     normalize : {'true', 'pred', 'all'} or None, default=None
         Divide by the row sums, the column sums or the total; None: raw counts.
 
@@ -560,6 +511,7 @@ def _warn_single_label() -> None:
 
 
 @validate_params
+@shared_parameters
 def balanced_accuracy_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -571,12 +523,9 @@ def balanced_accuracy_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {y_true}
+    {y_pred}
+    {sample_weight}
     adjusted : bool, default=False
         Rescale so that chance scores 0 and perfect scores 1.
 
@@ -606,6 +555,7 @@ def balanced_accuracy_score(
 
 
 @validate_params
+@shared_parameters
 def matthews_corrcoef(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -616,12 +566,9 @@ def matthews_corrcoef(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_pred : array-like of shape (n_samples,)
-        Predicted class labels, same kind as ``y_true``.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {y_true}
+    {y_pred}
+    {sample_weight}
 
     Returns
     -------
@@ -651,6 +598,7 @@ def _mcc(tp: np.ndarray, true: np.ndarray, pred: np.ndarray) -> float:
 
 
 @validate_params
+@shared_parameters
 def cohen_kappa_score(
     y1: ArrayLike,
     y2: ArrayLike,
@@ -672,8 +620,7 @@ def cohen_kappa_score(
         The labels to use; None: every label in ``y1`` or ``y2``.
     weights : {'linear', 'quadratic'} or None, default=None
         Disagreement weights; None: every disagreement counts 1.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
     replace_undefined_by : float in [-1, 1] or numpy.nan, default=numpy.nan
         The value returned (with a warning) when kappa is undefined.
 

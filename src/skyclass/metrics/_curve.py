@@ -25,9 +25,21 @@ class Curve:
     ``thresholds`` has one value per point for ROC curves (the first is ``inf``) and
     one fewer than the points for precision-recall curves (the last point has none),
     exactly as scikit-learn returns them.
+
+    Attributes
+    ----------
+    kind : {"roc", "pr"}
+        Which curve: receiver operating characteristic or precision-recall.
+    x : numpy.ndarray of shape (n_points,)
+        False positive rate (ROC) or recall (PR), in [0, 1].
+    y : numpy.ndarray of shape (n_points,)
+        True positive rate (ROC) or precision (PR), in [0, 1].
+    thresholds : numpy.ndarray
+        The score threshold of each point: ``n_points`` values for ROC (the first is
+        ``inf``), ``n_points - 1`` for PR.
     """
 
-    kind: str  # "roc" or "pr"
+    kind: str
     x: np.ndarray
     y: np.ndarray
     thresholds: np.ndarray
@@ -37,6 +49,17 @@ class Curve:
 
     def thin(self, max_points: int) -> Curve:
         """At most ``max_points`` points, evenly spread along the curve, ends always kept.
+
+        Parameters
+        ----------
+        max_points : int
+            The most points to keep; at least 2 (a ``ValueError`` otherwise).
+
+        Returns
+        -------
+        Curve
+            ``self`` when it has no more points than that, else a new, thinner curve of
+            the same kind (thresholds kept for the kept points).
 
         Example:
             >>> Curve("roc", np.array([0, .5, 1.]), np.array([0, .8, 1.]), np.array([np.inf, .5, .1])).thin(2).x.tolist()
@@ -63,7 +86,13 @@ class Curve:
         return Curve(self.kind, self.x[idx], self.y[idx], self.thresholds[thr_idx])
 
     def to_dict(self) -> dict:
-        """JSON-safe dict: ``{"kind", "x", "y", "thresholds"}`` (inf/NaN become None)."""
+        """The curve as JSON-safe lists.
+
+        Returns
+        -------
+        dict
+            ``{"kind", "x", "y", "thresholds"}``, floats as lists (inf and NaN become None).
+        """
         return {
             "kind": self.kind,
             "x": _floats(self.x),

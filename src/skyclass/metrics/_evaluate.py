@@ -17,6 +17,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._engine import ClassPass, column_pass
@@ -31,32 +32,51 @@ from skyclass.metrics._validation import (
 
 
 def evaluate(
-    y_true,
-    y_proba,
+    y_true: ArrayLike,
+    y_proba: ArrayLike,
     *,
-    labels=None,
-    sample_weight=None,
+    labels: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
     max_curve_points: int | None = 200,
     ece_bins: int = 10,
     n_jobs: int | None = None,
 ) -> Evaluation:
     """Evaluate predicted probabilities against true labels, all metrics in one pass.
 
-    Args:
-        y_true: true labels, shape (n,): list, numpy array or pandas Series.
-        y_proba: probabilities, shape (n, k) with columns in ``labels`` order, or shape
-            (n,) for binary (probability of the second label). Rows must sum to 1.
-        labels: the class of each column (default: the sorted labels of ``y_true``).
-        sample_weight: optional non-negative weight per row.
-        max_curve_points: ROC/PR curves kept per class are thinned to at most this many
-            points (None keeps scikit-learn's full curves). AUC and average precision are
-            always computed from the full curves.
-        ece_bins: equal-width confidence bins for the expected calibration error.
-        n_jobs: threads for the per-class sorts (numpy releases the GIL while sorting).
-            None: 2 when a CPU core is idle (1-minute load average below cores - 1), else 1.
-
     Predicted labels are the argmax of each row (first column on ties), as
-    ``predict`` of scikit-learn classifiers. Returns an :class:`Evaluation`.
+    ``predict`` of scikit-learn classifiers.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels: list, numpy array or pandas Series.
+    y_proba : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Probabilities with columns in ``labels`` order, or for binary the probability
+        of the second label. Rows must sum to 1.
+    labels : array-like, default=None
+        The class of each column; None: the sorted labels of ``y_true``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weight per row; None: all 1.
+    max_curve_points : int or None, default=200
+        ROC/PR curves kept per class are thinned to at most this many points (at
+        least 2; None keeps scikit-learn's full curves). AUC and average precision are
+        always computed from the full curves.
+    ece_bins : int, default=10
+        Equal-width confidence bins for the expected calibration error.
+    n_jobs : int or None, default=None
+        Threads for the per-class sorts (numpy releases the GIL while sorting). None: 2
+        when a CPU core is idle (1-minute load average below cores - 1), else 1.
+
+    Returns
+    -------
+    Evaluation
+        Every metric, per class and averaged, JSON-safe through ``to_dict()``.
+
+    Raises
+    ------
+    InputError
+        Mismatched lengths, probabilities that are not probabilities, labels that do
+        not match the columns, or bad option values (the message says which).
 
     Example:
         >>> ev = evaluate([0, 1, 1, 0], [0.2, 0.9, 0.4, 0.6])

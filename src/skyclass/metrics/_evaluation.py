@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from skyclass._jsonsafe import json_scalar
 from skyclass.metrics._baseline import prior_scores
 from skyclass.metrics._classification import _kappa, _mcc
 from skyclass.metrics._curve import Curve
-from skyclass.metrics._engine import ovo_auc
+from skyclass.metrics._engine import ClassPass, ovo_auc
 
 _SCALARS = (
     "accuracy",
@@ -63,6 +64,60 @@ class Evaluation:
     class-prior baseline (these rows' class shares, the majority class as label)
     scores on accuracy, balanced accuracy, macro F1, ROC AUC and log loss;
     :func:`~skyclass.metrics.compare_to_baseline` adds a significance test.
+
+    Attributes
+    ----------
+    labels : list
+        The classes, in column order of ``y_proba`` (JSON-safe Python scalars).
+    n_samples : int
+        Rows evaluated.
+    weighted : bool
+        Whether ``sample_weight`` was given (counts below are then weighted sums).
+    confusion_matrix : numpy.ndarray of shape (n_classes, n_classes)
+        Rows: true class, columns: predicted class (argmax); int64 unless weights are
+        fractional.
+    support : numpy.ndarray of shape (n_classes,)
+        (Weighted) number of true rows per class.
+    precision, recall, f1, specificity : numpy.ndarray of shape (n_classes,)
+        One-vs-rest per class; 0.0 where undefined.
+    averages : dict
+        ``averages[avg][metric]`` for ``avg`` in ``"micro"``, ``"macro"``,
+        ``"weighted"`` (and ``"binary"``: ``labels[1]``, for two classes) and ``metric`` in
+        precision, recall, f1, specificity.
+    accuracy : float
+        Share of rows whose argmax is the true class.
+    balanced_accuracy : float
+        Mean recall over the classes present in ``y_true``.
+    matthews_corrcoef : float
+        Multiclass Matthews correlation in [-1, 1].
+    cohen_kappa : float
+        Cohen's kappa of true against predicted labels; NaN when undefined.
+    log_loss : float
+        Mean cross-entropy (natural log), probabilities clipped to [eps, 1 - eps].
+    brier_score : float
+        Mean squared error of the probabilities (scikit-learn's scaling: halved for
+        two classes).
+    top_k_accuracy : dict
+        ``{k: share}`` for k = 2 .. min(n_classes - 1, 5); empty below three classes.
+    expected_calibration_error : float
+        Row-weighted mean gap between confidence and accuracy over equal-width bins.
+    roc_auc : float
+        The headline AUC: binary AUC of ``labels[1]``, or one-vs-rest macro.
+    roc_auc_per_class : numpy.ndarray of shape (n_classes,)
+        One-vs-rest AUC of each class (NaN for a class absent from ``y_true``).
+    roc_auc_ovr_macro, roc_auc_ovr_weighted : float or None
+        One-vs-rest AUC averaged plainly or by support; None for two classes.
+    roc_auc_ovo_macro, roc_auc_ovo_weighted : float or None
+        One-vs-one (Hand & Till) AUC; None for two classes or with sample weights.
+    average_precision : numpy.ndarray of shape (n_classes,)
+        Average precision of each class, one-vs-rest.
+    average_precision_macro : float
+        Their unweighted mean.
+    roc_curves, pr_curves : list of Curve
+        One ROC and one precision-recall :class:`Curve` per class (thinned when
+        ``evaluate(max_curve_points=...)`` says so).
+    baseline : dict
+        Scores of the class-prior baseline on these rows, by metric name.
     """
 
     labels: list
@@ -99,18 +154,44 @@ class Evaluation:
     def build(
         cls,
         *,
-        labels,
-        confusion,
-        n_samples,
-        weighted,
-        log_loss,
-        brier_score,
-        top_k_accuracy,
-        expected_calibration_error,
-        class_weight,
-        passes,
+        labels: np.ndarray,
+        confusion: np.ndarray,
+        n_samples: int,
+        weighted: bool,
+        log_loss: float,
+        brier_score: float,
+        top_k_accuracy: dict,
+        expected_calibration_error: float,
+        class_weight: np.ndarray,
+        passes: Sequence[ClassPass],
     ) -> Evaluation:
-        """Assemble an Evaluation from the engine's counts (used by ``evaluate``)."""
+        """Assemble an Evaluation from the engine's counts (used by ``evaluate``).
+
+        Parameters
+        ----------
+        labels : numpy.ndarray of shape (n_classes,)
+            The classes, in column order.
+        confusion : numpy.ndarray of shape (n_classes, n_classes)
+            (Weighted) counts, true class by predicted class.
+        n_samples : int
+            Rows evaluated.
+        weighted : bool
+            Whether sample weights were given.
+        log_loss, brier_score, expected_calibration_error : float
+            Computed by the caller in its single pass over the rows.
+        top_k_accuracy : dict
+            ``{k: share}`` of rows whose true class is among the k highest scores.
+        class_weight : numpy.ndarray of shape (n_classes,)
+            (Weighted) number of true rows per class.
+        passes : sequence of ClassPass
+            One sorted pass per class (its curves, AUC, average precision and
+            pairwise counts), in column order.
+
+        Returns
+        -------
+        Evaluation
+            Every metric, per class and averaged.
+        """
         k = len(labels)
         cmf = confusion.astype(np.float64)
         tp = np.diag(cmf)
@@ -211,7 +292,18 @@ class Evaluation:
         )
 
     def curves(self, max_points: int) -> tuple[list[Curve], list[Curve]]:
-        """(ROC curves, PR curves) per class, thinned to at most ``max_points`` points each."""
+        """(ROC curves, PR curves) per class, thinned to at most ``max_points`` points each.
+
+        Parameters
+        ----------
+        max_points : int
+            The most points per curve (at least 2); AUCs are unaffected.
+
+        Returns
+        -------
+        tuple of (list of Curve, list of Curve)
+            The ROC curves and the precision-recall curves, one per class.
+        """
         return (
             [c.thin(max_points) for c in self.roc_curves],
             [c.thin(max_points) for c in self.pr_curves],
@@ -219,6 +311,19 @@ class Evaluation:
 
     def to_dict(self, *, curves: bool = True) -> dict:
         """Plain JSON-safe dict (NaN and infinity become None; labels stay in order).
+
+        Parameters
+        ----------
+        curves : bool, default=True
+            Include the ROC and precision-recall curves (``"curves"``); False keeps the
+            dict small (scalars, per-class lists, confusion matrix, baseline).
+
+        Returns
+        -------
+        dict
+            ``labels``, ``n_samples``, ``weighted``, every scalar metric,
+            ``top_k_accuracy``, ``averages``, ``per_class``, ``confusion_matrix``,
+            ``baseline`` and, with ``curves``, ``curves``.
 
         Example:
             >>> import json
@@ -249,6 +354,16 @@ class Evaluation:
 
     def summary(self, digits: int = 3) -> str:
         """A readable text table: one row per class, then the overall metrics.
+
+        Parameters
+        ----------
+        digits : int, default=3
+            Decimal places of each fractional value.
+
+        Returns
+        -------
+        str
+            The plain-text table (no colour codes), ending in a newline.
 
         Example:
             >>> from skyclass.metrics import evaluate

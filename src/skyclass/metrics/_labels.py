@@ -23,7 +23,18 @@ __all__ = ["label_key", "label_positions"]
 
 
 def label_key(label: Hashable) -> str:
-    """The text a label is matched by (``1``, ``np.int64(1)`` and ``"1"`` all give ``"1"``)."""
+    """The text a label is matched by (``1``, ``np.int64(1)`` and ``"1"`` all give ``"1"``).
+
+    Parameters
+    ----------
+    label : hashable
+        A class label as any source gave it (number, numpy scalar, string, bool).
+
+    Returns
+    -------
+    str
+        ``str(label)``: equal for labels that are one class after a JSON or CSV trip.
+    """
     return str(label)
 
 

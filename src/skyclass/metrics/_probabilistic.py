@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import resolve_pos_label
+from skyclass.metrics._docstrings import shared_parameters
 from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list
 from skyclass.metrics._validation import as_labels, as_scores, as_weights, check_lengths
@@ -92,6 +93,7 @@ def _multiclass_inputs(yt, proba, weight, labels):
 
 
 @validate_params
+@shared_parameters
 def log_loss(
     y_true: ArrayLike,
     y_proba: ArrayLike | None = None,
@@ -105,14 +107,12 @@ def log_loss(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
+    {y_true}
     y_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
         Predicted probabilities (columns in sorted label order; 1-D: P(positive)).
     normalize : bool, default=True
         True: the mean loss per row; False: the sum.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
     labels : array-like, default=None
         The classes of the columns of ``y_proba``; None: those in ``y_true``.
     y_pred : array-like, deprecated
@@ -155,6 +155,7 @@ def log_loss(
 
 
 @validate_params
+@shared_parameters
 def brier_score_loss(
     y_true: ArrayLike,
     y_proba: ArrayLike,
@@ -171,12 +172,10 @@ def brier_score_loss(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
+    {y_true}
     y_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
         Predicted probabilities (1-D: of the positive class).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
     pos_label : int, float, bool or str, default=None
         Binary: the positive class; None: the greater label.
     labels : array-like, default=None

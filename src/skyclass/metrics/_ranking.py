@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from skyclass.errors import InputError
 from skyclass.metrics._binary_curve import binary_inputs, clf_curve, single_score_column
+from skyclass.metrics._docstrings import shared_parameters
 from skyclass.metrics._engine import column_pass, ovo_auc
 from skyclass.metrics._params import validate_params
 from skyclass.metrics._targets import as_label_list
@@ -33,6 +34,7 @@ from skyclass.metrics._warnings import UndefinedMetricWarning
 
 
 @validate_params
+@shared_parameters
 def roc_curve(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -45,14 +47,10 @@ def roc_curve(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_score : array-like of shape (n_samples,)
-        Scores of the positive class (probabilities or decision values).
-    pos_label : int, float, bool or str, default=None
-        The positive class; None: 1 for {0, 1} or {-1, 1} labels.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {y_true}
+    {curve_y_score}
+    {curve_pos_label}
+    {sample_weight}
     drop_intermediate : bool, default=True
         Drop thresholds that are not corners of the ROC curve.
 
@@ -102,6 +100,7 @@ def _roc_from_counts(fps, tps, thresholds, drop_intermediate):
 
 
 @validate_params
+@shared_parameters
 def precision_recall_curve(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -114,14 +113,10 @@ def precision_recall_curve(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
-    y_score : array-like of shape (n_samples,)
-        Scores of the positive class (probabilities or decision values).
-    pos_label : int, float, bool or str, default=None
-        The positive class; None: 1 for {0, 1} or {-1, 1} labels.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {y_true}
+    {curve_y_score}
+    {curve_pos_label}
+    {sample_weight}
     drop_intermediate : bool, default=False
         Drop thresholds where only the precision changes.
 
@@ -161,6 +156,7 @@ def _pr_from_counts(fps, tps, thresholds, drop_intermediate):
 
 
 @validate_params
+@shared_parameters
 def auc(
     x: ArrayLike,
     y: ArrayLike,
@@ -283,6 +279,7 @@ def _check_average(average, options):
 
 
 @validate_params
+@shared_parameters
 def roc_auc_score(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -303,8 +300,7 @@ def roc_auc_score(
         Positive-class scores (binary) or class probabilities (multiclass).
     average : {'micro', 'macro', 'weighted', 'samples'} or None, default='macro'
         How per-class (or per-pair) AUCs are combined.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
     max_fpr : float in (0, 1], default=None
         Binary only: the McClish-standardised partial AUC up to this false positive rate.
     multi_class : {'raise', 'ovr', 'ovo'}, default='raise'
@@ -427,6 +423,7 @@ def _ovo_auc(codes: np.ndarray, score: np.ndarray, average) -> float:
 
 
 @validate_params
+@shared_parameters
 def average_precision_score(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -447,8 +444,7 @@ def average_precision_score(
         How per-class scores are combined (multiclass / indicator targets).
     pos_label : int, float, bool or str, default=1
         The positive class of a binary target.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
 
     Returns
     -------
@@ -503,6 +499,7 @@ def average_precision_score(
 
 
 @validate_params
+@shared_parameters
 def top_k_accuracy_score(
     y_true: ArrayLike,
     y_score: ArrayLike,
@@ -516,16 +513,14 @@ def top_k_accuracy_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True class labels (numbers, booleans or strings; one label per row).
+    {y_true}
     y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
         Scores, one column per class (or the positive-class score for binary).
     k : int >= 1, default=2
         How many of the highest-scored classes count as a hit.
     normalize : bool, default=True
         True: the share of hits; False: their (weighted) count.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weight per row (integers are summed exactly); None: all 1.
+    {sample_weight}
     labels : array-like, default=None
         The classes in the order of the columns of ``y_score``.
 
