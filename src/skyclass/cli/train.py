@@ -45,7 +45,9 @@ def train(
     sensitive: str = typer.Option(
         None, help="Column for the fairness section (per-group metrics)."
     ),
-    time_budget: float = typer.Option(300.0, help="Seconds for the whole run (tuning gets 60%)."),
+    time_budget: float = typer.Option(
+        300.0, help="Seconds for the whole run (tuning gets at most 75%)."
+    ),
     test_size: float = typer.Option(0.2, help="Share of rows held out as the test set."),
     cv: int = typer.Option(5, min=2, help="Stratified CV folds inside the training set."),
     seed: int = typer.Option(0, min=0, help="Seed for every random step."),
@@ -81,33 +83,10 @@ def train(
 
     Example: skyclass train examples/wine.csv --target cultivar --out out/wine
     """
+    options = {**locals(), "drop": _split_list(drop)}  # train() takes these same keywords
     from skyclass.pipeline import train as run
 
-    result = run(
-        data,
-        target,
-        out=out,
-        registry=registry,
-        name=name,
-        models=models,
-        metric=metric,
-        costs=costs,
-        priority=priority,
-        sensitive=sensitive,
-        time_budget=time_budget,
-        test_size=test_size,
-        cv=cv,
-        seed=seed,
-        min_class_size=min_class_size,
-        merge_rare=merge_rare,
-        drop=_split_list(drop),
-        max_trials=max_trials,
-        tune_rows=tune_rows,
-        encoding=encoding,
-        refit_all=refit_all,
-        sign=sign,
-        keep_leaky=keep_leaky,
-    )
+    result = run(**options)
     typer.echo(f"bundle: {result.bundle_path}")
     typer.echo(f"report: {result.report_path}")
     if result.version is not None:

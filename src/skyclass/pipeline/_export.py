@@ -36,6 +36,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from skyclass.errors import InputError
+from skyclass.pipeline._ensemble import Ensemble, ensemble_graph
 from skyclass.pipeline._preprocess import DATETIME_PARTS, Preprocessor
 
 __all__ = ["ONNX_OPSET", "export_onnx", "input_types"]
@@ -109,6 +110,12 @@ def export_onnx(
 
 
 def _model_graph(model: Any, n_features: int) -> tuple[onnx.ModelProto, str]:
+    if isinstance(model, Ensemble):
+        members = []
+        for member in model.members:
+            graph, name = _model_graph(member, n_features)
+            members.append((graph, name, _probability_output(graph, prefix="")))
+        return ensemble_graph(members, model.weights, n_features), FEATURES
     if hasattr(model, "to_onnx") and type(model).__module__.startswith("skyclass."):
         graph = model.to_onnx(input_name=FEATURES, output_name=OUTPUT, dtype=np.float32)
         return graph, graph.graph.input[0].name
@@ -227,13 +234,14 @@ def _hgb_graph(model: Any, n_features: int) -> onnx.ModelProto:
     )
 
 
-def _probability_output(graph: onnx.ModelProto) -> str:
+def _probability_output(graph: onnx.ModelProto, prefix: str = "model/") -> str:
+    """The name (without ``prefix``) of the graph's probabilities output."""
     names = [o.name for o in graph.graph.output]
-    for candidate in ("model/" + OUTPUT, "model/probability_tensor"):
+    for candidate in (prefix + OUTPUT, prefix + "probability_tensor"):
         if candidate in names:
-            return candidate.removeprefix("model/")
+            return candidate.removeprefix(prefix)
     if len(names) == 1:
-        return names[0].removeprefix("model/")
+        return names[0].removeprefix(prefix)
     raise InputError(f"the model's ONNX graph has no probabilities output (outputs: {names})")
 
 

@@ -17,7 +17,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,14 +25,16 @@ import numpy as np
 from skyclass import metrics as M
 from skyclass.pipeline._costs import Costs
 from skyclass.pipeline._decision_rule import choose_rule
+from skyclass.pipeline._ensemble import cross_fitted_average, select_weights
 from skyclass.pipeline._scoring import Scorer
 from skyclass.pipeline._summary import LeaderboardEntry, RuleInfo
 from skyclass.pipeline._testset import score_decided
 from skyclass.pipeline._tune import CandidateResult
 
-__all__ = ["Scored", "leaderboard", "prior_oof", "rank"]
+__all__ = ["Scored", "ensemble_entry", "leaderboard", "prior_oof", "rank"]
 
 PRIOR = "prior"
+ENSEMBLE = "ensemble"
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Scored:
     entry: LeaderboardEntry
     rule: RuleInfo
     oof: np.ndarray
+    members: list[tuple[LeaderboardEntry, float]] = field(default_factory=list)
 
 
 def prior_oof(codes: np.ndarray, val_indices: list[np.ndarray], k: int) -> np.ndarray:
@@ -160,6 +163,55 @@ def leaderboard(
             name = f"{r.name} (defaults)"
             scored.append(_score(name, "defaults", r.name, r.default, r.default.oof_proba, *common))
     return scored, failed
+
+
+def ensemble_entry(
+    scored: list[Scored],
+    codes: np.ndarray,
+    val_indices: list[np.ndarray],
+    labels: list,
+    scorer: Scorer,
+    costs: Costs | None = None,
+    positive: Any = None,
+) -> Scored | None:
+    """The ensemble of the scored models (tuned and defaults), or ``None`` if it is one model.
+
+    Its weights (``select_weights`` on all out-of-fold rows) are what ships; its
+    leaderboard scores come from cross-fitted weights (each fold averaged with weights
+    chosen on the other folds), and its decision rule is tuned on those, so the entry
+    is scored as honestly as the single models.
+    """
+    models = [s for s in scored if s.entry.kind != "baseline"]
+    if len(models) < 2:
+        return None
+    weights = select_weights([s.oof for s in models], codes)
+    members = [(s.entry, float(w)) for s, w in zip(models, weights) if w > 0]
+    if len(members) < 2:
+        return None
+    oof = cross_fitted_average([s.oof for s in models], codes, val_indices)
+    result = CandidateResult(
+        name=ENSEMBLE,
+        params={"members": {e.name: round(w, 4) for e, w in members}},
+        fold_scores=[],
+        n_trials=0,
+        n_pruned=0,
+        seconds=0.0,
+    )
+    ensemble = _score(
+        ENSEMBLE,
+        ENSEMBLE,
+        ENSEMBLE,
+        result,
+        oof,
+        codes,
+        val_indices,
+        labels,
+        scorer,
+        costs,
+        positive,
+    )
+    ensemble.members = members
+    return ensemble
 
 
 def rank(scored: list[Scored], greater_is_better: bool) -> list[Scored]:

@@ -41,17 +41,19 @@ from skyclass.data import (
 from skyclass.errors import InputError
 from skyclass.pipeline._compare import corrected_ttest
 from skyclass.pipeline._costs import Costs, read_costs
+from skyclass.pipeline._ensemble import Ensemble
 from skyclass.pipeline._honesty import honesty_checks
 from skyclass.pipeline._interpret import permutation_ranking, top_coefficients
 from skyclass.pipeline._package import package
 from skyclass.pipeline._preprocess import Preprocessor
 from skyclass.pipeline._progress import Steps
 from skyclass.pipeline._scoring import Scorer, get_scorer
-from skyclass.pipeline._select import PRIOR, Scored, leaderboard, rank
+from skyclass.pipeline._select import PRIOR, Scored, ensemble_entry, leaderboard, rank
 from skyclass.pipeline._summary import (
     NO_MODEL_BEATS_PRIOR,
     BundleInfo,
     DataInfo,
+    LeaderboardEntry,
     MetricInfo,
     RefitInfo,
     RuleInfo,
@@ -409,6 +411,27 @@ def select_stage(run: Run) -> str:
         t.costs,
         t.positive,
     )
+    ensemble = ensemble_entry(
+        scored,
+        codes,
+        [f.val_index for f in s.folds],
+        t.labels,
+        run.scorer,
+        t.costs,
+        t.positive,
+    )
+    if ensemble is not None:
+        n_all = len(s.train) + len(s.test)
+        needed = sum(
+            _fit_seconds_of(run, e, n) for e, _ in ensemble.members for n in (len(s.train), n_all)
+        )
+        if needed <= _time_left(run):  # its test fit and the refit on all rows fit the budget
+            scored.append(ensemble)
+        else:
+            run.steps.info(
+                f"ensemble of {len(ensemble.members)} models left out: fitting it for the test "
+                f"and the refit would take about {needed:.0f} s, more than the budget leaves"
+            )
     ranked = rank(scored, run.scorer.greater_is_better)
     shippable = [x for x in ranked if x.entry.kind != "baseline"]
     winner = shippable[0]
@@ -460,25 +483,36 @@ def _time_left(run: Run) -> float:
     return 1.1 * budget - (time.monotonic() - run.started) - 0.1 * budget
 
 
-def _predicted_fit(run: Run, rows: int) -> float:
-    """Predicted seconds to fit the winner on ``rows`` rows, from its own mean fold fit."""
-    winner = run.selection.winner.entry
-    result = next(r for r in run.results if r.name == winner.family)
-    if winner.kind == "defaults" and result.default is not None:
+def _fit_seconds_of(run: Run, entry: LeaderboardEntry, rows: int) -> float:
+    """Predicted seconds to fit a single-model entry on ``rows`` rows, from its mean fold fit."""
+    result = next(r for r in run.results if r.name == entry.family)
+    if entry.kind == "defaults" and result.default is not None:
         result = result.default
     return fit_seconds(result.fold_seconds, len(run.split.folds[0].y_train), rows)
 
 
-def _candidate(run: Run) -> Candidate:
-    family = run.selection.winner.entry.family
-    return next(c for c in run.candidates if c.name == family)
+def _members(run: Run) -> list[tuple[LeaderboardEntry, float]]:
+    """The winner's models and weights: its ensemble members, or the winner alone."""
+    winner = run.selection.winner
+    return winner.members or [(winner.entry, 1.0)]
+
+
+def _predicted_fit(run: Run, rows: int) -> float:
+    """Predicted seconds to fit the winner (every member) on ``rows`` rows."""
+    return sum(_fit_seconds_of(run, entry, rows) for entry, _ in _members(run))
+
+
+def _candidate(run: Run, entry: LeaderboardEntry) -> Candidate:
+    return next(c for c in run.candidates if c.name == entry.family)
 
 
 def _fit(run: Run, rows: np.ndarray) -> tuple[Preprocessor, Any]:
-    t = run.table
+    t, seed = run.table, run.options.seed
     X = t.X.iloc[rows]
     pre = Preprocessor(t.schema).fit(X)
-    model = _candidate(run).build(run.selection.winner.entry.params, run.options.seed)
+    members = _members(run)
+    models = [_candidate(run, e).build(e.params, seed) for e, _ in members]
+    model = models[0] if len(models) == 1 else Ensemble(models, [w for _, w in members])
     fit_quietly(model, pre.transform(X), t.codes[rows])
     return pre, model
 
@@ -629,7 +663,8 @@ def explain_stage(run: Run) -> str:
     )
     coefficients = None
     pre, model = run.shipped
-    if _candidate(run).linear and hasattr(model, "coef_"):
+    single = len(_members(run)) == 1
+    if single and _candidate(run, run.selection.winner.entry).linear and hasattr(model, "coef_"):
         coefficients = top_coefficients(model.coef_, list(pre.get_feature_names_out()), t.labels)
     run.interpretation = {
         "coefficients": coefficients,

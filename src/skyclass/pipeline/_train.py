@@ -42,10 +42,31 @@ __all__ = ["TrainResult", "train"]
 class TrainResult:
     """What ``train`` produced: paths, the test evaluation, the leaderboard and the summary.
 
-    ``evaluation`` is ``skyclass.metrics.evaluate`` on the test probabilities of the model
-    fitted on the training rows (labels by argmax); the metrics of the shipped decision
-    rule, with intervals, are in ``summary.test.metrics``. ``leaderboard`` is best first
-    and includes the class prior and each family's untuned defaults.
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        Absolute path of ``out``: it holds ``bundle/``, ``report.html`` and ``train.json``.
+    bundle_path : pathlib.Path
+        The verified bundle directory (ONNX + JSON) that ``skyclass serve`` loads.
+    report_path : pathlib.Path or None
+        The self-contained HTML report.
+    evaluation : skyclass.metrics.Evaluation
+        ``skyclass.metrics.evaluate`` on the test probabilities of the model fitted on the
+        training rows (labels by argmax); the metrics of the shipped decision rule, with
+        intervals, are in ``summary.test.metrics``.
+    leaderboard : list of dict
+        Every entry best first (``LeaderboardEntry.to_dict()``): each family's tuned best and
+        untuned defaults, the ensemble when there is one, and the class prior.
+    winner : str
+        Name of the shipped entry, e.g. ``"hgb"``, ``"logreg (defaults)"`` or ``"ensemble"``.
+    metric : str
+        The selection metric (``--metric``, or what ``recommend_metric`` chose).
+    decisions : list of skyclass.data.Decision
+        What validation did to each column and to the rows, with the reason.
+    version : int or None
+        The registry version the bundle was pushed as (``None`` without ``registry``).
+    summary : TrainSummary or None
+        Everything the report, ``train.json`` and the bundle card show, typed.
     """
 
     out_dir: Path
@@ -116,22 +137,86 @@ def train(
 ) -> TrainResult:
     """Train, select, evaluate, explain and package a classifier for ``target``.
 
-    ``data`` is a path/URL (CSV, TSV, Parquet, JSON Lines; local, s3://, gs://, az://)
-    or a DataFrame. Writes ``out/bundle`` (the verified bundle), ``out/report.html``
-    and ``out/train.json``; pushes the bundle to ``registry`` when given. ``models``:
-    candidate names registered in ``skyclass.pipeline.candidates.CANDIDATES`` (default:
-    all). Candidates are tuned on log loss; ``metric`` (``"auto"`` asks
-    ``skyclass.metrics.recommend_metric``) selects among them and the class-prior
-    baseline, and is reached by a decision rule tuned on out-of-fold probabilities.
-    ``costs``: a ``--costs`` file or value (see ``read_costs``); ``priority`` (ranking,
-    probabilities, recall, precision) steers ``recommend_metric``. ``time_budget``
-    (seconds) bounds the whole run; tuning uses at most 60% of it, on at most
-    ``tune_rows`` training rows. ``refit_all`` (default) refits the winner on every row
-    after the test estimate is taken; ``False`` ships the model fitted on the training rows.
-    ``sign`` (a PEM private key or ``skyclass.bundle.SigningKey``, checked before training)
-    signs ``out/bundle`` and the pushed version (see ``skyclass.bundle.sign``).
-    ``keep_leaky`` keeps columns that alone nearly determine the target (validation flags
-    them with the evidence instead of dropping them).
+    Writes ``out/bundle`` (the verified bundle), ``out/report.html`` and
+    ``out/train.json`` (into a temporary directory renamed into place at the end, so a
+    failure leaves ``out`` as it was). Candidates are tuned on log loss; ``metric``
+    selects among them, the ensemble and the class-prior baseline, and is reached by a
+    decision rule tuned on out-of-fold probabilities.
+
+    Parameters
+    ----------
+    data : str, os.PathLike or pandas.DataFrame
+        The labelled table: a path or URL (CSV, TSV, Parquet, JSON Lines, optionally
+        ``.gz``; local, ``s3://``, ``gs://``, ``az://``) or a DataFrame.
+    target : str
+        The column holding the class label.
+    out : str or os.PathLike
+        Output directory (default ``"out"``).
+    registry : str or None
+        Registry URL (``file:///abs/path``, ``s3://bucket/prefix``, ...) to push the bundle
+        to; checked before training starts. Default: no push.
+    name : str or None
+        Model name in the bundle and the registry (default: the data file's stem).
+    models : str, list of str or None
+        Candidate names registered in ``skyclass.pipeline.candidates.CANDIDATES``
+        (comma-separated or a list); default: every registered one.
+    metric : str
+        The selection metric, or ``"auto"`` (default) to let
+        ``skyclass.metrics.recommend_metric`` choose from class balance, costs and priority.
+    costs : str, os.PathLike, dict, list or None
+        Misclassification costs (see ``read_costs``): ``{"fp": 1, "fn": 5}`` for two
+        classes, or a k x k matrix in label order (rows: true class).
+    priority : str or None
+        What matters most for ``metric="auto"``: ``ranking``, ``probabilities``, ``recall``
+        or ``precision``.
+    sensitive : str or None
+        A column for the fairness section (per-group accuracy and rates).
+    time_budget : float
+        Seconds for the whole run (default 300); tuning gets at most 75% of it, and the
+        wall time stays within about 1.1 times it.
+    test_size : float
+        Share of rows held out as the test set, between 0 and 1 (default 0.2).
+    cv : int
+        Stratified CV folds inside the training rows, at least 2 (default 5).
+    seed : int
+        Seed of every random step (split, folds, tuning, models, bootstrap); default 0.
+    min_class_size : int or None
+        Drop classes with fewer rows than this.
+    merge_rare : str or None
+        Merge classes too small to stratify into one class with this label.
+    drop : list of str or None
+        Columns to leave out.
+    max_trials : int or None
+        Cap on Optuna trials per candidate family (default: as many as the budget allows).
+    tune_rows : int
+        Tune on a stratified sample of at most this many training rows (default 20,000;
+        fewer under a short budget, see ``tune_rows``).
+    encoding : str or None
+        Text encoding of the file (default: sniffed from a byte-order mark, else UTF-8,
+        else Windows-1252).
+    refit_all : bool
+        ``True`` (default): refit the winner on every row after the test estimate is
+        taken; ``False``: ship the model fitted on the training rows.
+    sign : str, os.PathLike, skyclass.bundle.SigningKey or None
+        A PEM private key (or a loaded ``SigningKey``) that signs ``out/bundle`` and the
+        pushed version; checked before training.
+    keep_leaky : bool
+        Keep columns that alone nearly determine the target (flagged with the evidence)
+        instead of dropping them; default ``False``.
+    console : rich.console.Console or None
+        Where the step lines go (default: stderr).
+
+    Returns
+    -------
+    TrainResult
+        Paths of the bundle and report, the test evaluation, the leaderboard and the
+        typed ``TrainSummary``.
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        For bad options or data (a missing target, a class too small to stratify, a bad
+        registry URL, ...), with what is wrong and how to fix it.
     """
     started = time.monotonic()
     console = console or Console(stderr=True, soft_wrap=True)
