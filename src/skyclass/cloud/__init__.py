@@ -18,14 +18,13 @@ from skyclass.cloud._deployment import Deployment
 from skyclass.cloud._gateway import run_gateway
 from skyclass.cloud._reconcile import deploy
 from skyclass.cloud._report import status_table
-from skyclass.cloud._spec import (
+from skyclass.cloud._spec import load_spec, parse_spec
+from skyclass.cloud._spec_models import (
     CanarySpec,
     DeploymentSpec,
     RegionSpec,
     RolloutSpec,
     ShadowSpec,
-    load_spec,
-    parse_spec,
 )
 from skyclass.cloud._state import Replica, StateStore, default_state_dir
 from skyclass.cloud.providers.kubernetes import render as render_kubernetes

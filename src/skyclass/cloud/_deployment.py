@@ -15,11 +15,11 @@ import httpx
 from skyclass.cloud._certs import Certificates
 from skyclass.cloud._gateway import gateway_url
 from skyclass.cloud._netns import Networks, Shape
-from skyclass.cloud._spec import DeploymentSpec
+from skyclass.cloud._processes import stop
+from skyclass.cloud._spec_models import DeploymentSpec
 from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._waiting import is_ready
 from skyclass.cloud.providers import get_provider
-from skyclass.cloud.providers._processes import stop
 from skyclass.cloud.providers.local import control_file, write_control
 from skyclass.errors import ConfigError
 

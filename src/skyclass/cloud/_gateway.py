@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from skyclass.cloud._certs import Certificates
-from skyclass.cloud._spec import DeploymentSpec, check_listen, load_spec
+from skyclass.cloud._processes import SKYCLASS_CLI, alive, spawn, stop
+from skyclass.cloud._spec import load_spec
+from skyclass.cloud._spec_models import DeploymentSpec, check_listen
 from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import build_table, table_path
 from skyclass.cloud._waiting import wait_http_ok
-from skyclass.cloud.providers._processes import SKYCLASS_CLI, alive, spawn, stop
 from skyclass.errors import NotFoundError
 from skyclass.gateway import ClientTls, run_engine
 

@@ -22,7 +22,8 @@ from skyclass.cloud._certs import Certificates
 from skyclass.cloud._deployment import Deployment
 from skyclass.cloud._gateway import ensure_gateway
 from skyclass.cloud._placement import place
-from skyclass.cloud._spec import DeploymentSpec, RegionSpec, load_spec
+from skyclass.cloud._spec import load_spec
+from skyclass.cloud._spec_models import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica, StateStore
 from skyclass.cloud._table import publish
 from skyclass.cloud._waiting import wait_gateway_table, wait_ready

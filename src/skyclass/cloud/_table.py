@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from skyclass.cloud._certs import Certificates
-from skyclass.cloud._spec import DeploymentSpec
+from skyclass.cloud._spec_models import DeploymentSpec
 from skyclass.cloud._state import Replica
 from skyclass.gateway import Endpoint, RoutingTable, UpstreamTls, read_table
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from skyclass.cloud._processes import alive
 from skyclass.cloud._state import Replica
-from skyclass.cloud.providers._processes import alive
 from skyclass.errors import SkyclassError
 
 

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from skyclass.cloud._spec import DeploymentSpec, RegionSpec
+from skyclass.cloud._spec_models import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica
 from skyclass.plugins import Registry
 

@@ -6,7 +6,7 @@ the gateway routes to, billed at the region's ``cost_per_hour``.
 
 from __future__ import annotations
 
-from skyclass.cloud._spec import RegionSpec
+from skyclass.cloud._spec_models import RegionSpec
 from skyclass.cloud._state import Replica
 from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider, endpoint_replicas
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from skyclass.cloud._spec import DeploymentSpec, RegionSpec
+from skyclass.cloud._spec_models import DeploymentSpec, RegionSpec
 from skyclass.cloud._state import Replica
 from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider, endpoint_replicas
 from skyclass.errors import ConfigError

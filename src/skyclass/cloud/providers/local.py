@@ -19,10 +19,10 @@ from pathlib import Path
 from skyclass.cloud._certs import Certificates
 from skyclass.cloud._netns import Networks, RegionNet, Shape
 from skyclass.cloud._netns import available as netns_available
-from skyclass.cloud._spec import RegionSpec
+from skyclass.cloud._processes import SKYCLASS_CLI, spawn, stop
+from skyclass.cloud._spec_models import RegionSpec
 from skyclass.cloud._state import Replica
 from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider
-from skyclass.cloud.providers._processes import SKYCLASS_CLI, spawn, stop
 
 log = logging.getLogger("skyclass.cloud")
 
