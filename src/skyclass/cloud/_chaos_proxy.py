@@ -22,6 +22,7 @@ import os
 import random
 import ssl
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 _ERROR = b'{"error":"chaos drill: injected error (skyclass chaos --errors)"}'
@@ -60,18 +61,30 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     writer.close()
 
 
+async def _messages(
+    reader: asyncio.StreamReader, unframed: asyncio.StreamWriter
+) -> AsyncIterator[bytes]:
+    """Each whole HTTP/1.1 message (head and Content-Length body) read off ``reader``.
+
+    A chunked message ends the framing: its head and everything after it are relayed to
+    ``unframed`` as they come, and the iteration stops. Read errors propagate.
+    """
+    while True:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = _content_length(head)
+        if length is None:
+            unframed.write(head)
+            await _pipe(reader, unframed)
+            return
+        yield head + await reader.readexactly(length)
+
+
 async def _relay_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Pass answers back whole (head and body in one write), as a cloud's L7 load balancer
     does: a replica dying mid-answer never leaves the gateway half an answer it cannot retry."""
     try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = _content_length(head)
-            if length is None:  # chunked answer: no framing, plain relay from here on
-                writer.write(head)
-                await _pipe(reader, writer)
-                return
-            writer.write(head + await reader.readexactly(length))
+        async for answer in _messages(reader, writer):
+            writer.write(answer)
             await writer.drain()
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
         pass
@@ -117,19 +130,12 @@ async def _serve_client(
         return
     pump = asyncio.create_task(_relay_answers(up_reader, writer))
     try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = _content_length(head)
-            if length is None:  # chunked upload: no framing, plain relay from here on
-                up_writer.write(head)
-                await _pipe(reader, up_writer)
-                break
-            body = await reader.readexactly(length)
+        async for request in _messages(reader, up_writer):
             if await _apply_chaos(control):
                 writer.write(_ERROR_RESPONSE)
                 await writer.drain()
                 continue
-            up_writer.write(head + body)
+            up_writer.write(request)
             await up_writer.drain()
     except (
         asyncio.IncompleteReadError,
