@@ -29,9 +29,8 @@ from skyclass.gateway._settings import (
     ResidencySettings,
     RoutingTable,
     UpstreamTls,
-    default_engine,
 )
-from skyclass.gateway.engines import ENGINES, Engine
+from skyclass.gateway.engines import ENGINES, Engine, default_engine
 
 
 def run_engine(

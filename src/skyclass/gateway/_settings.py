@@ -13,16 +13,48 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from skyclass.plugins import Registry
+
+#: The plug-in registry whose names each settings field accepts, and each field's default.
+#: The packages that own the registries fill these in when they are imported (see
+#: :func:`names_from`); importing anything of ``skyclass.gateway`` imports them first, so
+#: this module never imports them back.
+_NAMED_BY: dict[str, Registry] = {}
+_DEFAULTS: dict[str, Callable[[], str]] = {}
 
 
-def default_engine() -> str:
-    """``envoy`` where the Envoy binary is installed (``skyclass[envoy]``), else ``builtin``."""
-    from skyclass.gateway._envoy.binary import envoy_binary
+def names_from(field: str, registry: Registry, *, default: Callable[[], str] | None = None) -> None:
+    """Make :class:`GatewaySettings` ``field`` accept only names registered in ``registry``.
 
-    return "envoy" if envoy_binary() is not None else "builtin"
+    Called once by the package that owns the registry (``engines``, ``policies``).
+
+    Parameters
+    ----------
+    field : str
+        The settings field: ``"engine"`` or ``"policy"``.
+    registry : Registry
+        The registry whose names are valid; read at validation time, so classes
+        registered later (plug-ins, tests) are accepted too.
+    default : callable, optional
+        For ``engine``: returns the default name when the spec gives none.
+
+    Examples
+    --------
+    >>> from skyclass.gateway.policies import POLICIES
+    >>> names_from("policy", POLICIES)  # what skyclass.gateway.policies does on import
+    """
+    _NAMED_BY[field] = registry
+    if default is not None:
+        _DEFAULTS[field] = default
+
+
+def _default_engine() -> str:
+    return _DEFAULTS["engine"]()
 
 
 class _Strict(BaseModel):
@@ -63,7 +95,7 @@ class GatewaySettings(_Strict):
     """How one gateway instance listens, routes, retries and checks health."""
 
     listen: str = "127.0.0.1:8000"
-    engine: str = Field(default_factory=default_engine)
+    engine: str = Field(default_factory=_default_engine)
     policy: str = "latency"
     residency: ResidencySettings | None = None
     health: HealthSettings = Field(default_factory=HealthSettings)
@@ -74,25 +106,13 @@ class GatewaySettings(_Strict):
     latency_bound_ms: float = Field(250.0, gt=0)
     client_tls: ClientTls | None = None
 
-    @field_validator("engine")
+    @field_validator("engine", "policy")
     @classmethod
-    def _known_engine(cls, name: str) -> str:
-        from skyclass.gateway.engines import ENGINES
-
-        if name not in ENGINES:
+    def _registered(cls, name: str, info: ValidationInfo) -> str:
+        registry = _NAMED_BY[info.field_name]
+        if name not in registry:
             raise ValueError(
-                f"unknown gateway engine {name!r}; use one of: {', '.join(ENGINES.names())}"
-            )
-        return name
-
-    @field_validator("policy")
-    @classmethod
-    def _known_policy(cls, name: str) -> str:
-        from skyclass.gateway.policies import POLICIES
-
-        if name not in POLICIES:
-            raise ValueError(
-                f"unknown routing policy {name!r}; use one of: {', '.join(POLICIES.names())}"
+                f"unknown {registry.kind} {name!r}; use one of: {', '.join(registry.names())}"
             )
         return name
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from skyclass.gateway._settings import names_from
 from skyclass.gateway._state import EndpointState
 from skyclass.plugins import Registry
 
@@ -31,3 +32,4 @@ class Policy(ABC):
 
 
 POLICIES: Registry[Policy] = Registry("routing policy", Policy, field="gateway.policy")
+names_from("policy", POLICIES)
