@@ -164,9 +164,8 @@ def test_a_new_drift_test_registered_in_one_place_is_used_by_the_monitor_config(
         kinds = ("num",)
         score_kind = "distance"
 
-        def score(self, reference, current, threshold):
-            value = abs(float(np.mean(current.values)) - float(np.mean(reference.values)))
-            return value, value >= threshold
+        def statistic(self, reference, current):
+            return abs(float(np.mean(current.values)) - float(np.mean(reference.values)))
 
     import pandas as pd
 
@@ -181,3 +180,16 @@ def test_a_new_drift_test_registered_in_one_place_is_used_by_the_monitor_config(
     assert "mean_shift_test_only" in REGISTRY
     with pytest.raises(ConfigError, match="mean_shift_test_only"):
         DriftConfig.from_dict({"stattest": "nope"})
+
+
+@pytest.mark.parametrize(
+    ("name", "at_threshold"),
+    [("ks", True), ("chisquare", False), ("z", False), ("psi", True), ("jensenshannon", True), ("wasserstein", True)],
+)
+def test_verdict_at_the_threshold_follows_evidently(name, at_threshold):
+    """Evidently: KS drifts at p <= t, chi-square and z at p < t, distances at d >= t."""
+    test = get_stattest(name)
+    assert test.drifted(0.05, 0.05) is at_threshold
+    small_is_drift = test.score_kind == "p_value"
+    assert test.drifted(0.01, 0.05) is small_is_drift
+    assert test.drifted(0.5, 0.05) is not small_is_drift

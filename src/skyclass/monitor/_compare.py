@@ -73,9 +73,9 @@ def paired_comparison(
     n_resamples : int
         Bootstrap resamples (rows drawn together, so the two models stay paired).
     confidence : float
-        Interval level, in (0, 1).
+        Level of the interval on the difference, in (0, 1).
     seed : int
-        Seed of the resampling.
+        Seed of the paired resampling: the same seed gives the same interval and p-value.
 
     Returns
     -------

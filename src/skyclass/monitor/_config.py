@@ -29,12 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from skyclass.errors import ConfigError, NotFoundError
+from skyclass.errors import ConfigError
 from skyclass.monitor._alerts import AlertRule
 from skyclass.monitor._drift import DriftConfig
 from skyclass.monitor._performance import window_seconds
+from skyclass.monitor._yaml import read_mapping
 
 __all__ = ["MonitorConfig", "load_monitor_config"]
 
@@ -119,14 +118,7 @@ def load_monitor_config(path: str | Path | None) -> MonitorConfig:
     if path is None:
         return MonitorConfig()
     path = Path(path)
-    if not path.is_file():
-        raise NotFoundError(f"monitor config {path} not found")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML/JSON: {err}") from None
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+    data = read_mapping(path, "monitor config")
     if "monitor" in data:
         return MonitorConfig.from_dict(data["monitor"], where=f"{path}: monitor")
     return MonitorConfig.from_dict(data, where=str(path))

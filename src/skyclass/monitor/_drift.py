@@ -151,19 +151,13 @@ def _compare(
 ) -> ColumnDrift:
     test = _choose(ref, cur, column, config)
     threshold = config.column_thresholds.get(column, config.thresholds.get(test.name))
-    result = test(ref, cur, threshold)
-    psi_value = get_stattest("psi")(ref, cur, config.thresholds.get("psi")).score
+    verdict = test(ref, cur, threshold)
     return ColumnDrift(
-        column=column,
-        kind=kind,
-        stattest=test.name,
-        score=result.score,
-        threshold=result.threshold,
-        drifted=result.drifted,
-        psi=psi_value,
+        column, kind, verdict.name, verdict.score, verdict.threshold, verdict.drifted,
+        psi=get_stattest("psi")(ref, cur, config.thresholds.get("psi")).score,
         n_reference=int(round(ref.n)),
         n_current=int(round(cur.n)),
-    )
+    )  # fmt: skip
 
 
 def _reference_dict(reference) -> Mapping:

@@ -43,12 +43,15 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return table(headers, [[_num(c) for c in row] for row in rows])
 
 
-def _lines(x: list[float], series: dict) -> list[Line]:
-    """``{name: (values, low, high)}`` as toolkit lines in the non-class series colours."""
-    return [
-        Line(name, x, values, SERIES[j % len(SERIES)], low=low, high=high, markers=True)
-        for j, (name, (values, low, high)) in enumerate(series.items())
+def _score_chart(name: str, title: str, x: list[float], series: dict, notes: list[str]) -> str:
+    """A 0-1 score over time: ``{label: (values, low, high)}`` as lines in the series colours."""
+    lines = [
+        Line(label, x, values, SERIES[j % len(SERIES)], low=low, high=high, markers=True)
+        for j, (label, (values, low, high)) in enumerate(series.items())
     ]
+    return line_chart(
+        name, title, lines, y_range=(0, 1), y_label="score", time_axis=True, notes=notes
+    )
 
 
 def _clock(ts: float) -> str:
@@ -358,20 +361,17 @@ def _performance_section(result: MonitorResult) -> str:
         }
         series["class-prior accuracy"] = ([r.baseline_accuracy for r in live.rows], None, None)
         few = sum(r.small_sample for r in live.rows)
+        notes = [
+            f"{few} of {len(live.rows)} buckets have fewer than {MIN_ROWS} labelled "
+            "rows: their points are not conclusive (see the table)"
+        ]
         plots.append(
-            line_chart(
+            _score_chart(
                 "live-performance",
                 f"Live performance from feedback ({level}% bootstrap band)",
-                _lines(x, series),
-                y_range=(0, 1),
-                y_label="score",
-                time_axis=True,
-                notes=[
-                    f"{few} of {len(live.rows)} buckets have fewer than {MIN_ROWS} labelled "
-                    "rows: their points are not conclusive (see the table)"
-                ]
-                if few
-                else (),
+                x,
+                series,
+                notes if few else [],
             )
         )
         parts.append(_perf_table(live, "window"))
@@ -403,13 +403,12 @@ def _performance_section(result: MonitorResult) -> str:
             by_start = {r.keys["window"]: r.metrics["accuracy"] for r in live.rows}
             series["live accuracy"] = ([by_start.get(t) for t in x], None, None)
         plots.append(
-            line_chart(
+            _score_chart(
                 "estimated-performance",
                 f"Estimated performance without labels ({level}% interval)",
-                _lines(x, series),
-                y_range=(0, 1),
-                y_label="score",
-                time_axis=True,
+                x,
+                series,
+                [],
             )
         )
         parts.append(

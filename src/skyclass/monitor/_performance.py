@@ -172,9 +172,9 @@ def live_performance(
     n_resamples : int
         Bootstrap resamples per group.
     confidence : float
-        Interval level, in (0, 1).
+        Level of every group's bootstrap interval, in (0, 1).
     seed : int
-        Seed of the resampling.
+        Seed of the bootstrap: the same seed gives the same intervals.
 
     Returns
     -------

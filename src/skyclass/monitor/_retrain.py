@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from skyclass.errors import ConfigError, InputError, NotFoundError
+from skyclass._jsonsafe import json_safe
+from skyclass.errors import InputError, NotFoundError
 from skyclass.metrics import label_key
 from skyclass.monitor._compare import Comparison, paired_comparison
 from skyclass.monitor._log import PredictionLog, read_prediction_log
+from skyclass.monitor._yaml import read_mapping
 
 __all__ = ["RetrainResult", "feedback_table", "retrain"]
 
@@ -65,22 +67,7 @@ class RetrainResult:
 
     def to_dict(self) -> dict:
         """JSON-safe dict."""
-        return {
-            "name": self.name,
-            "registry": self.registry,
-            "challenger_version": self.challenger_version,
-            "champion_version": self.champion_version,
-            "comparison": self.comparison.to_dict() if self.comparison else None,
-            "promoted": self.promoted,
-            "bundle_path": str(self.bundle_path),
-            "n_original": self.n_original,
-            "n_feedback": self.n_feedback,
-            "n_train": self.n_train,
-            "n_holdout": self.n_holdout,
-            "holdout_source": self.holdout_source,
-            "canary_spec": str(self.canary_spec) if self.canary_spec else None,
-            "notes": self.notes,
-        }
+        return json_safe(asdict(self))
 
 
 def feedback_table(
@@ -122,14 +109,7 @@ def _align_labels(frame: pd.DataFrame, target: str, original: pd.Series) -> pd.D
 
 
 def _write_canary(spec: Path, uri: str, weight: float | None) -> None:
-    if not spec.is_file():
-        raise NotFoundError(f"deployment spec {spec} not found")
-    try:
-        data = yaml.safe_load(spec.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{spec}: not valid YAML: {err}") from None
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{spec}: expected a mapping at the top level")
+    data = read_mapping(spec, "deployment spec")
     rollout = data.setdefault("rollout", {}) or {}
     data["rollout"] = rollout
     canary = rollout.get("canary") or {}

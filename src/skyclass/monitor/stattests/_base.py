@@ -102,13 +102,21 @@ class StatTest(ABC):
     An implementation sets the class attributes ``name`` (what configs type),
     ``default_threshold``, ``kinds`` (the sample kinds it accepts, ``"num"`` and/or
     ``"cat"``) and ``score_kind`` (``"p_value"``: drift when small, or
-    ``"distance"``: drift when large), and implements :meth:`score`.
+    ``"distance"``: drift when large), and implements :meth:`statistic`. The verdict
+    follows from ``score_kind`` (:meth:`drifted`); a test with another rule at the
+    threshold overrides :meth:`drifted`.
 
     Lifecycle: :func:`get_stattest` returns a new instance per lookup; an instance
     holds no state between calls, so it is safe to share between threads.
     Calling it (``test(reference, current, threshold)``) checks that both samples
-    have values, applies the default threshold and wraps the answer in a
-    :class:`StatTestResult`.
+    have values, applies the default threshold, computes the statistic, judges it and
+    wraps the answer in a :class:`StatTestResult`.
+
+    Example:
+        >>> from skyclass.monitor.stattests import get_stattest
+        >>> ks = get_stattest("ks")
+        >>> ks.drifted(0.01, 0.05), ks.drifted(0.5, 0.05)
+        (True, False)
     """
 
     name: ClassVar[str]
@@ -117,10 +125,40 @@ class StatTest(ABC):
     score_kind: ClassVar[str]
 
     @abstractmethod
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
-        """``(score, drifted)`` for two non-empty samples under ``threshold``."""
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
+        """The test's score of two non-empty samples.
+
+        Parameters
+        ----------
+        reference : ColumnSample
+            The column as training saw it (from the bundle's reference.json).
+        current : ColumnSample
+            The same column in the monitored window.
+
+        Returns
+        -------
+        float
+            A p-value (``score_kind = "p_value"``) or a distance (``"distance"``).
+        """
+
+    def drifted(self, score: float, threshold: float) -> bool:
+        """Evidently's verdict for a score: a p-value below ``threshold``, a distance at or above it.
+
+        Parameters
+        ----------
+        score : float
+            What :meth:`statistic` returned.
+        threshold : float
+            The threshold in use (the config's, else ``default_threshold``).
+
+        Returns
+        -------
+        bool
+            Whether the column drifted.
+        """
+        if self.score_kind == "p_value":
+            return score < threshold
+        return score >= threshold
 
     def __call__(
         self, reference: ColumnSample, current: ColumnSample, threshold: float | None = None
@@ -132,9 +170,8 @@ class StatTest(ABC):
                 "send more traffic or check that the column is logged"
             )
         used = self.default_threshold if threshold is None else float(threshold)
-        score, drifted = self.score(reference, current, used)
-        return StatTestResult(self.name, float(score), bool(drifted), used)
-
+        score = float(self.statistic(reference, current))
+        return StatTestResult(self.name, score, bool(self.drifted(score, used)), used)
 
 #: Every drift test by name (registration order); the valid names are read off it.
 REGISTRY: Registry[StatTest] = Registry("drift test", StatTest)

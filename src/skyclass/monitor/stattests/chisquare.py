@@ -27,13 +27,10 @@ class ChiSquare(StatTest):
     kinds = ("cat", "num")
     score_kind = "p_value"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
         ref, observed = aligned_counts(reference, current)
         expected = ref * (current.n / reference.n)
         if np.any((expected == 0) & (observed > 0)):
-            return 0.0, True
+            return 0.0
         keep = expected > 0
-        p_value = float(chisquare(observed[keep], expected[keep])[1])
-        return p_value, p_value < threshold
+        return float(chisquare(observed[keep], expected[keep])[1])

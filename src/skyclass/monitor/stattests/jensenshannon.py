@@ -22,9 +22,5 @@ class JensenShannon(StatTest):
     kinds = ("num", "cat")
     score_kind = "distance"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
-        ref, cur = binned_shares(reference, current, fill_zeroes=False)
-        value = float(jensenshannon(ref, cur))
-        return value, value >= threshold
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
+        return float(jensenshannon(*binned_shares(reference, current, fill_zeroes=False)))

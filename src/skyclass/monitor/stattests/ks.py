@@ -22,8 +22,22 @@ class KolmogorovSmirnov(StatTest):
     kinds = ("num",)
     score_kind = "p_value"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
-        p_value = float(ks_2samp(reference.values, current.values)[1])
-        return p_value, p_value <= threshold
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
+        return float(ks_2samp(reference.values, current.values)[1])
+
+    def drifted(self, score: float, threshold: float) -> bool:
+        """Evidently's KS rule: drift when the p-value is at or below ``threshold``.
+
+        Parameters
+        ----------
+        score : float
+            The KS p-value.
+        threshold : float
+            The p-value threshold in use.
+
+        Returns
+        -------
+        bool
+            Whether the column drifted.
+        """
+        return score <= threshold

@@ -25,9 +25,6 @@ class PopulationStabilityIndex(StatTest):
     kinds = ("num", "cat")
     score_kind = "distance"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
         ref, cur = binned_shares(reference, current, fill_zeroes=True)
-        value = float(np.sum((ref - cur) * np.log(ref / cur)))
-        return value, value >= threshold
+        return float(np.sum((ref - cur) * np.log(ref / cur)))

@@ -39,9 +39,6 @@ class Wasserstein(StatTest):
     kinds = ("num",)
     score_kind = "distance"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
         norm = max(float(np.std(reference.values)), 0.001)
-        value = wasserstein_1d(reference.values, current.values) / norm
-        return value, value >= threshold
+        return wasserstein_1d(reference.values, current.values) / norm

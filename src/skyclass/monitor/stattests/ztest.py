@@ -23,15 +23,12 @@ class TwoProportionZ(StatTest):
     kinds = ("cat", "num")
     score_kind = "p_value"
 
-    def score(
-        self, reference: ColumnSample, current: ColumnSample, threshold: float
-    ) -> tuple[float, bool]:
+    def statistic(self, reference: ColumnSample, current: ColumnSample) -> float:
         ref, cur = aligned_counts(reference, current)
         if ref.size == 1:
-            return 1.0, False
+            return 1.0
         n1, n2 = reference.n, current.n
         p1, p2 = ref[0] / n1, cur[0] / n2
         pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
-        p_value = float(2 * (1 - norm.cdf(np.abs(z))))
-        return p_value, p_value < threshold
+        return float(2 * (1 - norm.cdf(np.abs(z))))
