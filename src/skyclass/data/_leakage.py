@@ -63,7 +63,25 @@ def feature_codes(values: pd.Series, bins: int = _BINS) -> np.ndarray:
 def single_feature_accuracy(
     values: pd.Series, target: pd.Series, *, folds: int = _FOLDS, seed: int = 0
 ) -> SingleFeatureScore:
-    """Out-of-fold accuracy of predicting ``target`` from ``values`` alone (see the module doc)."""
+    """Out-of-fold accuracy of predicting ``target`` from ``values`` alone (see the module doc).
+
+    Parameters
+    ----------
+    values : Series
+        One feature column (numbers are cut in 20 quantile bins; missing is its own value).
+    target : Series
+        The class of each row, aligned with ``values`` by position.
+    folds : int
+        Number of seeded random folds.
+    seed : int
+        Seed of the fold assignment.
+
+    Returns
+    -------
+    SingleFeatureScore
+        ``accuracy`` of "value → most frequent class", ``majority`` (accuracy of always
+        the majority class), ``n_rows`` and ``n_values`` (distinct codes).
+    """
     codes = feature_codes(values.reset_index(drop=True))
     classes = pd.factorize(target.reset_index(drop=True))[0]
     n, k, v = len(classes), int(classes.max()) + 1, int(codes.max()) + 1
@@ -81,6 +99,18 @@ def single_feature_accuracy(
 
 def shared_rows(train: pd.DataFrame, test: pd.DataFrame) -> int:
     """How many rows of ``test`` equal some row of ``train`` on every column of ``test``.
+
+    Parameters
+    ----------
+    train : DataFrame
+        The rows a model learnt from; it must have every column of ``test``.
+    test : DataFrame
+        The rows it is scored on.
+
+    Returns
+    -------
+    int
+        Rows of ``test`` (counted with repeats) whose values also form a row of ``train``.
 
     Example:
         >>> a = pd.DataFrame({"x": [1, 2, 3], "c": list("pqr")})

@@ -84,8 +84,25 @@ def _exists(path: str) -> None:
 def sniff(path: str | os.PathLike, *, encoding: str | None = None) -> dict:
     """Guess format, encoding and delimiter of a table file from its name and first bytes.
 
-    Returns ``{"format": "csv"|"tsv"|"parquet"|"jsonl"|"json", "encoding": str|None,
-    "delimiter": str|None}``.
+    Parameters
+    ----------
+    path : str or PathLike
+        A local path or an ``s3://``, ``gs://``, ``az://`` URL.
+    encoding : str, optional
+        The text encoding to use instead of detecting it (BOM, UTF-8, else cp1252).
+
+    Returns
+    -------
+    dict
+        ``{"format": "csv"|"parquet"|"jsonl"|"json", "encoding": str|None,
+        "delimiter": str|None}`` (a tab-separated file is ``"csv"`` with ``"\\t"``).
+
+    Raises
+    ------
+    NotFoundError
+        When the file does not exist.
+    InputError
+        When it is empty, a directory, a broken Parquet file or not decodable.
 
     Example:
         >>> import pathlib, tempfile
@@ -221,6 +238,20 @@ def load_table(
     an empty file, a binary file, an unreadable encoding or unparsable content
     raise ``InputError`` naming the file.
 
+    Parameters
+    ----------
+    path : str, PathLike or DataFrame
+        The table file (csv, tsv, parquet, jsonl, json; format sniffed), or a DataFrame.
+    encoding : str, optional
+        Text encoding of a csv/json file; detected when left out.
+    allow_empty : bool
+        Accept a table with a header and no rows (else ``InputError``).
+
+    Returns
+    -------
+    DataFrame
+        The whole table.
+
     Example:
         >>> import pathlib, tempfile
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
@@ -242,6 +273,22 @@ def iter_batches(
     path: str | os.PathLike, *, chunk_rows: int = 65536, encoding: str | None = None
 ) -> Iterator[pa.Table]:
     """Yield a table as pyarrow Tables of about ``chunk_rows`` rows, reading it piece by piece.
+
+    CSV and Parquet files are streamed; JSON files are read whole and then sliced.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The table file or URL.
+    chunk_rows : int
+        Rows per yielded table (the last one holds what is left).
+    encoding : str, optional
+        Text encoding; detected when left out.
+
+    Yields
+    ------
+    pyarrow.Table
+        The next ``chunk_rows`` rows, with the file's column types.
 
     Example:
         >>> import pathlib, tempfile
@@ -287,6 +334,23 @@ def iter_table(
     path: str | os.PathLike, *, chunk_rows: int = 65536, encoding: str | None = None
 ) -> Iterator[pd.DataFrame]:
     """Yield a table in chunks of about ``chunk_rows`` rows without reading it all at once.
+
+    The pandas form of :func:`iter_batches`: each chunk is converted as
+    :func:`load_table` converts a whole table.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Where the table is (local file or cloud URL).
+    chunk_rows : int
+        Size of each DataFrame; ``predict`` scores one at a time.
+    encoding : str, optional
+        Forces the text encoding of a csv/json file.
+
+    Yields
+    ------
+    DataFrame
+        The next chunk, indexed from 0.
 
     Example:
         >>> import pathlib, tempfile

@@ -57,7 +57,18 @@ _FORMATS = (
 
 @dataclass
 class ReadFormats:
-    """The training frame as it should be read, what was recorded per column, and why."""
+    """The training frame as it should be read, what was recorded per column, and why.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        A copy of the table with placeholder cells missing and formatted dates parsed.
+    formats : dict of str to dict
+        Column → ``{"missing_values": [tokens]}`` or ``{"date_format": format}``; what
+        ``infer_schema(..., formats=...)`` records in the schema.
+    notes : list of str
+        One sentence per changed column, for the training log.
+    """
 
     frame: pd.DataFrame
     formats: dict[str, dict] = field(default_factory=dict)
@@ -75,7 +86,20 @@ def is_placeholder(text: str) -> bool:
 
 
 def read_formats(frame: pd.DataFrame, target: str | None = None) -> ReadFormats:
-    """Placeholders and date formats of ``frame``'s text columns (the target is left alone)."""
+    """Placeholders and date formats of ``frame``'s text columns (the target is left alone).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The training table as loaded (not changed).
+    target : str, optional
+        The target column, which is read as it is.
+
+    Returns
+    -------
+    ReadFormats
+        The re-read frame, the formats to record and a note per change.
+    """
     out = frame.copy()
     result = ReadFormats(out)
     for name in frame.columns:

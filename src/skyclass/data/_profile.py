@@ -100,6 +100,30 @@ def profile(
     ``mutual_information`` (column → adjusted mutual information in [0, 1], highest
     first; estimated on at most ``max_rows`` seeded rows; only the model's ``features``
     when given, so dropped columns are not ranked) and ``mutual_information_method``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The validated table, features and target.
+    target : str
+        The target column.
+    seed : int
+        Seed of the row sample the mutual information is estimated on.
+    max_rows : int
+        At most this many rows are used for the mutual information.
+    features : list of str, optional
+        Rank only these columns (the model's features); default: every feature.
+
+    Returns
+    -------
+    dict
+        The keys above, JSON-safe.
+
+    Example:
+        >>> import pandas as pd
+        >>> p = profile(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": list("aabb")}), "y")
+        >>> p["n_rows"], p["classes"], p["imbalance_ratio"]
+        (4, {'a': 2, 'b': 2}, 1.0)
     """
     counts = frame[target].value_counts()
     numeric = [

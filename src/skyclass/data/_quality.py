@@ -19,7 +19,9 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from skyclass.errors import InputError
 
@@ -32,7 +34,23 @@ _MAX_EXAMPLES = 3
 
 @dataclass
 class DataQuality:
-    """Per issue kind (``KINDS_OF_ISSUE``): column → cells affected; plus the rows seen."""
+    """Per issue kind (``KINDS_OF_ISSUE``): column → cells affected; plus the rows seen.
+
+    Attributes
+    ----------
+    rows : int
+        Rows scored so far (the denominator of every sentence in :meth:`lines`).
+    missing_columns : dict of str to int
+        Optional columns left out of the input → rows imputed because of it.
+    missing_values : dict of str to int
+        Column → missing cells (null, NaN or a training placeholder such as ``?``).
+    unseen : dict of str to int
+        Categorical column → cells holding a category training never saw.
+    coerced : dict of str to int
+        Column → cells converted to the column's type (a number written as text).
+    examples : dict of str to list of str
+        Column → up to three example values of its issue (the unseen categories).
+    """
 
     rows: int = 0
     missing_columns: dict[str, int] = field(default_factory=dict)
@@ -42,11 +60,32 @@ class DataQuality:
     examples: dict[str, list[str]] = field(default_factory=dict)
 
     def add_rows(self, n: int) -> None:
-        """Count ``n`` more scored rows."""
+        """Count ``n`` more scored rows.
+
+        Parameters
+        ----------
+        n : int
+            Rows scored in one request or chunk.
+        """
         self.rows += int(n)
 
-    def count(self, kind: str, column: str, cells: int, examples=()) -> None:
-        """Add ``cells`` affected cells of ``column`` under ``kind``; keep a few example values."""
+    def count(
+        self, kind: str, column: str, cells: int, examples: Iterable[object] = ()
+    ) -> None:
+        """Add ``cells`` affected cells of ``column`` under ``kind``; keep a few example values.
+
+        Parameters
+        ----------
+        kind : str
+            One of ``KINDS_OF_ISSUE`` (``"missing_columns"``, ``"missing_values"``,
+            ``"unseen"``, ``"coerced"``).
+        column : str
+            The input column the cells are in.
+        cells : int
+            How many cells; zero or less counts nothing.
+        examples : iterable, optional
+            Offending values; their text is kept, up to three per column, without repeats.
+        """
         if cells <= 0:
             return
         counts = getattr(self, kind)
@@ -60,7 +99,13 @@ class DataQuality:
                     kept.append(str(value))
 
     def merge(self, other: DataQuality) -> None:
-        """Add ``other``'s counts (e.g. one chunk of a file) to these."""
+        """Add ``other``'s counts (e.g. one chunk of a file) to these.
+
+        Parameters
+        ----------
+        other : DataQuality
+            The counts to add; it is not changed.
+        """
         self.add_rows(other.rows)
         for kind in KINDS_OF_ISSUE:
             for column, cells in getattr(other, kind).items():
@@ -70,11 +115,24 @@ class DataQuality:
         return any(getattr(self, kind) for kind in KINDS_OF_ISSUE)
 
     def totals(self) -> dict[str, int]:
-        """Cells affected per issue kind, e.g. ``{"missing_values": 3, ...}``."""
+        """Cells affected per issue kind, summed over columns.
+
+        Returns
+        -------
+        dict of str to int
+            Every kind of ``KINDS_OF_ISSUE``, in order, e.g. ``{"missing_columns": 0,
+            "missing_values": 3, ...}``.
+        """
         return {kind: sum(getattr(self, kind).values()) for kind in KINDS_OF_ISSUE}
 
     def lines(self) -> list[str]:
-        """One sentence per column and issue, missing columns first."""
+        """One sentence per column and issue, missing columns first.
+
+        Returns
+        -------
+        list of str
+            What ``predict`` and ``evaluate`` print; empty when nothing was counted.
+        """
         out = []
         for column, cells in self.missing_columns.items():
             out.append(f"column {column!r} is missing from the input: all {cells:,} rows imputed")
@@ -99,6 +157,11 @@ class DataQuality:
     def header(self) -> str:
         """A compact HTTP header value of the non-zero counts, e.g. ``missing_values=3 (age); unseen=1 (plan)``.
 
+        Returns
+        -------
+        str
+            ``kind=cells (columns)`` per non-zero kind, joined by ``"; "``; empty when clean.
+
         Example:
             >>> DataQuality(rows=2, missing_values={"age": 2, "x": 1}).header()
             'missing_values=3 (age, x)'
@@ -111,7 +174,14 @@ class DataQuality:
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
-        """JSON-safe form: rows, totals and the per-column counts."""
+        """JSON-safe form: rows, totals and the per-column counts.
+
+        Returns
+        -------
+        dict
+            ``rows``, ``totals`` (:meth:`totals`), one column → cells mapping per kind and
+            ``examples``; :meth:`from_dict` reads it back.
+        """
         return {
             "rows": self.rows,
             "totals": self.totals(),
@@ -122,6 +192,11 @@ class DataQuality:
     def to_json(self) -> str | None:
         """Compact JSON of the non-empty counts (the prediction log's ``quality``); ``None``
         when clean, so a clean request costs nothing.
+
+        Returns
+        -------
+        str or None
+            One line of JSON without spaces, or ``None`` when nothing was counted.
 
         Example:
             >>> DataQuality(rows=2, unseen={"plan": 1}, examples={"plan": ["gold"]}).to_json()
@@ -140,8 +215,18 @@ class DataQuality:
         return json.dumps(out, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict) -> DataQuality:
+    def from_dict(cls, data: Mapping[str, Any]) -> DataQuality:
         """The counts of ``to_json()`` / ``to_dict()`` back (unknown keys ignored).
+
+        Parameters
+        ----------
+        data : mapping
+            A parsed ``to_json()`` or ``to_dict()``; a missing kind counts nothing.
+
+        Returns
+        -------
+        DataQuality
+            New counts (counts as ``int``, columns and examples as ``str``).
 
         Example:
             >>> DataQuality.from_dict({"rows": 3, "missing_values": {"age": 1}}).totals()
@@ -159,7 +244,18 @@ class DataQuality:
         )
 
     def check_strict(self, where: str = "input") -> None:
-        """``InputError`` listing every issue (the ``--strict`` rule); nothing when clean."""
+        """``InputError`` listing every issue (the ``--strict`` rule); nothing when clean.
+
+        Parameters
+        ----------
+        where : str
+            What was scored, the start of the message (``"input"``, a file name).
+
+        Raises
+        ------
+        InputError
+            When anything was counted: every sentence of :meth:`lines` and how to fix it.
+        """
         if self:
             raise InputError(
                 f"{where} needs imputation or unknown categories (--strict): "

@@ -36,7 +36,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -69,6 +69,26 @@ class ColumnSchema:
     strings when they were not ISO-8601 (e.g. ``"%b-%Y"``); both are ``None``
     when training needed neither, and are then left out of the JSON.
 
+    Parameters
+    ----------
+    name : str
+        The column's name in the input.
+    kind : str
+        Its logical kind, one of ``KINDS``; another value raises ``InputError``.
+    required : bool
+        Whether a request must send it (``False`` when training saw missing values:
+        a left-out optional column is filled with missing values).
+    categories : list of str, optional
+        The categories training saw (categorical columns).
+    minimum, maximum : float or str, optional
+        The smallest and largest value training saw (ISO strings for datetimes).
+    dtype : str, optional
+        The pandas dtype of the training column, for information only.
+    missing_values : list of str, optional
+        Placeholders training read as missing, such as ``"?"``.
+    date_format : str, optional
+        The ``strftime`` format of non-ISO datetime strings in training.
+
     Example:
         >>> ColumnSchema("age", "numeric", minimum=18.0, maximum=90.0).to_dict()["kind"]
         'numeric'
@@ -91,7 +111,14 @@ class ColumnSchema:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (the manifest form)."""
+        """A JSON-safe dict (the manifest form).
+
+        Returns
+        -------
+        dict
+            ``name``, ``kind``, ``required``, ``categories``, ``minimum``, ``maximum`` and
+            ``dtype``, plus ``missing_values`` and ``date_format`` when set.
+        """
         out = {
             "name": self.name,
             "kind": self.kind,
@@ -109,7 +136,23 @@ class ColumnSchema:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ColumnSchema:
-        """Inverse of ``to_dict``; unknown keys are an error naming them."""
+        """Inverse of ``to_dict``; unknown keys are an error naming them.
+
+        Parameters
+        ----------
+        d : mapping
+            One column of a manifest's schema; ``name`` and ``kind`` are required.
+
+        Returns
+        -------
+        ColumnSchema
+            The column; categories and placeholders as ``str``.
+
+        Raises
+        ------
+        InputError
+            On an unknown field, a missing ``name``/``kind`` or an unknown kind.
+        """
         unknown = set(d) - {
             *("name", "kind", "required", "categories", "minimum", "maximum", "dtype"),
             *("missing_values", "date_format"),
@@ -136,6 +179,13 @@ class ColumnSchema:
 @dataclass(frozen=True)
 class Schema:
     """An ordered list of input columns, plus the name of the target (not an input).
+
+    Parameters
+    ----------
+    columns : list of ColumnSchema
+        The input columns in the order the ONNX graph takes them; names must be unique.
+    target : str, optional
+        The training target's name (recorded, never an input).
 
     Example:
         >>> s = Schema([ColumnSchema("x", "numeric")], target="y")
@@ -177,7 +227,23 @@ class Schema:
         return [c.name for c in self.columns]
 
     def select(self, names: Iterable[str]) -> Schema:
-        """A schema with only ``names`` (in this schema's order)."""
+        """A schema with only ``names`` (in this schema's order).
+
+        Parameters
+        ----------
+        names : iterable of str
+            Columns to keep; each must be in the schema.
+
+        Returns
+        -------
+        Schema
+            A new schema with the same target.
+
+        Raises
+        ------
+        InputError
+            Naming the columns the schema does not have.
+        """
         wanted = set(names)
         missing = wanted - set(self.names)
         if missing:
@@ -185,18 +251,52 @@ class Schema:
         return replace(self, columns=[c for c in self.columns if c.name in wanted])
 
     def drop(self, names: Iterable[str]) -> Schema:
-        """A schema without ``names`` (e.g. ``schema.drop(text_columns)``)."""
+        """A schema without ``names`` (e.g. ``schema.drop(text_columns)``).
+
+        Parameters
+        ----------
+        names : iterable of str
+            Columns to leave out; names the schema lacks are ignored.
+
+        Returns
+        -------
+        Schema
+            A new schema with the remaining columns in order and the same target.
+        """
         unwanted = set(names)
         return replace(self, columns=[c for c in self.columns if c.name not in unwanted])
 
     # -- JSON ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict: ``{"target": ..., "columns": [...]}``."""
+        """A JSON-safe dict: ``{"target": ..., "columns": [...]}``.
+
+        Returns
+        -------
+        dict
+            The target and one :meth:`ColumnSchema.to_dict` per column (the manifest's
+            ``schema``).
+        """
         return {"target": self.target, "columns": [c.to_dict() for c in self.columns]}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Schema:
-        """Inverse of ``to_dict``."""
+        """Inverse of ``to_dict``.
+
+        Parameters
+        ----------
+        d : mapping
+            ``{"target": ..., "columns": [...]}`` as a manifest stores it.
+
+        Returns
+        -------
+        Schema
+            The schema.
+
+        Raises
+        ------
+        InputError
+            When ``d`` has no ``columns`` list, or a column is invalid.
+        """
         if not isinstance(d, Mapping) or not isinstance(d.get("columns"), list):
             raise InputError("schema: expected an object with a 'columns' list")
         return cls([ColumnSchema.from_dict(c) for c in d["columns"]], target=d.get("target"))
@@ -209,6 +309,24 @@ class Schema:
         list/array. Result dtypes: numeric → float64, boolean → pandas
         ``boolean``, categorical/text → str (missing is NaN), datetime →
         ``datetime64[ns]`` (UTC, naive). ``quality`` counts as in ``to_arrays``.
+
+        Parameters
+        ----------
+        data : DataFrame, list of dict or dict of lists
+            The rows to check; columns the schema lacks are ignored.
+        quality : DataQuality, optional
+            Filled in with the left-out optional columns and converted values.
+
+        Returns
+        -------
+        DataFrame
+            Exactly the schema's columns, in order, with a fresh ``RangeIndex``.
+
+        Raises
+        ------
+        InputError
+            Naming the missing required column, or the column, row and value of a cell
+            of the wrong type.
         """
         columns, n = self._validated(data, quality)
         out = {}
@@ -233,6 +351,23 @@ class Schema:
         given, counts left-out optional columns, converted values, missing cells and
         unseen categories (see ``count_quality``).
 
+        Parameters
+        ----------
+        data : DataFrame, list of dict or dict of lists
+            The rows to check, as for :meth:`coerce`.
+        quality : DataQuality, optional
+            Counts to add this data's issues to.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Column name → canonical 1-D array, in schema order.
+
+        Raises
+        ------
+        InputError
+            As :meth:`coerce`.
+
         Example:
             >>> s = Schema([ColumnSchema("x", "numeric"), ColumnSchema("c", "categorical")])
             >>> a = s.to_arrays([{"x": 1, "c": "a"}, {"x": None, "c": None}])
@@ -247,6 +382,13 @@ class Schema:
 
     def count_quality(self, arrays: Mapping[str, np.ndarray], quality: DataQuality) -> None:
         """Add the rows, missing cells and unseen categories of canonical ``arrays`` to ``quality``.
+
+        Parameters
+        ----------
+        arrays : mapping of str to ndarray
+            Canonical arrays (as :meth:`to_arrays` returns); columns absent here are skipped.
+        quality : DataQuality
+            The counts to add to (changed in place).
 
         Example:
             >>> s = Schema([ColumnSchema("c", "categorical", categories=["a"])])
@@ -317,6 +459,26 @@ def _known_categories(col: ColumnSchema) -> frozenset[str] | None:
 def canonical_array(values: Any, kind: str, name: str = "column") -> np.ndarray:
     """The canonical 1-D array (see ``Schema.to_arrays``) of one column's values of ``kind``.
 
+    Parameters
+    ----------
+    values : sequence
+        One column's values (list, numpy array or pandas Series).
+    kind : str
+        One of ``KINDS``.
+    name : str
+        The column's name, for error messages.
+
+    Returns
+    -------
+    ndarray
+        float64 (numeric, boolean, datetime seconds; NaN = missing) or object str
+        (categorical, text; ``""`` = missing).
+
+    Raises
+    ------
+    InputError
+        For an unknown kind or a value of the wrong type (naming the row).
+
     Example:
         >>> canonical_array(["a", None], "categorical").tolist()
         ['a', '']
@@ -338,6 +500,26 @@ def infer_schema(
     missing values. ``formats`` (``read_formats(raw).formats``) records per column
     the placeholders and date format training read, as ``missing_values`` and
     ``date_format``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The training table as read.
+    target : str, optional
+        The target column, left out of the schema and recorded as ``Schema.target``.
+    formats : mapping, optional
+        Column → ``{"missing_values": [...], "date_format": ...}``, from
+        :func:`read_formats`.
+
+    Returns
+    -------
+    Schema
+        One column per feature, in table order.
+
+    Raises
+    ------
+    InputError
+        When ``df`` is not a DataFrame or ``target`` is not one of its columns.
 
     Example:
         >>> infer_schema(pd.DataFrame({"when": ["2024-01-02", "2024-03-04"]}))["when"].kind
@@ -482,15 +664,11 @@ def _validate_numeric(values: Any, name: str) -> np.ndarray:
     items = _as_list(values)
     if set(map(type, items)) <= {float, int, type(None)}:  # the common JSON case, vectorised
         return np.array([np.nan if v is None else v for v in items], dtype=np.float64)
-    out = np.empty(len(items), dtype=np.float64)
-    for i, v in enumerate(items):
-        if _is_missing(v):
-            out[i] = np.nan
-        elif _is_number(v):
-            out[i] = float(v)
-        else:
-            raise _type_error(name, i, v, "a number")
-    return out
+    return _cell_by_cell(items, name, "a number", _number_cell, np.nan)
+
+
+def _number_cell(value: Any) -> float | object:
+    return float(value) if _is_number(value) else _REJECTED
 
 
 def _validate_boolean(values: Any, name: str) -> np.ndarray:
@@ -499,31 +677,47 @@ def _validate_boolean(values: Any, name: str) -> np.ndarray:
         if isinstance(values, pd.Series):
             return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
         return np.asarray(values, dtype=np.float64)
-    out = np.empty(len(values), dtype=np.float64)
-    for i, v in enumerate(_as_list(values)):
-        if _is_missing(v):
-            out[i] = np.nan
-        elif isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
-            out[i] = float(v)
-        else:
-            raise _type_error(name, i, v, "true/false (or 0/1)")
-    return out
+    return _cell_by_cell(_as_list(values), name, "true/false (or 0/1)", _boolean_cell, np.nan)
+
+
+def _boolean_cell(value: Any) -> float | object:
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer)) and value in (0, 1)):
+        return float(value)
+    return _REJECTED
 
 
 def _validate_string(values: Any, name: str) -> np.ndarray:
     items = _as_list(values)
     if set(map(type, items)) <= {str, type(None)}:  # the common case
         return np.array([v or None for v in items] if items else [], dtype=object)
-    out = np.empty(len(items), dtype=object)
+    return _cell_by_cell(items, name, "a string", _string_cell, None)
+
+
+def _string_cell(value: Any) -> str | None | object:
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(value)
+    return _REJECTED
+
+
+_REJECTED = object()  # what a cell reader returns for a value of the wrong type
+
+
+def _cell_by_cell(
+    items: list[Any], name: str, expected: str, read: Callable[[Any], Any], missing: Any
+) -> np.ndarray:
+    """The slow path of a validator: each cell ``missing`` (NaN: a float64 array, None: an
+    object array) or ``read(cell)``, or the error naming the first cell ``read`` rejects."""
+    out = np.empty(len(items), dtype=object if missing is None else np.float64)
     for i, v in enumerate(items):
-        if isinstance(v, str):
-            out[i] = v or None
-        elif _is_missing(v):
-            out[i] = None
-        elif isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
-            out[i] = str(v)
-        else:
-            raise _type_error(name, i, v, "a string")
+        if _is_missing(v):
+            out[i] = missing
+            continue
+        value = read(v)
+        if value is _REJECTED:
+            raise _type_error(name, i, v, expected)
+        out[i] = value
     return out
 
 

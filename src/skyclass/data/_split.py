@@ -25,7 +25,22 @@ __all__ = ["stratified_folds", "stratified_split", "stratified_split_index"]
 def stratified_split_index(
     y: pd.Series | np.ndarray, *, test_size: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions ``(train, test)`` of a seeded split that keeps class shares."""
+    """Row positions ``(train, test)`` of a seeded split that keeps class shares.
+
+    Parameters
+    ----------
+    y : Series or ndarray
+        The class of each row.
+    test_size : float
+        Share of rows in the test part, in (0, 1) (scikit-learn rounds it up).
+    seed : int
+        Seed of the shuffle; the same seed and ``y`` give the same split.
+
+    Returns
+    -------
+    tuple of ndarray
+        Sorted train positions and sorted test positions; together every row once.
+    """
     y = np.asarray(y)
     positions = np.arange(len(y))
     train, test = train_test_split(
@@ -37,7 +52,24 @@ def stratified_split_index(
 def stratified_split(
     frame: pd.DataFrame, target: str, *, test_size: float = 0.2, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``frame`` into (train, test) keeping class shares; indexes are reset."""
+    """Split ``frame`` into (train, test) keeping class shares; indexes are reset.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The labelled table.
+    target : str
+        The column whose class shares both parts keep.
+    test_size : float
+        Share of rows set aside for the final test, in (0, 1).
+    seed : int
+        Seed of the split (as :func:`stratified_split_index`).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(train, test)``, each in the original row order, indexed from 0.
+    """
     train, test = stratified_split_index(frame[target], test_size=test_size, seed=seed)
     return (
         frame.iloc[train].reset_index(drop=True),
@@ -48,7 +80,22 @@ def stratified_split(
 def stratified_folds(
     y: pd.Series | np.ndarray, *, n_splits: int = 5, seed: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Shuffled stratified K-fold index pairs ``(train_idx, validation_idx)`` over ``y``."""
+    """Shuffled stratified K-fold index pairs ``(train_idx, validation_idx)`` over ``y``.
+
+    Parameters
+    ----------
+    y : Series or ndarray
+        The class of each training row; every class needs at least ``n_splits`` rows.
+    n_splits : int
+        Number of folds.
+    seed : int
+        Seed of scikit-learn's ``StratifiedKFold`` shuffle.
+
+    Returns
+    -------
+    list of tuple of ndarray
+        ``n_splits`` pairs; each row is in exactly one validation part.
+    """
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     y = np.asarray(y)
     return list(splitter.split(np.zeros(len(y)), y))

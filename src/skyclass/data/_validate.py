@@ -57,6 +57,15 @@ class Decision:
     """One automatic decision: ``drop``, ``expand``, ``drop_rows``, ``merge`` or ``flag``.
 
     ``flag`` keeps the column but warns (a leaking column kept with ``keep_leaky``).
+
+    Parameters
+    ----------
+    column : str or None
+        The column decided on; ``None`` for a decision about classes (``merge``).
+    action : str
+        ``"drop"``, ``"expand"``, ``"drop_rows"``, ``"merge"`` or ``"flag"``.
+    reason : str
+        The sentence ``skyclass train`` prints: what was found and what to do about it.
     """
 
     column: str | None
@@ -64,13 +73,36 @@ class Decision:
     reason: str
 
     def to_dict(self) -> dict:
-        """JSON-safe form."""
+        """JSON-safe form.
+
+        Returns
+        -------
+        dict
+            ``{"column": ..., "action": ..., "reason": ...}``.
+        """
         return asdict(self)
 
 
 @dataclass
 class Validation:
-    """A cleaned table (features + target) with the decisions that produced it."""
+    """A cleaned table (features + target) with the decisions that produced it.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        The kept feature columns and the target last, indexed 0..n-1.
+    target : str
+        The target column's name.
+    labels : list
+        The classes, sorted (by type name, then value).
+    decisions : list of Decision
+        Every automatic decision, in the order taken.
+    n_rows_in : int
+        Rows of the table given, before rows were dropped.
+    rows : ndarray, optional
+        The kept rows' positions in the table given (``frame`` row i is input row
+        ``rows[i]``).
+    """
 
     frame: pd.DataFrame
     target: str
@@ -85,7 +117,14 @@ class Validation:
         return [c for c in self.frame.columns if c != self.target]
 
     def to_dict(self) -> dict:
-        """JSON-safe summary (without the frame)."""
+        """JSON-safe summary (without the frame).
+
+        Returns
+        -------
+        dict
+            ``target``, ``labels``, ``n_rows_in``, ``n_rows`` (kept), ``features`` and
+            ``decisions`` (each :meth:`Decision.to_dict`).
+        """
         return {
             "target": self.target,
             "labels": [json_scalar(v) for v in self.labels],
@@ -98,6 +137,18 @@ class Validation:
 
 def min_class_size_for(cv: int, test_size: float) -> int:
     """Rows a class needs so that a stratified test split and ``cv`` folds both see it.
+
+    Parameters
+    ----------
+    cv : int
+        Cross-validation folds on the training part.
+    test_size : float
+        Share of the rows held out for the test split, in (0, 1).
+
+    Returns
+    -------
+    int
+        The smallest class size that leaves ``cv`` rows in training and one in test.
 
     Example:
         >>> min_class_size_for(5, 0.2)
@@ -268,6 +319,37 @@ def validate(
     drops smaller classes, ``merge_rare`` merges classes that are too small into one
     label, ``drop`` names columns the user wants removed. ``keep_leaky`` keeps the
     columns rule 6 finds (each still gets a ``flag`` decision with its evidence).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The labelled table, features and target.
+    target : str
+        The column to predict; rows where it is missing are dropped.
+    cv : int
+        Cross-validation folds training will use (sets the smallest usable class).
+    test_size : float
+        Share of rows training holds out for testing (also sets the smallest class).
+    min_class_size : int, optional
+        Drop classes with fewer rows than this (``--min-class-size``).
+    merge_rare : str, optional
+        Merge classes too small to stratify into one class of this name (``--merge-rare``;
+        text targets only).
+    drop : list of str, optional
+        Columns to remove whatever their content (``--drop``).
+    keep_leaky : bool
+        Keep columns that alone predict the target (flagged) instead of dropping them.
+
+    Returns
+    -------
+    Validation
+        The cleaned table, its labels, and every decision with its reason.
+
+    Raises
+    ------
+    InputError
+        When the target is absent, has fewer than two classes, has classes too small to
+        stratify, ``drop`` names unknown columns, or no feature column remains.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a table (pandas DataFrame); load files with load_table")
