@@ -24,15 +24,36 @@ def load(
 ) -> Bundle:
     """Load a bundle from a directory, a ``.skyclass`` zip (local or any fsspec URL) or a registry URI.
 
-    Registry URIs end in ``name@version`` or ``name@alias``, e.g.
-    ``file:///srv/registry/churn@champion``, ``s3://bucket/models/churn@3`` or a
-    plain path ``registry/churn@latest``.
-    With ``verify`` (the default) every file hash and the golden rows are
-    checked; a tampered or incomplete bundle raises ``IntegrityError`` naming
-    the file. With ``trusted_keys`` (PEM public keys or CA certificates; several
-    at once while keys rotate) the bundle's ``model.sig`` must be a valid
-    signature by one of them over exactly these files, checked before anything
-    is loaded; an unsigned, untrusted or altered bundle raises ``IntegrityError``.
+    Parameters
+    ----------
+    path_or_uri : str or os.PathLike
+        A bundle directory, a ``.skyclass`` zip (a path or an ``s3://``, ``gs://``, ``az://``
+        URL), or a registry URI ending in ``name@version`` or ``name@alias``, e.g.
+        ``file:///srv/registry/churn@champion``, ``s3://bucket/models/churn@3`` or a plain
+        path ``registry/churn@latest``.
+    verify : bool
+        Check every file's SHA-256 against the manifest and that the golden rows reproduce
+        their probabilities (default True). Only skip it for a bundle you just checked.
+    trusted_keys : iterable of path or TrustedKey, optional
+        PEM public keys or CA certificates (several at once while keys rotate). When given,
+        ``model.sig`` must be a valid signature by one of them over exactly these files,
+        checked before anything else of the bundle is read. Default None: no signature
+        check.
+
+    Returns
+    -------
+    Bundle
+        The loaded bundle, ready to predict; ``version`` is set when it came from a registry.
+
+    Raises
+    ------
+    NotFoundError
+        When nothing is at ``path_or_uri`` (or the registry has no such name/version/alias).
+    IntegrityError
+        When a file is missing or altered, the golden rows are not reproduced, or (with
+        ``trusted_keys``) the bundle is unsigned, signed by another key or altered since.
+    ConfigError
+        When a trusted key cannot be read or is not a public key.
 
     Example:
         >>> bundle = load("out/churn")  # doctest: +SKIP

@@ -50,6 +50,19 @@ _ALIAS = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 class Registry:
     """Bundle versions (1, 2, 3, ... per model name, never reused) and aliases on one store.
 
+    Parameters
+    ----------
+    url : str or os.PathLike
+        The registry's root: ``file:///srv/reg`` (or a plain path), ``s3://bucket/models``,
+        ``gs://...``, ``az://...`` or ``memory://...`` (tests).
+    storage_options : dict, optional
+        Passed to the fsspec filesystem (credentials, endpoint URL, ...); default None uses
+        the environment's configuration.
+
+    Pushes and alias moves may run concurrently from several threads or processes against
+    one store: version numbers are claimed (never reused) and every alias move is a new
+    object, so none is lost.
+
     Example:
         >>> reg = Registry("memory://doc-reg")
         >>> reg.list()
@@ -78,18 +91,42 @@ class Registry:
         *,
         sign: SigningKey | str | os.PathLike[str] | None = None,
     ) -> int:
-        """Upload a bundle (directory, ``.skyclass`` file or loaded ``Bundle``); returns its version.
+        """Upload a bundle as the model's next version.
 
         The bundle is verified first (hashes and golden rows), uploaded to a
         staging prefix, checked, given the next version number, copied into
-        place, checked again, and only then committed. ``alias`` (checked before
-        anything is written, so a bad one creates no version) then points at it.
+        place, checked again, and only then committed, so a crashed push leaves
+        no visible version.
 
-        ``sign`` (a private key path or ``SigningKey``) signs the version as stored,
-        its number included, so a replica can tell it from a copy moved over another
-        version. A bundle that is already signed (``model.sig``) and pushed without
-        ``sign`` is stored byte for byte, keeping its signature valid; its version
-        number then lives in the registry path only.
+        Parameters
+        ----------
+        bundle : str, os.PathLike or Bundle
+            A bundle directory, a ``.skyclass`` file or a loaded ``Bundle``.
+        name : str, optional
+            Model name to push under (letters, digits, ``.``, ``_``, ``-``; at most 128);
+            default None: the manifest's name.
+        alias : str, optional
+            Alias to point at the new version (e.g. ``"challenger"``); checked before
+            anything is written, so a bad one creates no version. Default None: no alias.
+        sign : SigningKey, str or os.PathLike, optional
+            Private key (path or ``SigningKey``) that signs the version as stored, its
+            number included, so a replica can tell it from a copy moved over another
+            version. Default None: a bundle already signed (``model.sig``) is stored byte
+            for byte, keeping its signature valid (its number then lives in the registry
+            path only); an unsigned one stays unsigned.
+
+        Returns
+        -------
+        int
+            The new version number.
+
+        Raises
+        ------
+        IntegrityError
+            When the bundle fails verification or a file did not upload intact.
+        InputError
+            When the name or alias is invalid, or a signed bundle would need a change its
+            signature does not cover (another name, another version number).
         """
         if alias is not None:
             _check_alias(alias)
@@ -160,7 +197,24 @@ class Registry:
                 raise IntegrityError(f"{self.store.uri(prefix)}: {fname} did not upload intact")
 
     def delete(self, name: str, version: int) -> None:
-        """Delete a version (its number is never reused). Refused while an alias points at it."""
+        """Delete a version; its number is never reused.
+
+        The version becomes invisible first (its ``COMMITTED`` marker goes), then its files.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version : int
+            The version number to delete.
+
+        Raises
+        ------
+        InputError
+            While an alias points at that version (move or delete the alias first).
+        NotFoundError
+            When the version does not exist.
+        """
         version = self.resolve(name, version)
         pointing = [a for a, v in self.aliases(name).items() if v == version]
         if pointing:
@@ -172,10 +226,20 @@ class Registry:
         self.store.delete(prefix, recursive=True)
 
     def clean_staging(self, older_than_s: float = 3600.0) -> int:
-        """Delete staging uploads left by crashed pushes, older than ``older_than_s``; returns how many.
+        """Delete staging uploads left by crashed pushes.
 
-        Staging is never visible as a version; this only reclaims space. Keep
-        ``older_than_s`` well above the longest push.
+        Staging is never visible as a version; this only reclaims space.
+
+        Parameters
+        ----------
+        older_than_s : float
+            Minimum age in seconds of an upload to delete (default 3600). Keep it well above
+            the longest push, or a push in progress loses its upload.
+
+        Returns
+        -------
+        int
+            How many staging uploads were deleted.
         """
         cutoff = time.time_ns() - int(older_than_s * 1e9)
         removed = 0
@@ -191,15 +255,42 @@ class Registry:
     def set_alias(self, name: str, alias: str, version: int) -> None:
         """Point ``alias`` at a committed ``version`` (its history keeps every move).
 
-        Alias rules (as MLflow's): letters, digits, ``_`` and ``-``, starting
-        with a letter or ``_``; ``latest`` is reserved (always the newest
-        version) and ``v<digits>`` is reserved for version references.
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        alias : str
+            Alias rules (as MLflow's): letters, digits, ``_`` and ``-``, at most 64, starting
+            with a letter or ``_``; ``latest`` is reserved (always the newest version) and
+            ``v<digits>`` is reserved for version references.
+        version : int
+            A committed version of ``name``.
+
+        Raises
+        ------
+        InputError
+            When the alias breaks the rules above.
+        NotFoundError
+            When ``name`` has no such committed version.
         """
         _check_alias(alias)
         self._move_alias(name, alias, self.resolve(name, int(version)), "set")
 
     def delete_alias(self, name: str, alias: str) -> None:
-        """Remove ``alias`` (its history is kept)."""
+        """Remove ``alias`` (its history is kept).
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        alias : str
+            The alias to remove.
+
+        Raises
+        ------
+        NotFoundError
+            When ``name`` has no such alias; the message lists its aliases.
+        """
         if self._alias_version(name, alias) is None:
             raise NotFoundError(
                 f"{name} has no alias {alias!r}; aliases: {sorted(self.aliases(name))}"
@@ -207,7 +298,18 @@ class Registry:
         self._move_alias(name, alias, None, "delete")
 
     def aliases(self, name: str) -> dict[str, int]:
-        """Current aliases of ``name``: alias → version."""
+        """Current aliases of a model.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+
+        Returns
+        -------
+        dict of str to int
+            Alias → version it points at (empty when the model has none).
+        """
         out = {}
         for alias in self.store.listdir(f"{name}/aliases"):
             version = self._alias_version(name, alias) if _ALIAS.match(alias) else None
@@ -216,7 +318,26 @@ class Registry:
         return out
 
     def alias_history(self, name: str, alias: str) -> list[dict[str, Any]]:
-        """Every move of ``alias``, oldest first: ``{"version", "at", "action"}``."""
+        """Every move of ``alias``, oldest first.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        alias : str
+            The alias whose history to read.
+
+        Returns
+        -------
+        list of dict
+            One ``{"version", "at", "action"}`` per move: the version (None after a delete),
+            the time in epoch seconds and ``"set"`` or ``"delete"``.
+
+        Raises
+        ------
+        NotFoundError
+            When the alias was never set.
+        """
         keys = self._alias_keys(name, alias)
         if not keys:
             raise NotFoundError(f"{name} has no alias {alias!r}")
@@ -246,16 +367,41 @@ class Registry:
 
     # -- reading ------------------------------------------------------------------
     def models(self) -> list[str]:
-        """Names that have at least one committed version."""
+        """Names that have at least one committed version.
+
+        Returns
+        -------
+        list of str
+            Model names in the store's listing order.
+        """
         return [n for n in self.store.listdir("") if _NAME.match(n) and self.versions(n)]
 
     def versions(self, name: str) -> list[int]:
-        """Committed versions of ``name``, ascending."""
+        """Committed versions of a model.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+
+        Returns
+        -------
+        list of int
+            Version numbers, ascending (empty for an unknown name; uncommitted or deleted
+            versions are left out).
+        """
         numbers = sorted(int(v) for v in self.store.listdir(f"{name}/versions") if v.isdigit())
         return [v for v in numbers if self.store.exists(f"{self._prefix(name, v)}/{COMMITTED}")]
 
     def list(self) -> list[dict[str, Any]]:
-        """One entry per model: ``{"name", "versions", "latest", "aliases"}``."""
+        """Everything the registry holds, one entry per model.
+
+        Returns
+        -------
+        list of dict
+            ``{"name", "versions", "latest", "aliases"}`` per model: its committed versions
+            (ascending), the newest one and its alias → version mapping.
+        """
         out = []
         for name in self.models():
             versions = self.versions(name)
@@ -270,7 +416,26 @@ class Registry:
         return out
 
     def resolve(self, name: str, version_or_alias: int | str) -> int:
-        """The committed version number ``version_or_alias`` names (a number, ``latest`` or an alias)."""
+        """The committed version number that ``version_or_alias`` names.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number (``3`` or ``"v3"``), ``"latest"`` or an alias.
+
+        Returns
+        -------
+        int
+            The committed version number.
+
+        Raises
+        ------
+        NotFoundError
+            When the model has no committed versions, no such version or alias, or the alias
+            points at a deleted version; the message lists what exists.
+        """
         ref = str(version_or_alias)
         versions = self.versions(name)
         if not versions:
@@ -292,10 +457,29 @@ class Registry:
         return target
 
     def fetch(self, name: str, version_or_alias: int | str = "latest") -> dict[str, bytes]:
-        """Every file of a committed version (name → bytes), hash-checked against its manifest.
+        """Every file of a committed version, hash-checked against its manifest.
 
-        ``model.sig`` comes along when the version is signed (it is checked by whoever
-        holds the trusted keys: ``load(..., trusted_keys=...)``, ``replicate``).
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
+            the default) or an alias such as ``"champion"``.
+
+        Returns
+        -------
+        dict of str to bytes
+            File name → content, ``manifest.json`` included. ``model.sig`` comes along when
+            the version is signed (it is checked by whoever holds the trusted keys:
+            ``load(..., trusted_keys=...)``, ``replicate``).
+
+        Raises
+        ------
+        NotFoundError
+            When the version or alias does not resolve.
+        IntegrityError
+            When the manifest differs from the one committed or a file is missing or altered.
         """
         version = self.resolve(name, version_or_alias)
         prefix = self._prefix(name, version)
@@ -314,7 +498,21 @@ class Registry:
         return {**files, MANIFEST: manifest_bytes, **extra}
 
     def manifest(self, name: str, version_or_alias: int | str = "latest") -> dict[str, Any]:
-        """The manifest of a committed version."""
+        """The manifest of a committed version (no other file is read).
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
+            the default) or an alias such as ``"champion"``.
+
+        Returns
+        -------
+        dict
+            The parsed ``manifest.json``: name, version, labels, schema, metrics, files, ...
+        """
         version = self.resolve(name, version_or_alias)
         data = self.store.read(f"{self._prefix(name, version)}/{MANIFEST}")
         return parse_manifest(data or b"", self.store.uri(self._prefix(name, version)))
@@ -329,7 +527,24 @@ class Registry:
     ) -> Bundle:
         """A verified ``Bundle`` straight from the store (nothing written locally).
 
-        With ``trusted_keys`` its signature must verify first (see ``skyclass.bundle.load``).
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
+            the default) or an alias such as ``"champion"``.
+        verify : bool
+            Check the golden rows too (default True); file hashes are always checked.
+        trusted_keys : iterable of path or TrustedKey, optional
+            When given, the version's signature must verify by one of these keys first (see
+            ``skyclass.bundle.load``). Default None: no signature check.
+
+        Returns
+        -------
+        Bundle
+            The loaded bundle; its ``version`` is the resolved number and its ``source``
+            ``<registry url>/<name>@<version>``.
         """
         version = self.resolve(name, version_or_alias)
         return Bundle(
@@ -347,13 +562,58 @@ class Registry:
         *,
         trusted_keys: Iterable[KeyLike] | None = None,
     ) -> int:
-        """Check a stored version's hashes, golden rows and, with ``trusted_keys``, signature."""
+        """Check a stored version's hashes, golden rows and, with ``trusted_keys``, signature.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
+            the default) or an alias such as ``"champion"``.
+        trusted_keys : iterable of path or TrustedKey, optional
+            Keys one of which must have signed the version (default None: no signature
+            check).
+
+        Returns
+        -------
+        int
+            The version number that was checked.
+
+        Raises
+        ------
+        IntegrityError
+            When anything fails; the message names the file or the signature problem.
+        """
         version = self.resolve(name, version_or_alias)
         self.load(name, version, verify=True, trusted_keys=trusted_keys)
         return version
 
     def pull(self, name: str, version_or_alias: int | str, dest: str | os.PathLike[str]) -> Path:
-        """Download a verified version into directory ``dest`` (made atomically) and return it."""
+        """Download a verified version into a new directory.
+
+        The files are written to a temporary sibling and renamed into place, so ``dest``
+        never holds half a bundle. Pulling the same version again into ``dest`` is a no-op.
+
+        Parameters
+        ----------
+        name : str
+            The model name in the registry.
+        version_or_alias : int or str
+            A version number, ``"latest"`` or an alias.
+        dest : str or os.PathLike
+            Directory to create; it must be absent, empty, or already hold this version.
+
+        Returns
+        -------
+        pathlib.Path
+            ``dest``.
+
+        Raises
+        ------
+        InputError
+            When ``dest`` holds something else.
+        """
         files = self.fetch(name, version_or_alias)
         dest = Path(dest)
         if dest.exists() and any(dest.iterdir()):
@@ -416,6 +676,22 @@ def _check_alias(alias: str) -> None:
 def parse_uri(uri: str) -> tuple[str, str, str]:
     """Split ``scheme://root/.../name@ref`` into (registry URL, name, ref).
 
+    Parameters
+    ----------
+    uri : str
+        A registry URI such as ``s3://bucket/models/churn@champion``.
+
+    Returns
+    -------
+    tuple of str
+        ``(registry_url, name, ref)``, where ``ref`` is a version number, ``latest`` or an
+        alias, as written.
+
+    Raises
+    ------
+    InputError
+        When ``uri`` has no ``/`` before the name or no ``@ref``.
+
     Example:
         >>> parse_uri("s3://bucket/models/churn@champion")
         ('s3://bucket/models', 'churn', 'champion')
@@ -434,6 +710,23 @@ def load_uri(
     *,
     trusted_keys: Iterable[KeyLike] | None = None,
 ) -> Bundle:
-    """Load ``scheme://root/name@version_or_alias`` (see ``skyclass.bundle.load``)."""
+    """Load ``scheme://root/name@version_or_alias`` from its registry.
+
+    Parameters
+    ----------
+    uri : str
+        A registry URI, e.g. ``file:///srv/reg/churn@champion`` or ``s3://b/models/churn@3``.
+    verify : bool
+        Check the golden rows too (default True; file hashes are always checked).
+    storage_options : dict, optional
+        fsspec options of the registry's store (default None: the environment's).
+    trusted_keys : iterable of path or TrustedKey, optional
+        Keys one of which must have signed the version (default None: no signature check).
+
+    Returns
+    -------
+    Bundle
+        The loaded bundle (see ``skyclass.bundle.load``).
+    """
     root, name, ref = parse_uri(uri)
     return Registry(root, storage_options).load(name, ref, verify=verify, trusted_keys=trusted_keys)

@@ -37,15 +37,44 @@ def replicate(
     progress: bool = False,
     trusted_keys: Iterable[KeyLike] | None = None,
 ) -> list[dict[str, Any]]:
-    """Copy ``scheme://root/name@version_or_alias`` to each registry in ``to``.
+    """Copy one registry version to other registries, keeping its number.
 
-    Returns one report per destination: ``{"destination", "name", "version",
-    "status" ("copied" | "repaired" | "up-to-date"), "copied": [files]}``.
-    When ``uri`` names an alias, the alias is set at each destination too.
-    ``storage_options`` apply to the source; pass ``Registry`` objects in ``to``
-    for destinations that need their own options. ``progress`` shows a bar.
-    With ``trusted_keys`` the source's signature must verify before anything is
-    copied (``IntegrityError`` otherwise); ``model.sig`` is copied like any file.
+    Verified, idempotent and resumable: files a destination already holds intact are not
+    written again, damaged ones are rewritten (status ``"repaired"``), and a copy cut short
+    is finished on the next call; the version becomes visible there only once every file
+    verifies. ``model.sig`` is copied like any file.
+
+    Parameters
+    ----------
+    uri : str
+        ``scheme://root/name@version_or_alias`` of the source version. When it names an
+        alias, the alias is set at each destination too.
+    to : sequence of str or Registry
+        Destination registry URLs, or ``Registry`` objects for destinations that need their
+        own storage options.
+    storage_options : dict, optional
+        fsspec options of the source registry's store (default None: the environment's).
+    progress : bool
+        Show a progress bar on the terminal (default False).
+    trusted_keys : iterable of path or TrustedKey, optional
+        When given, the source's signature must verify by one of these keys before anything
+        is copied. Default None: no signature check.
+
+    Returns
+    -------
+    list of dict
+        One report per destination: ``{"destination", "name", "version", "status",
+        "copied"}``, where ``status`` is ``"copied"``, ``"repaired"`` or ``"up-to-date"``
+        and ``copied`` lists the files written.
+
+    Raises
+    ------
+    IntegrityError
+        When the source fails its checks or signature, a destination already holds a
+        different bundle under that version number (never overwritten), or a copied file
+        does not read back intact.
+    NotFoundError
+        When the source version or alias does not exist.
     """
     root, name, ref = parse_uri(uri)
     source = Registry(root, storage_options)

@@ -47,10 +47,62 @@ def save(
     model_info: Mapping[str, Any] | None = None,
     version: int | None = None,
 ) -> Path:
-    """Write a bundle directory and return its path; ``manifest.json`` is written last.
+    """Write a bundle directory (or ``.skyclass`` zip) whose ``manifest.json`` hashes every file.
 
-    Most callers use ``skyclass.pipeline.package``, which computes every part.
-    A path ending in ``.skyclass`` writes the zip form instead.
+    Most callers use ``skyclass.pipeline.package``, which computes every part. The
+    manifest is written last, so a half-written directory never passes as a bundle.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Where to write; created if missing. A path ending in ``.skyclass`` writes the
+        deterministic zip form instead of a directory.
+    onnx_model : bytes
+        The serialized ONNX graph (``model.onnx``); it must output ``probabilities``
+        ``[n, len(labels)]`` float32.
+    schema : skyclass.data.Schema
+        The input columns, their kinds and categories, as predictions validate them.
+    labels : list
+        The class labels in the order of the probability columns (JSON scalars).
+    target : str or None
+        Name of the predicted column in the training table (None when unknown).
+    name : str
+        Model name: non-empty, without ``/`` or ``@`` (it becomes the registry name).
+    inputs : list of dict
+        The graph's inputs, one ``{"name", "type"}`` per column (``type`` ``"string"`` or
+        ``"double"``), in the order the graph expects them.
+    reference : mapping
+        Training distributions for drift monitoring (``reference.json``).
+    golden : list of dict
+        Rows with the probabilities the model must reproduce on load (``golden.json``),
+        each ``{"row": {...}, "probabilities": [...]}``.
+    card : str
+        The model card (Markdown, ``card.md``).
+    decision_rule : mapping or None
+        The decision rule as ``skyclass.metrics.rule_to_dict`` writes it; None (default)
+        means argmax.
+    metrics : mapping or None
+        Held-out metrics recorded in the manifest (default: none).
+    params : mapping or None
+        Hyperparameters of the winning model (default: none).
+    data_fingerprint : mapping or None
+        What identifies the training data, e.g. ``{"sha256", "rows"}`` (default: none).
+    model_info : mapping or None
+        The manifest's ``model`` section: estimator class, ONNX opset, feature names,
+        preprocessing (default: none).
+    version : int or None
+        Registry version written into the manifest; None (default) leaves the number to
+        the registry at push time.
+
+    Returns
+    -------
+    pathlib.Path
+        The bundle directory, or the zip file for the ``.skyclass`` form.
+
+    Raises
+    ------
+    InputError
+        When ``name`` is empty or contains ``/`` or ``@``.
 
     Example:
         >>> save("out/churn", onnx_model=graph.SerializeToString(), ...)  # doctest: +SKIP
@@ -92,7 +144,23 @@ def save(
 
 
 def write_zip(path: str | os.PathLike[str], files: Mapping[str, bytes]) -> Path:
-    """Write ``files`` as a deterministic zip (fixed timestamps, sorted names)."""
+    """Write ``files`` as a deterministic zip: fixed timestamps, sorted names, same bytes each time.
+
+    The zip is written beside ``path`` and renamed into place, so readers never see half
+    of it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The zip to write (its folder is created); an existing file is replaced.
+    files : mapping of str to bytes
+        File name → content; names are stored flat (no folders).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a ``Path``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")

@@ -47,15 +47,16 @@ class SigningKey:
 
     Parameters
     ----------
-    key : path
+    key : pathlib.Path
         PEM elliptic-curve private key (P-256, P-384 or P-521), e.g. from ``generate_key``.
-    certificate : path, optional
+    certificate : pathlib.Path, optional
         PEM signing certificate of ``key`` (certificate signing; verifiers then trust its CA).
-    chain : paths
+        Default None: key signing.
+    chain : tuple of pathlib.Path
         With ``certificate``: the PEM certificates from its issuer up to the root CA
-        (embedded in the signature; verifiers trust the root).
+        (embedded in the signature; verifiers trust the root). Default: none.
     password : str, optional
-        Password of an encrypted ``key``.
+        Password of an encrypted ``key`` (default None: the key is not encrypted).
 
     The files are checked when the object is made (``ConfigError`` naming the file).
 
@@ -126,6 +127,18 @@ class SigningKey:
     def sign_files(self, files: Mapping[str, bytes]) -> bytes:
         """The bytes of ``model.sig`` over ``files`` (manifest.json and the files it lists).
 
+        Parameters
+        ----------
+        files : mapping of str to bytes
+            The bundle's files (name → content); an existing ``model.sig`` is left out of
+            what is signed.
+
+        Returns
+        -------
+        bytes
+            The signature file's content (a Sigstore bundle in JSON, OpenSSF model-signing
+            format).
+
         Example:
             >>> SigningKey("team.key").sign_files(read_files("out/churn"))[:1]  # doctest: +SKIP
             b'{'
@@ -149,8 +162,23 @@ class SigningKey:
 def generate_key(prefix: str | os.PathLike[str]) -> tuple[Path, Path]:
     """Write a new P-256 key pair: ``PREFIX.key`` (private, mode 0600) and ``PREFIX.pub``.
 
-    Refuses to overwrite either file. Keep ``.key`` where only the signer can read it
-    (a CI secret, a KMS-backed file); give ``.pub`` to every replica as a trusted key.
+    Keep ``.key`` where only the signer can read it (a CI secret, a KMS-backed file); give
+    ``.pub`` to every replica as a trusted key.
+
+    Parameters
+    ----------
+    prefix : str or os.PathLike
+        Path of the pair without suffix, e.g. ``keys/team-2026``; its folder is created.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        ``(private_key_path, public_key_path)``.
+
+    Raises
+    ------
+    ConfigError
+        When either file already exists (nothing is overwritten).
 
     Example:
         >>> generate_key("keys/team-2026")  # doctest: +SKIP
@@ -192,8 +220,26 @@ def sign(bundle: str | os.PathLike[str], key: SigningKey | str | os.PathLike[str
     """Sign a local bundle directory or ``.skyclass`` zip in place (writes ``model.sig``).
 
     The bundle's hashes are checked first, so only an intact bundle is signed; an
-    older ``model.sig`` is replaced. Returns the path of the signature (the zip for
-    the zip form).
+    older ``model.sig`` is replaced.
+
+    Parameters
+    ----------
+    bundle : str or os.PathLike
+        A local bundle directory or ``.skyclass`` zip (``file://`` accepted).
+    key : SigningKey, str or os.PathLike
+        The signing key, or the path of a PEM private key (key signing).
+
+    Returns
+    -------
+    pathlib.Path
+        The signature file written (for the zip form: the zip, rewritten with it).
+
+    Raises
+    ------
+    ConfigError
+        When the path holds no bundle or the key cannot be used.
+    IntegrityError
+        When a file of the bundle is missing or altered.
 
     Example:
         >>> sign("out/churn/bundle", "keys/team.key")  # doctest: +SKIP

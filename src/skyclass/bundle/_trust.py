@@ -44,8 +44,18 @@ __all__ = ["KeyLike", "TrustedKey", "trusted_keys", "verify_signature"]
 class TrustedKey:
     """One trusted public key or CA certificate, read from a PEM file.
 
-    ``fingerprint`` is the hex SHA-256 of the key's PEM (for a certificate: of its
-    public key), the id that appears in messages and in ``model.sig``.
+    Make one with :meth:`TrustedKey.load` (which checks the file) rather than directly.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The PEM file it was read from.
+    kind : {"key", "certificate"}
+        ``"key"``: an elliptic-curve public key (key signing); ``"certificate"``: a CA
+        certificate whose issued signing certificates are trusted (certificate signing).
+    fingerprint : str
+        Hex SHA-256 of the public key's PEM (for a certificate: of its public key), the id
+        that appears in messages and in ``model.sig``.
     """
 
     path: Path
@@ -54,7 +64,25 @@ class TrustedKey:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TrustedKey:
-        """Read ``path``; ``ConfigError`` if it is missing, a private key, or not PEM."""
+        """Read a trusted key or CA certificate from a PEM file.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A PEM public key (e.g. ``skyclass registry keygen``'s ``NAME.pub``) or a PEM CA
+            certificate.
+
+        Returns
+        -------
+        TrustedKey
+            The key, with its kind and fingerprint.
+
+        Raises
+        ------
+        ConfigError
+            When the file is missing or unreadable, is a private key, is not PEM, or holds
+            a key that is not elliptic-curve.
+        """
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -108,7 +136,22 @@ KeyLike = str | os.PathLike[str] | TrustedKey
 
 
 def trusted_keys(keys: Iterable[KeyLike]) -> tuple[TrustedKey, ...]:
-    """Every entry of ``keys`` as a ``TrustedKey`` (paths are read); at least one is needed.
+    """Every entry of ``keys`` as a ``TrustedKey`` (paths are read now, so a bad one fails early).
+
+    Parameters
+    ----------
+    keys : iterable of str, os.PathLike or TrustedKey
+        PEM key or CA certificate paths, or keys already loaded; at least one.
+
+    Returns
+    -------
+    tuple of TrustedKey
+        The keys, in the order given.
+
+    Raises
+    ------
+    ConfigError
+        When ``keys`` is empty or an entry cannot be read (see :meth:`TrustedKey.load`).
 
     Example:
         >>> trusted_keys([])
@@ -128,8 +171,31 @@ def trusted_keys(keys: Iterable[KeyLike]) -> tuple[TrustedKey, ...]:
 def verify_signature(files: Mapping[str, bytes], keys: Iterable[KeyLike], where: str) -> TrustedKey:
     """The trusted key whose signature ``model.sig`` covers exactly these bundle files.
 
-    Raises ``IntegrityError`` (what is wrong, where, what to do) otherwise; nothing
-    of the bundle is parsed beyond the manifest's file list before the signature holds.
+    Nothing of the bundle is parsed beyond the manifest's file list before the signature
+    holds.
+
+    Parameters
+    ----------
+    files : mapping of str to bytes
+        The bundle's files (name → content), ``model.sig`` included, as ``read_files`` or
+        ``Registry.fetch`` return them.
+    keys : iterable of str, os.PathLike or TrustedKey
+        The trusted keys or CA certificates; at least one.
+    where : str
+        The bundle's location, named in every error message.
+
+    Returns
+    -------
+    TrustedKey
+        The key (or CA certificate) that the signature verifies against.
+
+    Raises
+    ------
+    IntegrityError
+        When the bundle is unsigned, signed by a key that is not trusted, or altered since
+        it was signed; the message says what is wrong, where, and what to do.
+    ConfigError
+        When a key cannot be read.
 
     Example:
         >>> verify_signature(read_files("out/churn"), ["keys/team.pub"], "out/churn")  # doctest: +SKIP
