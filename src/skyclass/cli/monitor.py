@@ -26,16 +26,20 @@ GATEWAY_HELP = "Gateway URL for region health, latency, errors and cost."
 WEBHOOK_HELP = "POST each alert as JSON to this URL."
 
 
-def _calibration(bundle, path: str | None, target: str | None):
+def _bundle_and_calibration(bundle: str, path: str | None, target: str | None):
+    """The loaded bundle, and ``(labels, probabilities)`` of ``--reference-data`` (or None)."""
+    from skyclass.bundle import load
+
+    model = load(bundle)
     if path is None:
-        return None
+        return model, None
     from skyclass.data import load_table
 
-    target = target or bundle.target
+    target = target or model.target
     frame = load_table(path)
     if target not in frame.columns:
         raise InputError(f"--reference-data {path}: no target column {target!r}; pass --target")
-    return frame[target].tolist(), bundle.predict_proba(frame.drop(columns=[target]))
+    return model, (frame[target].tolist(), model.predict_proba(frame.drop(columns=[target])))
 
 
 def _regions(gateway: str | None, status: str | None):
@@ -110,17 +114,16 @@ def monitor_command(
 
     Example: skyclass monitor out/bundle --log predictions.db --html monitor.html
     """
-    from skyclass.bundle import load
     from skyclass.monitor import monitor, print_summary, render_html
 
     cfg = _config(config, window, trend_window, webhook, state)
-    model = load(bundle)
+    model, calibration = _bundle_and_calibration(bundle, reference_data, target)
     result = monitor(
         model,
         log,
         config=cfg,
         now=now,
-        calibration=_calibration(model, reference_data, target),
+        calibration=calibration,
         allow_other_model=allow_other_model,
     )
     console = Console(stderr=True, soft_wrap=True)
@@ -166,17 +169,16 @@ def dashboard_command(
     """
     import uvicorn
 
-    from skyclass.bundle import load
     from skyclass.monitor import dashboard_app
 
     cfg = _config(config, window, trend_window, webhook, None)
-    model = load(bundle)
+    model, calibration = _bundle_and_calibration(bundle, reference_data, target)
     asgi = dashboard_app(
         model,
         log,
         config=cfg,
         regions=_regions(gateway, status),
-        calibration=_calibration(model, reference_data, target),
+        calibration=calibration,
         refresh_s=refresh,
     )
     Console(stderr=True).print(f"dashboard on http://{host}:{port}/")
