@@ -54,8 +54,8 @@ def test_a_new_engine_is_picked_from_the_spec(registered):
 
     @registered(ENGINES, "recording")
     class Recording(Engine):
-        def serve(self, settings, table=None, *, endpoints_file=None) -> None:
-            served.append((settings.listen, endpoints_file))
+        def serve(self, settings, source) -> None:
+            served.append((settings.listen, source.file))
 
     spec = parse_spec(
         "name: t\nmodel: /m\nregions: [{name: a}]\n"

@@ -28,6 +28,7 @@ from skyclass.gateway._settings import (
     OutlierSettings,
     ResidencySettings,
     RoutingTable,
+    TableSource,
     UpstreamTls,
 )
 from skyclass.gateway.engines import ENGINES, Engine, default_engine
@@ -39,8 +40,24 @@ def run_engine(
     *,
     endpoints_file: str | None = None,
 ) -> None:
-    """Serve one gateway in the foreground on the data plane ``settings.engine`` names."""
-    ENGINES.create(settings.engine).serve(settings, table, endpoints_file=endpoints_file)
+    """Serve one gateway in the foreground on the data plane ``settings.engine`` names.
+
+    Parameters
+    ----------
+    settings : GatewaySettings
+        How to listen, route, retry and check health; ``settings.engine`` picks the
+        data plane from ``ENGINES``.
+    table : RoutingTable, optional
+        A fixed routing table (used until ``endpoints_file`` is read, if both are given).
+    endpoints_file : str, optional
+        The JSON routing table a deploy replaces; the gateway follows it.
+
+    Raises
+    ------
+    ConfigError
+        When the engine cannot run here (e.g. ``envoy`` without the Envoy binary).
+    """
+    ENGINES.create(settings.engine).serve(settings, TableSource(table, endpoints_file))
 
 
 __all__ = [
@@ -48,6 +65,7 @@ __all__ = [
     "Call",
     "ClientTls",
     "Engine",
+    "TableSource",
     "UpstreamTls",
     "default_engine",
     "run_engine",

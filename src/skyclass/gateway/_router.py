@@ -22,6 +22,7 @@ from skyclass.gateway._ledger import Ledger
 from skyclass.gateway._metrics import GatewayMetrics
 from skyclass.gateway._settings import GatewaySettings, RoutingTable, UpstreamTls
 from skyclass.gateway._state import EndpointState
+from skyclass.gateway._status import endpoint_row, region_status
 from skyclass.gateway.policies import make_policy
 
 
@@ -213,36 +214,16 @@ class Router:
         """JSON-safe view: per-region traffic, health and cost, plus shadow counts."""
         self.accrue()
         now = time.monotonic()
-        regions: dict[str, dict] = {}
-        for state in self.states.values():
-            ep = state.endpoint
-            entry = regions.setdefault(
-                ep.region,
-                {
-                    "region": ep.region,
-                    "cloud": ep.cloud,
-                    "zone": ep.zone,
-                    "cost_per_hour": ep.cost_per_hour,
-                    "endpoints": [],
-                },
-            )
-            entry["endpoints"].append(
-                {
-                    "url": ep.url,
-                    "track": ep.track,
-                    "healthy": state.healthy,
-                    "available": state.available(now),
-                    "outstanding": state.outstanding,
-                    "ewma_ms": state.ewma_ms,
-                    "last_routed": state.last_routed,
-                }
-            )
-        for name, entry in regions.items():
-            stats = self.ledger.region_stats(name, now)
-            entry.update(stats)
-            entry["dollars"] = stats["replica_hours"] * entry["cost_per_hour"]
-            entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])
-            self.metrics.cost.labels(region=name, cloud=entry["cloud"]).set(entry["dollars"])
+        rows = [
+            (state.endpoint, endpoint_row(state.endpoint, healthy=state.healthy,
+                                          available=state.available(now),
+                                          outstanding=state.outstanding, ewma_ms=state.ewma_ms,
+                                          last_routed=state.last_routed))
+            for state in self.states.values()
+        ]  # fmt: skip
+        regions = region_status(
+            rows, lambda name: self.ledger.region_stats(name, now), self.metrics
+        )
         return {
             "policy": self.settings.policy,
             "table_version": self.table.version,

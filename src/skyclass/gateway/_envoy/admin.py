@@ -82,9 +82,7 @@ def parse_stats(doc: dict) -> tuple[dict[str, int], dict[str, str], dict[str, di
     return counters, texts, quantiles
 
 
-async def poll(
-    session: aiohttp.ClientSession, admin: str, *, versions: bool = False
-) -> AdminView:
+async def poll(session: aiohttp.ClientSession, admin: str, *, versions: bool = False) -> AdminView:
     """Hosts from ``/clusters``; with ``versions`` also the applied resource versions.
 
     Only the version readouts are asked of ``/stats`` (a filter): a full statistics dump

@@ -48,7 +48,8 @@ from pydantic import ValidationError
 from skyclass.gateway._envoy import admin, attempts, config
 from skyclass.gateway._ledger import Ledger
 from skyclass.gateway._metrics import GatewayMetrics
-from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable
+from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable, TableSource
+from skyclass.gateway._status import endpoint_row, region_status
 
 log = logging.getLogger("skyclass.gateway.envoy")
 
@@ -132,19 +133,13 @@ class ControlPlane:
     """State and tasks of one Envoy gateway's control plane."""
 
     def __init__(
-        self,
-        settings: GatewaySettings,
-        folder: Path,
-        admin_url: str,
-        *,
-        table: RoutingTable | None = None,
-        endpoints_file: str | os.PathLike | None = None,
+        self, settings: GatewaySettings, folder: Path, admin_url: str, source: TableSource
     ) -> None:
         self.settings = settings
         self.folder = folder
         self.admin_url = admin_url
-        self.endpoints_file = Path(endpoints_file) if endpoints_file is not None else None
-        self.table = table or RoutingTable()
+        self.endpoints_file = Path(source.file) if source.file is not None else None
+        self.table = source.table or RoutingTable()
         self.applied_version = -1
         self.order: list[str] = []
         self.ledger = Ledger()
@@ -536,37 +531,16 @@ class ControlPlane:
     def snapshot(self) -> dict:
         """The builtin engine's status JSON: health and counts from Envoy's admin statistics."""
         now = time.monotonic()
-        regions: dict[str, dict] = {}
+        rows = []
         for endpoint in self.table.endpoints:
             host = self._host(endpoint)
-            entry = regions.setdefault(
-                endpoint.region,
-                {
-                    "region": endpoint.region,
-                    "cloud": endpoint.cloud,
-                    "zone": endpoint.zone,
-                    "cost_per_hour": endpoint.cost_per_hour,
-                    "endpoints": [],
-                },
-            )
             healthy = bool(host.get("healthy")) and not host.get("pending")
-            entry["endpoints"].append(
-                {
-                    "url": endpoint.url,
-                    "track": endpoint.track,
-                    "healthy": healthy,
-                    "available": healthy and not host.get("ejected"),
-                    "outstanding": host.get("rq_active", 0),
-                    "ewma_ms": self._probe.ewma.get(endpoint.url),
-                    "last_routed": self.last_routed.get(endpoint.url),
-                }
-            )
-        for name, entry in regions.items():
-            stats = self.region_stats(name, now)
-            entry.update(stats)
-            entry["dollars"] = stats["replica_hours"] * entry["cost_per_hour"]
-            entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])
-            self.metrics.cost.labels(region=name, cloud=entry["cloud"]).set(entry["dollars"])
+            row = endpoint_row(endpoint, healthy=healthy, available=healthy and not
+                               host.get("ejected"), outstanding=host.get("rq_active", 0),
+                               ewma_ms=self._probe.ewma.get(endpoint.url),
+                               last_routed=self.last_routed.get(endpoint.url))  # fmt: skip
+            rows.append((endpoint, row))
+        regions = region_status(rows, lambda name: self.region_stats(name, now), self.metrics)
         return {
             "engine": "envoy",
             "policy": self.settings.policy,

@@ -1,9 +1,9 @@
 """The one contract of a gateway data plane (``gateway.engine`` in the deploy spec).
 
 An engine runs one gateway instance in the foreground: it listens on
-``settings.listen``, routes to the endpoints of the routing table (a fixed
-:class:`RoutingTable`, or the JSON file ``endpoints_file`` that deploys replace
-atomically and the engine must follow within a fraction of a second), and answers
+``settings.listen``, routes to the endpoints of the routing table (a
+:class:`TableSource`: a fixed :class:`RoutingTable`, or the JSON file that deploys
+replace atomically and the engine must follow within a fraction of a second), and answers
 ``/gateway/health``, ``/gateway/status`` (the JSON of :meth:`Router.snapshot`) and
 ``/gateway/metrics`` (Prometheus) on the same address.
 
@@ -13,21 +13,22 @@ then releases everything it started. It is called from the main thread only.
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 
-from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway._settings import GatewaySettings, TableSource
 
 
 class Engine(ABC):
     """A gateway data plane: serves one gateway until it is told to stop."""
 
     @abstractmethod
-    def serve(
-        self,
-        settings: GatewaySettings,
-        table: RoutingTable | None = None,
-        *,
-        endpoints_file: str | os.PathLike | None = None,
-    ) -> None:
-        """Run the gateway (blocking) on ``settings.listen`` until interrupted."""
+    def serve(self, settings: GatewaySettings, source: TableSource) -> None:
+        """Run the gateway (blocking) on ``settings.listen`` until SIGTERM/SIGINT.
+
+        Parameters
+        ----------
+        settings : GatewaySettings
+            How to listen, route, retry and check health.
+        source : TableSource
+            The fixed routing table, or the file to follow as deploys replace it.
+        """

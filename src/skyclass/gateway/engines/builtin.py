@@ -8,10 +8,8 @@ Example:
 
 from __future__ import annotations
 
-import os
-
 from skyclass.gateway._server import serve
-from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway._settings import GatewaySettings, TableSource
 from skyclass.gateway.engines._base import Engine
 from skyclass.gateway.engines._registry import ENGINES
 
@@ -20,11 +18,14 @@ from skyclass.gateway.engines._registry import ENGINES
 class Builtin(Engine):
     """Routes with :class:`skyclass.gateway.Router` inside uvicorn."""
 
-    def serve(
-        self,
-        settings: GatewaySettings,
-        table: RoutingTable | None = None,
-        *,
-        endpoints_file: str | os.PathLike | None = None,
-    ) -> None:
-        serve(settings, table, endpoints_file=endpoints_file)
+    def serve(self, settings: GatewaySettings, source: TableSource) -> None:
+        """Run :func:`skyclass.gateway.serve` in this process (see :meth:`Engine.serve`).
+
+        Parameters
+        ----------
+        settings : GatewaySettings
+            How to listen, route, retry and check health.
+        source : TableSource
+            The fixed routing table, or the file to follow.
+        """
+        serve(settings, source.table, endpoints_file=source.file)

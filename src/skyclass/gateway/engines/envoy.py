@@ -34,7 +34,7 @@ from skyclass.errors import ConfigError, SkyclassError
 from skyclass.gateway._envoy import config
 from skyclass.gateway._envoy.binary import envoy_binary
 from skyclass.gateway._envoy.control import ControlPlane
-from skyclass.gateway._settings import GatewaySettings, RoutingTable
+from skyclass.gateway._settings import GatewaySettings, TableSource
 from skyclass.gateway.engines._base import Engine
 from skyclass.gateway.engines._registry import ENGINES
 
@@ -78,13 +78,23 @@ def envoy_command(binary: Path, bootstrap: Path) -> list[str]:
 class Envoy(Engine):
     """Renders Envoy's configuration from the spec and keeps it current."""
 
-    def serve(
-        self,
-        settings: GatewaySettings,
-        table: RoutingTable | None = None,
-        *,
-        endpoints_file: str | os.PathLike | None = None,
-    ) -> None:
+    def serve(self, settings: GatewaySettings, source: TableSource) -> None:
+        """Run Envoy and its control plane until SIGTERM/SIGINT (see :meth:`Engine.serve`).
+
+        Parameters
+        ----------
+        settings : GatewaySettings
+            How to listen, route, retry and check health.
+        source : TableSource
+            The fixed routing table, or the file to follow.
+
+        Raises
+        ------
+        ConfigError
+            When no Envoy binary is installed (the message says how to get one).
+        SkyclassError
+            When Envoy exits on its own (its log is on stderr).
+        """
         binary = envoy_binary()
         if binary is None:
             raise ConfigError(
@@ -93,20 +103,14 @@ class Envoy(Engine):
             )
         folder = Path(tempfile.mkdtemp(prefix="skyclass-envoy-"))
         try:
-            asyncio.run(self._run(binary, folder, settings, table, endpoints_file))
+            asyncio.run(self._run(binary, folder, settings, source))
         finally:
             if not os.environ.get("SKYCLASS_ENVOY_KEEP"):
                 shutil.rmtree(folder, ignore_errors=True)
 
-    async def _run(self, binary, folder, settings, table, endpoints_file) -> None:
+    async def _run(self, binary, folder, settings, source) -> None:
         admin_port, control_port = _free_port(), _free_port()
-        control = ControlPlane(
-            settings,
-            folder,
-            f"http://127.0.0.1:{admin_port}",
-            table=table,
-            endpoints_file=endpoints_file,
-        )
+        control = ControlPlane(settings, folder, f"http://127.0.0.1:{admin_port}", source)
         await control.start()
         runner = web.AppRunner(control.app(), access_log=None)
         await runner.setup()
