@@ -96,12 +96,28 @@ class Registry(Generic[T]):
         return decorate
 
     def names(self) -> tuple[str, ...]:
-        """The registered names, in registration order."""
+        """The registered names, in registration order.
+
+        Returns
+        -------
+        tuple of str
+            Every name registered so far (what an error message offers as valid).
+        """
         with self._lock:
             return tuple(self._entries)
 
     def get(self, name: str) -> type[T]:
         """The class registered as ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The name it was registered under.
+
+        Returns
+        -------
+        type
+            The registered class (not an instance).
 
         Raises
         ------
@@ -118,7 +134,25 @@ class Registry(Generic[T]):
         return cls
 
     def create(self, name: str, *args: Any, **kwargs: Any) -> T:
-        """A new instance of the class registered as ``name``."""
+        """A new instance of the class registered as ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The name it was registered under.
+        *args, **kwargs
+            Passed to the class's constructor.
+
+        Returns
+        -------
+        T
+            The new instance.
+
+        Raises
+        ------
+        ConfigError
+            When ``name`` is unknown (see :meth:`get`).
+        """
         return self.get(name)(*args, **kwargs)
 
     def __contains__(self, name: object) -> bool:

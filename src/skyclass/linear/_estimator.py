@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, DTypeLike
 from scipy.linalg import solve_triangular
 from scipy.special import expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,6 +25,9 @@ from skyclass.linear._onnx import linear_graph
 from skyclass.linear._params import PARAMETER_CONSTRAINTS, check_params, resolve_penalty
 from skyclass.linear._solve import objective_value, solve
 from skyclass.linear._torch import TorchProblem, resolve_device
+
+if TYPE_CHECKING:
+    import onnx
 
 WHITEN_MAX_FEATURES = 500  # dense X up to this width gets a full (whitening) preconditioner
 
@@ -153,7 +157,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         fit_intercept: bool = True,
         intercept_scaling: float = 1,
         class_weight: dict | str | None = None,
-        random_state=None,
+        random_state: int | np.random.RandomState | None = None,
         solver: str = "auto",
         max_iter: int = 100,
         verbose: int = 0,
@@ -276,6 +280,21 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         For one-vs-rest it is the sum of the K per-class objectives. Handy to compare
         solutions, e.g. with scikit-learn's coefficients copied into ``coef_``.
+
+        Parameters
+        ----------
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Rows to evaluate the objective on (normally the training rows).
+        y : array-like of shape (n_samples,)
+            Their labels; the classes must be exactly ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight per row (times ``class_weight``); None: all 1.
+
+        Returns
+        -------
+        float
+            ``F(coef_, intercept_)`` with the estimator's current ``C``, ``l1_ratio``
+            and ``class_weight``.
 
         Example:
             >>> import numpy as np
@@ -460,7 +479,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def sparsify(self) -> LogisticRegression:
         """Store ``coef_`` as a ``scipy.sparse.csr_matrix`` (worth it for mostly-zero L1 fits).
 
-        Predictions are unchanged; ``densify()`` converts back. Returns ``self``.
+        Predictions are unchanged; ``densify()`` converts back.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The estimator, ``coef_`` now sparse.
 
         Example:
             >>> import numpy as np
@@ -475,16 +499,42 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def densify(self) -> LogisticRegression:
-        """Store ``coef_`` as a dense ``numpy.ndarray`` again (the default); returns ``self``."""
+        """Store ``coef_`` as a dense ``numpy.ndarray`` again (the default).
+
+        Returns
+        -------
+        self : LogisticRegression
+            The estimator, ``coef_`` now dense.
+        """
         check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before densifying.")
         self.coef_ = _dense(self.coef_)
         return self
 
     # ------------------------------------------------------------------ export
     def to_onnx(
-        self, input_name: str = "features", output_name: str = "probabilities", dtype=np.float32
-    ):
+        self,
+        input_name: str = "features",
+        output_name: str = "probabilities",
+        dtype: DTypeLike = np.float32,
+    ) -> onnx.ModelProto:
         """ONNX graph (opset 17) mapping ``[N, n_features]`` floats to ``predict_proba``.
+
+        Needs the ``onnx`` package (imported on call).
+
+        Parameters
+        ----------
+        input_name : str, default="features"
+            Name of the graph's input, ``[N, n_features]``.
+        output_name : str, default="probabilities"
+            Name of the graph's output, ``[N, n_classes]`` in ``classes_`` order.
+        dtype : numpy.float32 or numpy.float64, default=numpy.float32
+            Element type of the input, the weights and the output (``InputError`` for any
+            other).
+
+        Returns
+        -------
+        onnx.ModelProto
+            The model, ready for ``onnx.save`` or an ONNX Runtime session.
 
         Example:
             >>> import numpy as np

@@ -53,6 +53,24 @@ class Recommendation:
 
     ``beta`` is set when ``primary`` is ``"fbeta"``; ``positive`` is the positive
     label for binary metrics; ``facts`` holds the numbers the reasons cite.
+
+    Attributes
+    ----------
+    primary : str
+        The metric to optimise and report first (e.g. ``"f1_macro"``, ``"roc_auc"``,
+        ``"fbeta"``, ``"expected_cost"``).
+    secondary : list of str
+        Metrics worth showing beside it.
+    reasons : list of str
+        One sentence per rule that fired, citing the numbers it used.
+    task : {"binary", "multiclass"}
+        The task the advice is for.
+    beta : float or None, default=None
+        The F-beta's beta when ``primary`` is ``"fbeta"``.
+    positive : label, default=None
+        The positive class of binary metrics.
+    facts : dict, default={}
+        The numbers behind the reasons (class counts, imbalance ratio, costs).
     """
 
     primary: str
@@ -64,7 +82,14 @@ class Recommendation:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields."""
+        """The advice as JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            ``primary``, ``secondary``, ``reasons``, ``task``, ``beta``, ``positive`` and
+            ``facts``, lists copied.
+        """
         return {
             "primary": self.primary,
             "secondary": list(self.secondary),

@@ -65,6 +65,28 @@ class BaselineComparison:
     which trivial model the baseline is (the majority class; for macro F1 possibly
     classes at random at the prior rates, whichever scores higher). ``undefined``
     holds the reason when the metric has no value on these rows.
+
+    Attributes
+    ----------
+    metric : str
+        One of ``BASELINE_METRICS``.
+    model, baseline : float
+        The model's and the baseline's value of the metric on the same rows.
+    difference : float
+        How far the model is ahead (positive: better, whatever the metric's direction).
+    low, high : float
+        Paired bootstrap percentile bounds of ``difference``.
+    p_value : float
+        One-sided p-value of "the model is no better than the baseline".
+    significant : bool
+        ``p_value < alpha``.
+    test : str
+        The test used, in words (``"McNemar exact test"`` or ``"paired bootstrap, R
+        resamples"``).
+    strategy : str, default="majority class"
+        Which trivial model the baseline is.
+    undefined : str or None, default=None
+        Why the metric has no value on these rows (then the numbers are NaN).
     """
 
     metric: str
@@ -80,7 +102,14 @@ class BaselineComparison:
     undefined: str | None = None
 
     def statement(self) -> str:
-        """One sentence: both values and the verdict (what the report and CLI print)."""
+        """One sentence: both values and the verdict (what the report and CLI print).
+
+        Returns
+        -------
+        str
+            E.g. ``"accuracy 0.910 vs 0.600 for the class-prior baseline: significantly
+            better (p < 0.001, McNemar exact test)"``.
+        """
         if self.undefined:
             return f"{self.metric}: no baseline comparison ({self.undefined})"
         verdict = "significantly better" if self.significant else "NOT significantly better"
@@ -92,7 +121,13 @@ class BaselineComparison:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (NaN becomes None) plus ``statement``."""
+        """The comparison as JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            Every field (NaN becomes None) plus ``statement``, the sentence.
+        """
         out = {
             k: (None if isinstance(v, float) and v != v else v) for k, v in self.__dict__.items()
         }
@@ -102,7 +137,21 @@ class BaselineComparison:
 
 @dataclass(frozen=True)
 class BaselineReport:
-    """Every compared metric, the prior used and the significance level ``alpha``."""
+    """Every compared metric, the prior used and the significance level ``alpha``.
+
+    Attributes
+    ----------
+    prior : dict
+        The class shares the baseline predicted, by label.
+    majority : label
+        The baseline's predicted label (the most frequent class of ``prior``).
+    alpha : float
+        The significance level of every comparison.
+    n_rows : int
+        Rows compared on.
+    comparisons : dict of str to BaselineComparison
+        One comparison per metric, by name.
+    """
 
     prior: dict
     majority: Any
@@ -111,7 +160,18 @@ class BaselineReport:
     comparisons: dict[str, BaselineComparison] = field(default_factory=dict)
 
     def better_on(self, metric: str) -> bool | None:
-        """Whether the model is significantly better on ``metric`` (None: not compared)."""
+        """Whether the model is significantly better on ``metric``.
+
+        Parameters
+        ----------
+        metric : str
+            A metric name of ``comparisons``.
+
+        Returns
+        -------
+        bool or None
+            None when it was not compared or is undefined on these rows.
+        """
         comp = self.comparisons.get(metric)
         if comp is None or comp.undefined:
             return None
@@ -121,6 +181,17 @@ class BaselineReport:
         """The sentence a report leads with for ``metric``; a warning first when not better.
 
         Falls back to the first defined metric when ``metric`` was not compared.
+
+        Parameters
+        ----------
+        metric : str
+            The metric to lead with (normally the one the model was selected on).
+
+        Returns
+        -------
+        str
+            The comparison's sentence, prefixed with "Not significantly better than
+            predicting the class prior on N rows:" when the model is not ahead.
         """
         comp = self.comparisons.get(metric)
         if comp is None or comp.undefined:
@@ -135,7 +206,14 @@ class BaselineReport:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, keyed by metric."""
+        """The report as JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            ``baseline`` ("class prior"), ``prior`` (keys as text), ``majority``,
+            ``alpha``, ``n_rows`` and ``metrics``: each comparison's ``to_dict()``.
+        """
         return {
             "baseline": "class prior",
             "prior": {str(k): v for k, v in self.prior.items()},
@@ -164,6 +242,33 @@ def compare_to_baseline(
     (default: argmax of ``proba``, e.g. pass the decision rule's labels);
     ``prior`` the class shares the baseline predicts (default: those of ``y_true``,
     which flatters the baseline, so a model that beats it beats the training prior too).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels, each one of ``labels``.
+    proba : array-like of shape (n_samples, n_classes)
+        The model's probabilities, columns in ``labels`` order.
+    labels : sequence
+        The classes, in column order.
+    y_pred : array-like of shape (n_samples,), default=None
+        The model's predicted labels; None: argmax of ``proba``.
+    prior : sequence of float, default=None
+        The class shares the baseline predicts (non-negative, summing to 1); None: the
+        shares of ``y_true``.
+    metrics : sequence of str, default=BASELINE_METRICS
+        Which metrics to compare, some of ``BASELINE_METRICS``.
+    n_resamples : int, default=1000
+        Paired bootstrap resamples (the same row draws for model and baseline).
+    alpha : float, default=0.05
+        Significance level, strictly between 0 and 1.
+    seed : int or None, default=0
+        Seed of the resampling.
+
+    Returns
+    -------
+    BaselineReport
+        One :class:`BaselineComparison` per metric.
 
     Example:
         >>> r = compare_to_baseline([0, 1, 1, 1], [[0.6, 0.4], [0.3, 0.7], [0.4, 0.6], [0.2, 0.8]],
@@ -221,6 +326,17 @@ def prior_scores(class_weight: np.ndarray) -> dict[str, float]:
     takes the stronger trivial model, classes at random at the prior rates (1/k in
     expectation, above the majority class's ``2 p / (1 + p) / k``); balanced accuracy
     runs over the classes present; ROC AUC of constant scores is 1/2.
+
+    Parameters
+    ----------
+    class_weight : numpy.ndarray of shape (n_classes,)
+        The (weighted) number of rows of each class; at least one positive.
+
+    Returns
+    -------
+    dict of str to float
+        ``accuracy``, ``balanced_accuracy``, ``f1_macro``, ``roc_auc`` and ``log_loss``
+        of the baseline.
 
     Example:
         >>> prior_scores(np.array([6.0, 3.0, 1.0]))["accuracy"]

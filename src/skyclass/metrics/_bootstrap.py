@@ -89,6 +89,44 @@ def bootstrap_ci(
     missing) are left out and counted in ``note``. A metric undefined on the
     rows themselves raises :class:`UndefinedMetricError`.
 
+    Parameters
+    ----------
+    metric : str or callable
+        One of the names above, or ``f(y_true, y_pred_or_proba) -> float`` (resampled
+        row by row in a Python loop; the names use vectorised counts).
+    y_true : array-like of shape (n_samples,)
+        True class labels.
+    y_pred_or_proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Predicted labels, or probabilities (one column per class in ``labels`` order;
+        1-D: the positive class's for a binary target).
+    n_resamples : int, default=1000
+        Bootstrap resamples, at least 2.
+    confidence : float, default=0.95
+        The two-sided level, strictly between 0 and 1.
+    stratified : bool, default=False
+        Keep each true class's row count fixed in every resample.
+    seed : int or None, default=0
+        Seed of the resampling (None: fresh entropy, so results vary between calls).
+    labels : sequence, default=None
+        The classes: column order of a probability matrix, and with a ``_macro`` name
+        every class to average over (present or not); None: the sorted labels seen.
+    method : {"bca", "percentile"}, default="bca"
+        How the bounds are read off the bootstrap distribution.
+
+    Returns
+    -------
+    ConfidenceInterval
+        The estimate on the given rows, its bounds, standard error, the resampled values
+        and a ``note`` on anything unusual.
+
+    Raises
+    ------
+    UndefinedMetricError
+        The metric has no value on the given rows.
+    InputError
+        An unknown metric name or method, bad ``n_resamples``/``confidence``, or
+        mismatched inputs.
+
     Example:
         >>> ci = bootstrap_ci("accuracy", [0, 1, 1, 0, 1, 1], [0, 1, 0, 0, 1, 1], seed=1)
         >>> round(ci.estimate, 3), ci.method

@@ -34,6 +34,29 @@ class ConfidenceInterval:
     ``note`` explains anything unusual: why ``low``/``high`` are NaN (no interval
     could be estimated), why another method was used, or how many resamples
     were left out. ``defined`` is False when there are no bounds.
+
+    Attributes
+    ----------
+    metric : str
+        The metric's name (e.g. ``"roc_auc"``, ``"f1_macro"``).
+    estimate : float
+        The metric on the given rows (not a resampling mean).
+    low, high : float
+        The interval's bounds; NaN when no interval could be estimated (see ``note``).
+    confidence : float
+        The two-sided level in (0, 1), e.g. 0.95.
+    method : str
+        How the bounds were found: ``"bca"`` or ``"percentile"`` (bootstrap),
+        ``"wilson"`` (accuracy whose resamples all agreed) or ``"delong"``.
+    std : float, default=nan
+        The standard error: bootstrap standard deviation or DeLong's analytic one.
+    n_resamples : int, default=0
+        Bootstrap resamples that gave a value (0 for DeLong).
+    distribution : numpy.ndarray, default=empty
+        The bootstrap values (empty for DeLong; left out of ``to_dict``).
+    note : str, default=""
+        Why the bounds are NaN, why another method was used, or how many resamples
+        were left out; empty when nothing is unusual.
     """
 
     metric: str
@@ -53,7 +76,14 @@ class ConfidenceInterval:
         return self.low == self.low and self.high == self.high
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (no distribution; NaN becomes None; ``note`` None when empty)."""
+        """The interval as JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            Every field but ``distribution``; NaN becomes None, and so does an empty
+            ``note``.
+        """
 
         def clean(value: float) -> float | None:
             return None if value != value else float(value)

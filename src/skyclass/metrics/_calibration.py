@@ -44,6 +44,17 @@ class CalibrationBins:
     """Per non-empty bin: ``count``, ``prob_true`` (observed), ``prob_pred`` (mean predicted).
 
     ``edges`` are all ``n_bins + 1`` bin edges; ``ece`` and ``mce`` summarise the gaps.
+
+    Attributes
+    ----------
+    edges : numpy.ndarray of shape (n_bins + 1,)
+        The bin edges in [0, 1] (empty bins included).
+    count : numpy.ndarray of shape (n_nonempty,)
+        Rows per non-empty bin.
+    prob_true : numpy.ndarray of shape (n_nonempty,)
+        Per non-empty bin, the share of rows that are positive (top-label: right).
+    prob_pred : numpy.ndarray of shape (n_nonempty,)
+        Per non-empty bin, the mean predicted probability (top-label: confidence).
     """
 
     edges: np.ndarray
@@ -67,7 +78,14 @@ class CalibrationBins:
         return float(self.gap.max())
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe lists and the two summaries (for the report's reliability diagram)."""
+        """JSON-safe lists and the two summaries (for the report's reliability diagram).
+
+        Returns
+        -------
+        dict
+            ``edges``, ``count``, ``prob_true``, ``prob_pred`` as lists, and the floats
+            ``ece`` and ``mce``.
+        """
         return {
             "edges": self.edges.tolist(),
             "count": self.count.tolist(),

@@ -65,7 +65,14 @@ class DecisionRule(ABC):
 
     @abstractmethod
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (see :func:`skyclass.metrics.rule_from_dict`)."""
+        """The rule's JSON-safe form, read back by :func:`skyclass.metrics.rule_from_dict`.
+
+        Returns
+        -------
+        dict
+            ``{"kind": <the rule's kind>, <each of its fields>: ...}`` plus ``labels``
+            when the rule names its classes; plain lists, floats and label scalars.
+        """
 
 
 def apply_rule(

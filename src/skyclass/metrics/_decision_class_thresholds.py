@@ -26,6 +26,13 @@ __all__ = ["ClassThresholds"]
 class ClassThresholds(DecisionRule):
     """One threshold per class; the class with the largest ``p_j - t_j`` wins.
 
+    Parameters
+    ----------
+    thresholds : sequence of float
+        One finite threshold per class, in column (or ``labels``) order.
+    labels : sequence, default=None
+        The class of each threshold; None: the thresholds follow the model's columns.
+
     Example:
         >>> rule = ClassThresholds([0.5, 0.2, 0.5])
         >>> rule.decide([[0.5, 0.25, 0.25]]).tolist()
@@ -94,8 +101,7 @@ class ClassThresholds(DecisionRule):
         idx = align(self.labels, labels, len(self.thresholds), "class thresholds", proba.shape[1])
         return np.argmax(proba - np.asarray(self.thresholds)[idx], axis=1)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (see :func:`rule_from_dict`)."""
+    def to_dict(self) -> dict[str, Any]:  # documented on DecisionRule.to_dict
         out: dict[str, Any] = {"kind": self.kind, "thresholds": list(self.thresholds)}
         if self.labels is not None:
             out["labels"] = list(self.labels)

@@ -34,6 +34,14 @@ class CostMatrix(DecisionRule):
     Costs are non-negative; the Bayes decision minimises the expected cost
     ``sum_i p_i C[i, j]`` per row.
 
+    Parameters
+    ----------
+    matrix : sequence of sequence of float
+        The square ``k x k`` cost matrix (k >= 2), rows the true class and columns the
+        predicted one; finite, non-negative numbers.
+    labels : sequence, default=None
+        The class of each row and column; None: the model's column order.
+
     Example:
         >>> costs = CostMatrix([[0, 1], [10, 0]], labels=["ok", "fraud"])
         >>> costs.decide([[0.85, 0.15], [0.95, 0.05]]).tolist()
@@ -75,7 +83,9 @@ class CostMatrix(DecisionRule):
         object.__setattr__(self, "labels", labels)
 
     @classmethod
-    def from_binary(cls, cost_fp: float, cost_fn: float, labels: Sequence[Any] | None = None):
+    def from_binary(
+        cls, cost_fp: float, cost_fn: float, labels: Sequence[Any] | None = None
+    ) -> CostMatrix:
         """The 2 × 2 matrix ``[[0, cost_fp], [cost_fn, 0]]`` (positive class second).
 
         Parameters
@@ -88,6 +98,7 @@ class CostMatrix(DecisionRule):
         Returns
         -------
         CostMatrix
+            The binary cost matrix.
         """
         return cls(((0.0, float(cost_fp)), (float(cost_fn), 0.0)), labels=labels_tuple(labels))
 
@@ -156,8 +167,7 @@ class CostMatrix(DecisionRule):
         matrix = self.array[np.ix_(idx, idx)]
         return np.argmin(proba @ matrix, axis=1)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (see :func:`rule_from_dict`)."""
+    def to_dict(self) -> dict[str, Any]:  # documented on DecisionRule.to_dict
         out: dict[str, Any] = {"kind": self.kind, "matrix": [list(row) for row in self.matrix]}
         if self.labels is not None:
             out["labels"] = list(self.labels)

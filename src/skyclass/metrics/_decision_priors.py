@@ -31,6 +31,18 @@ __all__ = ["PriorShift"]
 class PriorShift(DecisionRule):
     """Adjust probabilities from training class shares to the shares expected in use.
 
+    Each probability is reweighted by ``target_priors / train_priors`` and the row
+    renormalised (Saerens et al. 2002), then the most probable class is predicted.
+
+    Parameters
+    ----------
+    train_priors : sequence of float
+        The class shares of the training data, one positive number per class.
+    target_priors : sequence of float
+        The class shares expected where the model is used, same length.
+    labels : sequence, default=None
+        The class of each prior; None: the model's column order.
+
     Example:
         >>> rule = PriorShift(train_priors=[0.5, 0.5], target_priors=[0.9, 0.1])
         >>> rule.adjust([[0.4, 0.6]]).round(3).tolist()
@@ -164,8 +176,7 @@ class PriorShift(DecisionRule):
         weights = (np.asarray(self.target_priors) / np.asarray(self.train_priors))[idx]
         return np.argmax(proba * weights, axis=1)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (see :func:`rule_from_dict`)."""
+    def to_dict(self) -> dict[str, Any]:  # documented on DecisionRule.to_dict
         out: dict[str, Any] = {
             "kind": self.kind,
             "train_priors": list(self.train_priors),

@@ -27,6 +27,17 @@ __all__ = ["ThresholdRule"]
 class ThresholdRule(DecisionRule):
     """Predict ``positive`` when its probability is ``>= threshold``.
 
+    Below the threshold the row gets the most probable of the other classes.
+
+    Parameters
+    ----------
+    threshold : float
+        The probability of ``positive`` from which it is predicted (a finite number;
+        an ``InputError`` otherwise).
+    positive : label, default=1
+        The class the threshold applies to: a label of the model, or a column index when
+        ``decide`` is called without labels.
+
     Example:
         >>> ThresholdRule(0.3, positive=1).decide([[0.75, 0.25], [0.6, 0.4]]).tolist()
         [0, 1]
@@ -51,6 +62,5 @@ class ThresholdRule(DecisionRule):
         fallback = np.argmax(others, axis=1)
         return np.where(proba[:, pos] >= self.threshold, pos, fallback)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (see :func:`rule_from_dict`)."""
+    def to_dict(self) -> dict[str, Any]:  # documented on DecisionRule.to_dict
         return {"kind": self.kind, "threshold": self.threshold, "positive": self.positive}

@@ -40,6 +40,23 @@ class DeLongTest:
     """Paired comparison of two AUCs on the same rows: ``difference = auc_a - auc_b``.
 
     ``p_value`` is two-sided; ``low``/``high`` bound the difference at ``confidence``.
+
+    Attributes
+    ----------
+    auc_a, auc_b : float
+        The ROC AUC of each model.
+    difference : float
+        ``auc_a - auc_b``.
+    std : float
+        DeLong's standard error of the difference (the two AUCs' covariance included).
+    z : float
+        ``difference / std`` (0 or +-inf when ``std`` is 0).
+    p_value : float
+        Two-sided p-value of "the AUCs are equal".
+    low, high : float
+        Normal-approximation bounds of ``difference`` at ``confidence``.
+    confidence : float
+        The two-sided level of ``low``/``high``, in (0, 1).
     """
 
     auc_a: float
@@ -53,7 +70,13 @@ class DeLongTest:
     confidence: float
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields (NaN becomes None)."""
+        """The test as JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            Every field by name; NaN becomes None.
+        """
         return {k: (None if v != v else v) for k, v in self.__dict__.items()}
 
 
@@ -147,6 +170,34 @@ def delong_ci(
     Binary scores (1-D, or ``[n, 2]``) give one interval; a ``[n, k]`` matrix gives
     ``{label: interval}`` one-vs-rest.
 
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels; both classes (or, one-vs-rest, each class and the rest)
+        must occur.
+    y_score : array-like of shape (n_samples,), (n_samples, 2) or (n_samples, n_classes)
+        Finite scores: the positive class's (1-D), two columns (the second is used), or
+        one column per class in ``labels`` order.
+    confidence : float, default=0.95
+        The two-sided level, strictly between 0 and 1.
+    pos_label : label, default=None
+        The positive class of a binary target; None: the larger of the two labels.
+    labels : sequence, default=None
+        Multiclass: the class of each column of ``y_score``; None: the sorted labels
+        of ``y_true``.
+
+    Returns
+    -------
+    ConfidenceInterval or dict of label to ConfidenceInterval
+        ``method="delong"``, ``std`` the analytic standard error; one per class for a
+        score matrix.
+
+    Raises
+    ------
+    InputError
+        A class without positive or negative rows, non-finite scores, mismatched shapes,
+        or ``confidence`` outside (0, 1).
+
     Example:
         >>> ci = delong_ci([0, 1, 0, 1, 1, 0], [0.2, 0.7, 0.3, 0.9, 0.4, 0.5])
         >>> round(ci.estimate, 3), ci.method
@@ -193,6 +244,21 @@ def delong_test(
 
     Binary scores give one :class:`DeLongTest`; ``[n, k]`` matrices give
     ``{label: DeLongTest}`` one-vs-rest.
+
+    Parameters
+    ----------
+    y_true, pos_label, labels
+        As :func:`delong_ci`.
+    score_a, score_b : array-like of shape (n_samples,), (n_samples, 2) or (n_samples, n_classes)
+        The two models' scores on the same rows, same shape (as ``y_score`` of
+        :func:`delong_ci`).
+    confidence : float, default=0.95
+        The level of the bounds on the difference, strictly between 0 and 1.
+
+    Returns
+    -------
+    DeLongTest or dict of label to DeLongTest
+        One test (binary) or one per class (score matrices).
 
     Example:
         >>> t = delong_test([0, 1, 0, 1], [0.1, 0.9, 0.2, 0.8], [0.6, 0.5, 0.4, 0.7])

@@ -150,6 +150,18 @@ class GroupMetrics:
 
     ``by_group[group][metric]`` and ``overall[metric]``; multiclass rate metrics
     are named ``"<rate>[<label>]"`` (one-vs-rest).
+
+    Attributes
+    ----------
+    groups : list
+        The groups in sorted order: values of the sensitive feature, or tuples of
+        values when several features were given.
+    metrics : list of str
+        The metric columns, in order.
+    by_group : dict
+        ``by_group[group][metric]``: each metric on the group's rows.
+    overall : dict of str to float
+        Each metric on all rows.
     """
 
     groups: list[Any]
@@ -158,7 +170,18 @@ class GroupMetrics:
     overall: dict[str, float]
 
     def difference(self, method: str = "between_groups") -> dict[str, float]:
-        """Per metric: ``max - min`` across groups, or the largest ``|group - overall|``."""
+        """Per metric: ``max - min`` across groups, or the largest ``|group - overall|``.
+
+        Parameters
+        ----------
+        method : {"between_groups", "to_overall"}, default="between_groups"
+            Compare the groups with each other, or each group with the overall value.
+
+        Returns
+        -------
+        dict of str to float
+            The gap per metric (0 means equal across groups).
+        """
         _check_method(method)
         out = {}
         for name in self.metrics:
@@ -170,7 +193,18 @@ class GroupMetrics:
         return out
 
     def ratio(self, method: str = "between_groups") -> dict[str, float]:
-        """Per metric: ``min / max`` across groups, or the smallest group/overall ratio (≤ 1)."""
+        """Per metric: ``min / max`` across groups, or the smallest group/overall ratio (≤ 1).
+
+        Parameters
+        ----------
+        method : {"between_groups", "to_overall"}, default="between_groups"
+            Compare the groups with each other, or each group with the overall value.
+
+        Returns
+        -------
+        dict of str to float
+            The ratio per metric (1 means equal; NaN for 0/0, inf for x/0 between groups).
+        """
         _check_method(method)
         out = {}
         for name in self.metrics:
@@ -187,7 +221,15 @@ class GroupMetrics:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: group keys become strings (tuples joined with ``" & "``), NaN/inf None."""
+        """The table as JSON-safe fields, with ``difference()`` and ``ratio()``.
+
+        Returns
+        -------
+        dict
+            ``metrics``, ``by_group`` (group keys as text, tuples joined with ``" & "``),
+            ``overall``, ``difference`` and ``ratio`` (between groups); NaN and inf
+            become None.
+        """
 
         def key(group: Any) -> str:
             return " & ".join(map(str, group)) if isinstance(group, tuple) else str(group)

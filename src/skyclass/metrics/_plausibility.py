@@ -46,6 +46,32 @@ def plausibility_warnings(
     test set (lower end of its 95% interval) and in cross-validation (mean and
     standard deviation over folds); ``shared_rows`` counts test rows whose features
     equal a training row's.
+
+    Parameters
+    ----------
+    test_accuracy : float
+        Accuracy on the test rows, in [0, 1].
+    n_test : int
+        Test rows evaluated.
+    majority_share : float
+        Accuracy of always predicting the most frequent class on those rows.
+    metric : str or None, default=None
+        The selection metric's name (for the cross-validation check).
+    test_low : float or None, default=None
+        Lower end of the selection metric's 95% interval on the test rows.
+    cv_mean, cv_std : float or None, default=None
+        Mean and standard deviation over folds of the selection metric in
+        cross-validation.
+    greater_is_better : bool, default=True
+        The selection metric's direction; the cross-validation check runs only for
+        metrics where higher is better.
+    shared_rows : int, default=0
+        Test rows whose features equal a training row's exactly.
+
+    Returns
+    -------
+    list of str
+        One sentence per sign found, citing its numbers; empty when none.
     """
     out = []
     wrong = round((1 - test_accuracy) * n_test)

@@ -90,6 +90,22 @@ class ThresholdCurve:
 
     ``expected_cost`` is the mean cost per row, ``(cost_fp * FP + cost_fn * FN) / n``
     (the error rate when both costs are 1).
+
+    Attributes
+    ----------
+    thresholds : numpy.ndarray of shape (n_thresholds,)
+        Every distinct score, ascending, then one just above the highest (nothing
+        predicted positive).
+    tp, fp, fn, tn : numpy.ndarray of shape (n_thresholds,)
+        (Weighted) confusion counts when ``score >= threshold`` is predicted positive.
+    precision, recall, fpr, f1 : numpy.ndarray of shape (n_thresholds,)
+        The rates at each threshold (0 where undefined).
+    expected_cost : numpy.ndarray of shape (n_thresholds,)
+        ``(cost_fp * fp + cost_fn * fn) / n`` at each threshold.
+    cost_fp, cost_fn : float
+        The costs of a false positive and a false negative used for ``expected_cost``.
+    positive : label
+        The positive class.
     """
 
     thresholds: np.ndarray
@@ -107,12 +123,30 @@ class ThresholdCurve:
     positive: Any
 
     def fbeta(self, beta: float) -> np.ndarray:
-        """F-beta at every threshold: ``(1+β²)TP / ((1+β²)TP + β²FN + FP)``."""
+        """F-beta at every threshold: ``(1+β²)TP / ((1+β²)TP + β²FN + FP)``.
+
+        Parameters
+        ----------
+        beta : float
+            Weight of recall (beta > 1 favours recall, 1 gives F1).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_thresholds,)
+            F-beta per threshold (0 where undefined).
+        """
         b2 = float(beta) ** 2
         return _ratio((1 + b2) * self.tp, (1 + b2) * self.tp + b2 * self.fn + self.fp)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe columns (lists) for plots and reports."""
+        """JSON-safe columns (lists) for plots and reports.
+
+        Returns
+        -------
+        dict
+            ``thresholds``, ``precision``, ``recall``, ``fpr``, ``f1``,
+            ``expected_cost`` as lists, and ``cost_fp``, ``cost_fn``, ``positive``.
+        """
         names = ("thresholds", "precision", "recall", "fpr", "f1", "expected_cost")
         out: dict[str, Any] = {name: getattr(self, name).tolist() for name in names}
         out.update(cost_fp=self.cost_fp, cost_fn=self.cost_fn, positive=self.positive)
@@ -145,7 +179,7 @@ def threshold_curve(
     Returns
     -------
     ThresholdCurve
-        Arrays over the distinct thresholds, from high to low.
+        Arrays over the distinct thresholds, ascending.
 
     Example:
         >>> curve = threshold_curve([0, 1, 1], [0.2, 0.6, 0.9], costs=(1, 5))
@@ -194,7 +228,23 @@ def threshold_curve(
 
 @dataclass(frozen=True)
 class ThresholdChoice:
-    """The chosen threshold, the objective's value there, and the metrics it achieves."""
+    """The chosen threshold, the objective's value there, and the metrics it achieves.
+
+    Attributes
+    ----------
+    threshold : float
+        Predict ``positive`` when its score is ``>= threshold``.
+    objective : str
+        The objective optimised, as given (e.g. ``"f1"``, ``"precision>=0.9"``).
+    score : float
+        The objective's value at ``threshold``.
+    precision, recall, f1, fpr : float
+        What the threshold achieves on the rows it was chosen on.
+    expected_cost : float
+        Mean cost per row there, with the costs given (1 and 1 by default).
+    positive : label
+        The positive class.
+    """
 
     threshold: float
     objective: str
@@ -207,11 +257,23 @@ class ThresholdChoice:
     positive: Any
 
     def to_rule(self) -> ThresholdRule:
-        """The :class:`ThresholdRule` that applies this threshold with :func:`decide`."""
+        """The :class:`ThresholdRule` that applies this threshold with :func:`decide`.
+
+        Returns
+        -------
+        ThresholdRule
+            ``ThresholdRule(threshold, positive=positive)``.
+        """
         return ThresholdRule(threshold=self.threshold, positive=self.positive)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe fields."""
+        """JSON-safe fields.
+
+        Returns
+        -------
+        dict
+            Every field by name.
+        """
         return {
             "threshold": self.threshold,
             "objective": self.objective,

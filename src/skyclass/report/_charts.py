@@ -33,6 +33,25 @@ class Line:
 
     ``low``/``high`` shade an interval band; ``step`` draws a step function (PR
     curves); ``muted`` greys the series out (too few rows behind it).
+
+    Attributes
+    ----------
+    name : str
+        The series' legend entry.
+    x, y : sequence of float
+        The points, same length (x numeric, or epoch seconds on a time axis).
+    colour : str
+        CSS colour of the line (e.g. a :class:`Palette` entry).
+    low, high : sequence of float or None, default=None
+        Lower and upper edge of a shaded band around the line, one per point.
+    step : bool, default=False
+        Draw a step function (horizontal then vertical), as precision-recall curves.
+    dashed : bool, default=False
+        Draw the line dashed.
+    markers : bool, default=False
+        Mark each point with a dot that shows its values on hover.
+    muted : bool, default=False
+        Grey (and dash) the series: too few rows behind it to be read as evidence.
     """
 
     name: str

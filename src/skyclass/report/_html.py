@@ -25,6 +25,17 @@ __all__ = ["Markup", "cards", "esc", "fmt", "page", "section", "table"]
 def esc(value: object) -> str:
     """HTML-escaped text of any value.
 
+    Parameters
+    ----------
+    value : object
+        Anything; its ``str()`` is escaped.
+
+    Returns
+    -------
+    str
+        The text with ``&``, ``<``, ``>`` and both quotes escaped (safe in elements and
+        attribute values).
+
     Example:
         >>> esc("<b>")
         '&lt;b&gt;'
@@ -35,6 +46,19 @@ def esc(value: object) -> str:
 def fmt(value: object, digits: int = 4) -> str:
     """A number rounded for reading (``digits`` decimals, or significant digits when very
     large or small); ``None`` as a dash, NaN as ``n/a``, other values as text.
+
+    Parameters
+    ----------
+    value : object
+        A number, None or anything else (shown as its ``str()``); integers get
+        thousands separators, booleans stay ``True``/``False``.
+    digits : int, default=4
+        Decimals of a float in [1e-3, 1e4); significant digits outside it.
+
+    Returns
+    -------
+    str
+        The text to show (not HTML-escaped).
 
     Example:
         >>> fmt(0.912345), fmt(12345), fmt(None)

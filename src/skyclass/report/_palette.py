@@ -48,6 +48,12 @@ class Palette:
 
     Labels are matched as text too (``1`` and ``"1"`` are one class), since labels
     pass through JSON and CSV files on their way to a page.
+
+    Parameters
+    ----------
+    labels : sequence of hashable
+        The model's classes in its own order; class ``i`` gets ``PALETTE[i % 10]``.
+        Indexing with a label not in it raises ``KeyError`` naming the labels.
     """
 
     def __init__(self, labels: Sequence[Hashable]) -> None:

@@ -240,7 +240,10 @@ def plot_pr(
 ) -> str:
     """One-vs-rest precision-recall curve per class; average precision and rows in the legend.
 
-    Parameters are those of :func:`plot_roc`.
+    Parameters
+    ----------
+    y_true, proba, labels, palette, caption
+        As :func:`plot_roc`.
 
     Returns
     -------

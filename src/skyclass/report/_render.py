@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.metrics import threshold_curve
 from skyclass.report._html import Markup, cards, esc, fmt, page, section, table
@@ -370,11 +372,38 @@ def _timings(ctx: dict) -> str:
     return section("timings", "Timings (seconds)", table(["step", "seconds"], rows, numeric={1}))
 
 
-def render_report(context: dict, *, y_true, proba, y_pred, labels) -> str:
+def render_report(
+    context: dict,
+    *,
+    y_true: ArrayLike,
+    proba: ArrayLike,
+    y_pred: ArrayLike,
+    labels: Sequence,
+) -> str:
     """The report page as one HTML string.
 
     Sections whose context keys are absent are left out (``skyclass evaluate``
     has no selection, for instance).
+
+    Parameters
+    ----------
+    context : dict
+        The JSON-safe run summary (what ``skyclass train`` writes to ``train.json``):
+        ``title``, ``created``, ``data``, ``test`` and, when present, ``decisions``,
+        ``profile``, ``candidates``, ``interpretation``, ``fairness``, ``timings``.
+    y_true : array-like of shape (n_rows,)
+        The test rows' true classes.
+    proba : array-like of shape (n_rows, n_classes)
+        Their predicted probabilities, columns in ``labels`` order.
+    y_pred : array-like of shape (n_rows,)
+        The decided classes (after the decision rule), for the confusion matrices.
+    labels : sequence
+        The classes in the model's order (which also fixes their colours).
+
+    Returns
+    -------
+    str
+        A self-contained HTML document (inline CSS, JS and SVG; nothing fetched).
 
     Example:
         >>> html = render_report({"title": "t", "test": {"metrics": {}}}, y_true=["a", "b"],
@@ -405,7 +434,20 @@ def _class_palette(ctx: dict, classes: dict) -> Palette:
 
 
 def write_report(path: str | os.PathLike, html: str) -> Path:
-    """Write ``html`` to ``path`` (UTF-8) and return the path."""
+    """Write ``html`` to ``path`` (UTF-8), replacing the file if it exists.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (its folder must exist).
+    html : str
+        The page, e.g. from :func:`render_report`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a ``Path``.
+    """
     path = Path(path)
     path.write_text(html, encoding="utf-8")
     return path
