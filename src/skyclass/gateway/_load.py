@@ -25,7 +25,25 @@ from skyclass.gateway._client import TRANSPORT_ERRORS
 
 @dataclass(frozen=True)
 class Call:
-    """One client request: when it was sent/answered (s since start), status, who answered."""
+    """One client request: when it was sent/answered (s since start), status, who answered.
+
+    Attributes
+    ----------
+    sent : float
+        Seconds from the start of the run to sending the request.
+    done : float
+        Seconds from the start of the run to its answer (or failure).
+    status : int
+        The HTTP status; 0 when no answer came (refused, reset, timed out).
+    region : str
+        The ``x-skyclass-region`` header of the answer ("" when absent).
+    track : str
+        The ``x-skyclass-track`` header (``primary``, ``canary``; "" when absent).
+    error : str
+        Why it failed: the exception, or the start of a non-2xx body ("" on success).
+    model_version : str
+        The ``x-skyclass-model-version`` header of the answer.
+    """
 
     sent: float
     done: float
@@ -37,12 +55,23 @@ class Call:
 
     @property
     def ok(self) -> bool:
+        """True for a 2xx answer without error."""
         return not self.error and 200 <= self.status < 300
 
 
 @dataclass
 class LoadResult:
-    """Every call of a run, plus when each scheduled event fired."""
+    """Every call of a run, plus when each scheduled event fired.
+
+    Attributes
+    ----------
+    calls : list of Call
+        Every request, in the order the answers came.
+    events : list of float
+        Seconds from the start at which each scheduled event fired.
+    duration : float
+        Seconds the whole run took, until the last answer.
+    """
 
     calls: list[Call] = field(default_factory=list)
     events: list[float] = field(default_factory=list)
@@ -50,22 +79,42 @@ class LoadResult:
 
     @property
     def total(self) -> int:
+        """Requests sent."""
         return len(self.calls)
 
     @property
     def failed(self) -> int:
+        """Requests without a 2xx answer."""
         return sum(1 for c in self.calls if not c.ok)
 
     @property
     def rps(self) -> float:
+        """Requests per second over the run."""
         return self.total / self.duration if self.duration else 0.0
 
     def by_region(self) -> Counter:
-        """Answered calls per serving region."""
+        """Answered calls per serving region.
+
+        Returns
+        -------
+        collections.Counter
+            Region name → successful calls it answered.
+        """
         return Counter(c.region for c in self.calls if c.ok)
 
     def last_sent_to(self, region: str) -> float | None:
-        """Send time of the last call that ``region`` answered (None if it answered none)."""
+        """Send time of the last call that ``region`` answered.
+
+        Parameters
+        ----------
+        region : str
+            The region, as the ``x-skyclass-region`` header names it.
+
+        Returns
+        -------
+        float or None
+            Seconds from the start; None if it answered none.
+        """
         times = [c.sent for c in self.calls if c.region == region]
         return max(times) if times else None
 
@@ -141,7 +190,35 @@ def drive(
 ) -> LoadResult:
     """Send ``rate`` requests per second for ``duration`` s; run each ``(at_s, action)`` event.
 
-    Actions run in a worker thread at their time (e.g. killing a region mid-run).
+    Open loop: requests go out on schedule whether or not earlier ones were answered (up
+    to ``concurrency`` in flight), so a slow gateway shows as latency, not as fewer calls.
+
+    Parameters
+    ----------
+    url : str
+        The full URL every request goes to.
+    body : bytes
+        The request body (default empty).
+    rate : float
+        Requests per second (default 200).
+    duration : float
+        Seconds of sending (default 5); ``rate * duration`` requests in all.
+    method : str
+        The HTTP method (default ``POST``).
+    headers : dict of str to str, optional
+        Extra request headers; ``content-type: application/json`` is always sent.
+    events : sequence of (float, callable)
+        ``(seconds from start, action)`` pairs; each action runs in a worker thread at
+        its time (e.g. killing a region mid-run).
+    timeout : float
+        Seconds one request may take before it counts as failed (default 10).
+    concurrency : int
+        Most requests in flight at once (default 128).
+
+    Returns
+    -------
+    LoadResult
+        Every call with its timing, status and answering region, and the event times.
     """
     headers = {"content-type": "application/json", **(headers or {})}
     return asyncio.run(

@@ -36,7 +36,15 @@ def tls_context(tls: UpstreamTls | None) -> ssl.SSLContext | None:
 
 
 class Router:
-    """Routing decisions for one gateway instance (used from its event loop only)."""
+    """Routing decisions for one gateway instance (used from its event loop only).
+
+    Parameters
+    ----------
+    settings : GatewaySettings
+        The policy, retries, health and ejection rules.
+    table : RoutingTable, optional
+        The endpoints to route to (default none; see :meth:`load`).
+    """
 
     def __init__(self, settings: GatewaySettings, table: RoutingTable | None = None) -> None:
         self.settings = settings
@@ -62,7 +70,14 @@ class Router:
 
     # -- the table ---------------------------------------------------------------
     def load(self, table: RoutingTable) -> None:
-        """Swap in a new routing table, keeping the live state of endpoints that stay."""
+        """Swap in a new routing table, keeping the live state of endpoints that stay.
+
+        Parameters
+        ----------
+        table : RoutingTable
+            The new table; endpoints whose definition is unchanged keep their health,
+            latency and counters, the others start fresh (healthy until checked).
+        """
         self.accrue()
         if table.tls != self.table.tls or self._tls is None:
             self._tls = tls_context(table.tls)
@@ -89,18 +104,43 @@ class Router:
                 self._accounted[url] = now
 
     def tls_options(self, state: EndpointState) -> dict:
-        """aiohttp request options for ``state``: mutual TLS naming its region, if https."""
+        """aiohttp request options for ``state``: mutual TLS naming its region, if https.
+
+        Parameters
+        ----------
+        state : EndpointState
+            The endpoint about to be called.
+
+        Returns
+        -------
+        dict
+            ``{"ssl": context, "server_hostname": region name}`` for an ``https``
+            endpoint under the table's TLS, else empty.
+        """
         tls = self.table.tls
         if tls is None or not state.endpoint.url.startswith("https:"):
             return {}
         return {"ssl": self._tls, "server_hostname": tls.region_name(state.region)}
 
     def zones(self) -> set[str]:
+        """The data zones of the primary endpoints ("" for a region without one).
+
+        Returns
+        -------
+        set of str
+            Every zone some primary endpoint is in.
+        """
         return {s.endpoint.zone for s in self.states.values() if s.endpoint.track == "primary"}
 
     # -- choosing ----------------------------------------------------------------
     def pick_track(self) -> str:
-        """``"canary"`` for exactly ``canary_weight`` percent of calls (a credit counter)."""
+        """``"canary"`` for exactly ``canary_weight`` percent of calls (a credit counter).
+
+        Returns
+        -------
+        str
+            ``"canary"`` or ``"primary"``: the track of this call.
+        """
         self._canary_credit += self.table.canary_weight
         if self._canary_credit >= 100.0:
             self._canary_credit -= 100.0
@@ -108,7 +148,13 @@ class Router:
         return "primary"
 
     def want_shadow(self) -> bool:
-        """True for exactly ``shadow_percent`` percent of calls."""
+        """Whether this call is also mirrored: true for exactly ``shadow_percent`` % of calls.
+
+        Returns
+        -------
+        bool
+            True when the call should be copied to the shadow track.
+        """
         self._shadow_credit += self.table.shadow_percent
         if self._shadow_credit >= 100.0:
             self._shadow_credit -= 100.0
@@ -116,7 +162,20 @@ class Router:
         return False
 
     def pool(self, track: str, zone: str | None) -> list[EndpointState]:
-        """Every endpoint of ``track`` allowed for ``zone`` (``None``: no residency constraint)."""
+        """Every endpoint of ``track`` allowed for ``zone``, available or not.
+
+        Parameters
+        ----------
+        track : str
+            ``primary``, ``canary`` or ``shadow``.
+        zone : str or None
+            The request's data zone; None puts no residency constraint.
+
+        Returns
+        -------
+        list of EndpointState
+            The endpoints of that track in that zone.
+        """
         return [
             s
             for s in self.states.values()
@@ -133,6 +192,22 @@ class Router:
         nothing is available, endpoints that are only slow or erroring (not refusing
         connections) are used anyway ("panic" routing, as in Envoy): an overloaded
         last region answers slowly rather than not at all.
+
+        Parameters
+        ----------
+        track : str
+            ``primary``, ``canary`` or ``shadow``.
+        zone : str or None
+            The request's data zone (never left); None: any zone.
+        tried : set of str
+            Endpoint URLs already attempted for this request.
+        now : float, optional
+            ``time.monotonic()`` of the decision (default: now).
+
+        Returns
+        -------
+        EndpointState or None
+            The endpoint for the next attempt; None when no endpoint can take it.
         """
         now = time.monotonic() if now is None else now
         pool = [s for s in self.pool(track, zone) if s.endpoint.url not in tried]
@@ -151,6 +226,17 @@ class Router:
         return {"region": state.region, "cloud": state.endpoint.cloud}
 
     def on_response(self, state: EndpointState, status: int, ms: float) -> None:
+        """Record an answer: counts and latency; a 5xx streak ejects the endpoint.
+
+        Parameters
+        ----------
+        state : EndpointState
+            The endpoint that answered.
+        status : int
+            Its HTTP status (5xx counts as an error).
+        ms : float
+            Milliseconds the attempt took.
+        """
         labels = self._labels(state)
         self.metrics.requests.labels(**labels, code=str(status)).inc()
         self.metrics.latency.labels(**labels).observe(ms / 1000.0)
@@ -173,6 +259,16 @@ class Router:
         """Refused, reset or timed out: out of rotation at once until health checks pass.
 
         Refused or reset also marks it ``dead`` (not even a panic candidate).
+
+        Parameters
+        ----------
+        state : EndpointState
+            The endpoint the attempt went to.
+        ms : float
+            Milliseconds until the failure.
+        timed_out : bool
+            True when it did not answer in time (slow, maybe alive), False when the
+            connection was refused or reset.
         """
         labels = self._labels(state)
         self.metrics.errors.labels(**labels).inc()
@@ -183,6 +279,13 @@ class Router:
         state.dead = not timed_out
 
     def on_failover(self, state: EndpointState) -> None:
+        """Count a failed attempt that is retried elsewhere.
+
+        Parameters
+        ----------
+        state : EndpointState
+            The endpoint whose attempt failed.
+        """
         self.metrics.failovers.labels(**self._labels(state)).inc()
 
     def on_health(
@@ -190,7 +293,16 @@ class Router:
     ) -> None:
         """One active health-check result; flips health after the configured streaks.
 
-        ``refused``: the check failed to connect or was reset (the process is gone).
+        Parameters
+        ----------
+        state : EndpointState
+            The endpoint checked.
+        ok : bool
+            True when the readiness check answered 200 in time.
+        ms : float
+            Milliseconds the check took (feeds the latency EWMA when ``ok``).
+        refused : bool
+            True when the check failed to connect or was reset (the process is gone).
         """
         health = self.settings.health
         if ok or refused:  # a timeout says nothing new about being dead
@@ -211,7 +323,16 @@ class Router:
 
     # -- reporting ---------------------------------------------------------------
     def snapshot(self) -> dict:
-        """JSON-safe view: per-region traffic, health and cost, plus shadow counts."""
+        """JSON-safe view: per-region traffic, health and cost, plus shadow counts.
+
+        Returns
+        -------
+        dict
+            What ``/gateway/status`` answers: ``policy``, ``table_version``, the
+            rollout split, ``regions`` (per region: endpoints, requests, req/s, p50/p99,
+            error rate, replica-hours, dollars, ready), ``shadow``, ``unrouted`` and
+            ``panic_routed`` counts.
+        """
         self.accrue()
         now = time.monotonic()
         rows = [

@@ -48,14 +48,36 @@ def serve(
     *,
     endpoints_file: str | os.PathLike | None = None,
 ) -> None:
-    """Run a gateway on ``settings.listen`` until interrupted (blocking)."""
+    """Run a gateway on ``settings.listen`` until interrupted (blocking).
+
+    Parameters
+    ----------
+    settings : GatewaySettings
+        Where to listen and how to route.
+    table : RoutingTable, optional
+        A fixed routing table (default: read ``endpoints_file``, else empty).
+    endpoints_file : str or os.PathLike, optional
+        A routing-table file to follow as deploys replace it.
+    """
     host, port = settings.host_port()
     app = GatewayApp(settings, table, endpoints_file=endpoints_file)
     uvicorn.Server(_uvicorn_config(app, host, port)).run()
 
 
 class GatewayThread:
-    """A gateway running in a daemon thread of this process; ``stop()`` shuts it down."""
+    """A gateway running in a daemon thread of this process; ``stop()`` shuts it down.
+
+    Made by :func:`start_in_thread`.
+
+    Parameters
+    ----------
+    app : GatewayApp
+        The gateway application to serve.
+    host : str
+        The address to bind.
+    port : int
+        The port to bind (a real one; ``start_in_thread`` resolves 0).
+    """
 
     def __init__(self, app: GatewayApp, host: str, port: int) -> None:
         self.app = app
@@ -74,6 +96,7 @@ class GatewayThread:
             time.sleep(0.01)
 
     def stop(self) -> None:
+        """Ask the server to exit and wait (up to 10 s) for the thread to end."""
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
@@ -86,7 +109,24 @@ def start_in_thread(
 ) -> GatewayThread:
     """Start a gateway in a background thread and return once it accepts connections.
 
-    Port 0 in ``settings.listen`` picks a free port (see ``.url``).
+    Parameters
+    ----------
+    settings : GatewaySettings
+        Where to listen (port 0 picks a free port; see ``.url``) and how to route.
+    table : RoutingTable, optional
+        A fixed routing table (default: read ``endpoints_file``, else empty).
+    endpoints_file : str or os.PathLike, optional
+        A routing-table file to follow as deploys replace it.
+
+    Returns
+    -------
+    GatewayThread
+        The running gateway; ``.url`` is its base URL, ``.stop()`` ends it.
+
+    Raises
+    ------
+    SkyclassError
+        When the server does not start within 15 s (e.g. the port is taken).
     """
     host, port = settings.host_port()
     if port == 0:
