@@ -28,7 +28,12 @@ from typing import Any
 import numpy as np
 
 from skyclass.errors import InputError
-from skyclass.metrics._validation import as_1d, as_score_column, check_lengths
+from skyclass.metrics._validation import (
+    as_1d,
+    as_score_column,
+    at_most_two_classes,
+    check_lengths,
+)
 
 __all__ = [
     "CalibrationBins",
@@ -102,12 +107,11 @@ def _binary_inputs(y_true: Any, y_prob: Any, pos_label: Any) -> tuple[np.ndarray
     check_lengths(y_true=truth, y_prob=prob)
     if prob.min() < 0 or prob.max() > 1:
         raise InputError("y_prob has values outside [0, 1]; pass probabilities, not scores")
-    classes = np.unique(truth)
-    if classes.size > 2:
-        raise InputError(
-            f"y_true has {classes.size} classes {classes[:5].tolist()}; a 1-D y_prob needs a "
-            "binary target (pass the probability matrix [n, k] for multiclass)"
-        )
+    classes = at_most_two_classes(
+        truth,
+        "y_true",
+        "a 1-D y_prob needs a binary target (pass the probability matrix [n, k] for multiclass)",
+    )
     if pos_label is None:
         values = set(classes.tolist())
         if not (values <= {0, 1} or values <= {-1, 1}):

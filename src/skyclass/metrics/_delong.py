@@ -30,7 +30,12 @@ from scipy import stats
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
 from skyclass.metrics._bootstrap_interval import ConfidenceInterval
-from skyclass.metrics._validation import as_1d, as_score_column, check_lengths
+from skyclass.metrics._validation import (
+    as_1d,
+    as_score_column,
+    at_most_two_classes,
+    check_lengths,
+)
 
 __all__ = ["DeLongTest", "delong_ci", "delong_test"]
 
@@ -138,11 +143,7 @@ def _binary_columns(
                 raise InputError(f"binary scores must be 1-D or [n, 2], got shape {array.shape}")
             array = array[:, 1]
         columns.append(as_score_column(array, "y_score"))
-    classes = np.unique(y)
-    if classes.size > 2:
-        raise InputError(
-            f"y_true has {classes.size} classes but the scores are 1-D; pass a [n, k] matrix"
-        )
+    classes = at_most_two_classes(y, "y_true", "the scores are 1-D: pass a [n, k] matrix")
     label = pos_label if pos_label is not None else classes[-1]
     positive = y == label
     _check_both(positive, f"positive label {label!r}")

@@ -29,7 +29,7 @@ import numpy as np
 
 from skyclass._jsonsafe import json_scalar
 from skyclass.errors import InputError
-from skyclass.metrics._validation import as_1d
+from skyclass.metrics._validation import as_1d, one_per_row
 
 __all__ = [
     "GroupMetrics",
@@ -103,15 +103,12 @@ def _groups(sensitive: Any, n: int) -> tuple[list[Any], np.ndarray]:
 
 
 def _column(values: Any, n: int, name: str) -> np.ndarray:
-    array = np.asarray(values, dtype=object)
-    if array.ndim != 1:
-        raise InputError(f"{name} must be one value per row (1-D), got shape {array.shape}")
-    if array.shape[0] != n:
-        raise InputError(
-            f"{name} has {array.shape[0]} values but y_true has {n} rows; "
-            "pass the sensitive column for exactly the evaluated rows"
-        )
-    return array
+    return one_per_row(
+        np.asarray(values, dtype=object),
+        n,
+        name,
+        "pass the sensitive column for exactly the evaluated rows",
+    )
 
 
 def _prepare(

@@ -147,13 +147,7 @@ def as_weights(
     arr = _as_array(sample_weight, "sample_weight")
     if arr.ndim == 0:
         return np.full(n_samples, float(arr))
-    if arr.ndim != 1:
-        raise InputError(f"sample_weight must be 1-D; got an array of shape {arr.shape}.")
-    if arr.shape[0] != n_samples:
-        raise InputError(
-            f"sample_weight has {arr.shape[0]} entries but there are {n_samples} samples; "
-            "pass one weight per sample."
-        )
+    one_per_row(arr, n_samples, "sample_weight", "pass one weight per row")
     if arr.dtype.kind == "O":  # e.g. a pandas object column of numbers: as scikit-learn, floats
         try:
             arr = arr.astype(np.float64)
@@ -168,6 +162,28 @@ def as_weights(
     if not allow_all_zero:
         require_nonzero(arr)
     return arr
+
+
+def one_per_row(array: np.ndarray, n_rows: int, name: str, fix: str) -> np.ndarray:
+    """``array`` when it holds one value per row of ``y_true``; else an ``InputError``.
+
+    ``fix`` ends the length message, saying what to pass instead.
+    """
+    if array.ndim != 1:
+        raise InputError(f"{name} must be one value per row (1-D), got shape {array.shape}")
+    if array.shape[0] != n_rows:
+        raise InputError(
+            f"{name} has {array.shape[0]} values but y_true has {n_rows} rows; {fix}"
+        )
+    return array
+
+
+def at_most_two_classes(y: np.ndarray, name: str, fix: str) -> np.ndarray:
+    """The sorted classes of ``y``; an ``InputError`` ending in ``fix`` when there are more than two."""
+    classes = np.unique(y)
+    if classes.size > 2:
+        raise InputError(f"{name} has {classes.size} classes {classes[:5].tolist()}; {fix}")
+    return classes
 
 
 def require_nonzero(weights: np.ndarray | None) -> None:
@@ -277,12 +293,9 @@ def binary_target(y_true: Any, pos_label: Any = None, name: str = "y_true") -> n
     ``pos_label=None`` follows scikit-learn: the larger of the two labels (1 for 0/1 data).
     """
     y = as_1d(y_true, name)
-    classes = np.unique(y)
-    if classes.size > 2:
-        raise InputError(
-            f"{name} has {classes.size} classes {classes[:5].tolist()}; this needs a binary "
-            "target (use the one-vs-rest or multiclass variant)"
-        )
+    classes = at_most_two_classes(
+        y, name, "this needs a binary target (use the one-vs-rest or multiclass variant)"
+    )
     if pos_label is None:
         pos_label = classes[-1]
     elif classes.size and not np.any(classes == pos_label):
