@@ -22,7 +22,7 @@ from skyclass.gateway._ledger import Ledger
 from skyclass.gateway._metrics import GatewayMetrics
 from skyclass.gateway._settings import GatewaySettings, RoutingTable, UpstreamTls
 from skyclass.gateway._state import EndpointState
-from skyclass.gateway._status import endpoint_row, region_status
+from skyclass.gateway._status import endpoint_row, gateway_status, region_status
 from skyclass.gateway.policies import make_policy
 
 
@@ -345,17 +345,7 @@ class Router:
         regions = region_status(
             rows, lambda name: self.ledger.region_stats(name, now), self.metrics
         )
-        return {
-            "policy": self.settings.policy,
-            "table_version": self.table.version,
-            "canary_weight": self.table.canary_weight,
-            "shadow_percent": self.table.shadow_percent,
-            "regions": regions,
-            "shadow": {
-                "sent": self.shadow_sent,
-                "failed": self.shadow_failed,
-                "disagreements": self.shadow_disagreements,
-            },
-            "unrouted": self.unrouted,
-            "panic_routed": self.panic_routed,
-        }
+        shadow = (self.shadow_sent, self.shadow_failed, self.shadow_disagreements)
+        return gateway_status(self.settings, self.table, regions, version=self.table.version,
+                              shadow=shadow, unrouted=self.unrouted,
+                              panic_routed=self.panic_routed)  # fmt: skip

@@ -112,11 +112,9 @@ def start_in_thread(
     Parameters
     ----------
     settings : GatewaySettings
-        Where to listen (port 0 picks a free port; see ``.url``) and how to route.
-    table : RoutingTable, optional
-        A fixed routing table (default: read ``endpoints_file``, else empty).
-    endpoints_file : str or os.PathLike, optional
-        A routing-table file to follow as deploys replace it.
+        As for :func:`serve`; port 0 in ``listen`` picks a free port (see ``.url``).
+    table, endpoints_file : RoutingTable, str or os.PathLike, optional
+        The fixed routing table and/or the file to follow, as for :func:`serve`.
 
     Returns
     -------

@@ -1,9 +1,9 @@
-"""The per-region part of ``/gateway/status``, the same on every engine.
+"""The JSON of ``/gateway/status``, the same on every engine.
 
 Each engine says what it knows of every endpoint (health, outstanding requests, last
 routed) and of every region (traffic and replica-hours); :func:`region_status` groups
 the endpoints by region, prices each region and keeps the cost gauge in step, so status,
-dashboard, metrics and ledger give one number.
+dashboard, metrics and ledger give one number; :func:`gateway_status` adds the rest.
 
 Example:
     >>> from skyclass.gateway import Endpoint
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from skyclass.gateway._metrics import GatewayMetrics
-from skyclass.gateway._settings import Endpoint
+from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable
 
 
 def endpoint_row(
@@ -70,3 +70,31 @@ def region_status(
         entry["ready"] = sum(1 for e in entry["endpoints"] if e["available"])
         metrics.cost.labels(region=name, cloud=entry["cloud"]).set(entry["dollars"])
     return regions
+
+
+def gateway_status(
+    settings: GatewaySettings,
+    table: RoutingTable,
+    regions: dict[str, dict],
+    *,
+    version: int,
+    shadow: tuple[int, int, int | None],
+    unrouted: int,
+    panic_routed: int,
+) -> dict:
+    """The whole status document around ``regions`` (see :meth:`Router.snapshot`).
+
+    ``version`` is the routing table in effect; ``shadow`` is (sent, failed, label
+    disagreements, None where the engine cannot compare them).
+    """
+    sent, failed, disagreements = shadow
+    return {
+        "policy": settings.policy,
+        "table_version": version,
+        "canary_weight": table.canary_weight,
+        "shadow_percent": table.shadow_percent,
+        "regions": regions,
+        "shadow": {"sent": sent, "failed": failed, "disagreements": disagreements},
+        "unrouted": unrouted,
+        "panic_routed": panic_routed,
+    }

@@ -49,7 +49,7 @@ from skyclass.gateway._envoy import admin, attempts, config
 from skyclass.gateway._ledger import Ledger
 from skyclass.gateway._metrics import GatewayMetrics
 from skyclass.gateway._settings import Endpoint, GatewaySettings, RoutingTable, TableSource
-from skyclass.gateway._status import endpoint_row, region_status
+from skyclass.gateway._status import endpoint_row, gateway_status, region_status
 
 log = logging.getLogger("skyclass.gateway.envoy")
 
@@ -541,23 +541,11 @@ class ControlPlane:
                                last_routed=self.last_routed.get(endpoint.url))  # fmt: skip
             rows.append((endpoint, row))
         regions = region_status(rows, lambda name: self.region_stats(name, now), self.metrics)
-        return {
-            "engine": "envoy",
-            "policy": self.settings.policy,
-            "order": list(self.order),
-            "table_version": self.applied_version,
-            "canary_weight": self.table.canary_weight,
-            "shadow_percent": self.table.shadow_percent,
-            "regions": regions,
-            # Envoy discards mirrored answers, so label disagreements are not compared here
-            "shadow": {
-                "sent": self.shadow_sent,
-                "failed": self.shadow_failed,
-                "disagreements": None,
-            },
-            "unrouted": self.unrouted,
-            "panic_routed": 0,
-        }
+        # Envoy discards mirrored answers, so label disagreements are not compared here
+        shadow = (self.shadow_sent, self.shadow_failed, None)
+        status = gateway_status(self.settings, self.table, regions, version=self.applied_version,
+                                shadow=shadow, unrouted=self.unrouted, panic_routed=0)  # fmt: skip
+        return {"engine": "envoy", "order": list(self.order), **status}
 
     async def render_metrics(self) -> bytes:
         """skyclass's gateway metrics followed by Envoy's own statistics."""

@@ -19,13 +19,5 @@ class Builtin(Engine):
     """Routes with :class:`skyclass.gateway.Router` inside uvicorn."""
 
     def serve(self, settings: GatewaySettings, source: TableSource) -> None:
-        """Run :func:`skyclass.gateway.serve` in this process (see :meth:`Engine.serve`).
-
-        Parameters
-        ----------
-        settings : GatewaySettings
-            How to listen, route, retry and check health.
-        source : TableSource
-            The fixed routing table, or the file to follow.
-        """
+        """Run :func:`skyclass.gateway.serve` in this process (see :meth:`Engine.serve`)."""
         serve(settings, source.table, endpoints_file=source.file)

@@ -81,13 +81,6 @@ class Envoy(Engine):
     def serve(self, settings: GatewaySettings, source: TableSource) -> None:
         """Run Envoy and its control plane until SIGTERM/SIGINT (see :meth:`Engine.serve`).
 
-        Parameters
-        ----------
-        settings : GatewaySettings
-            How to listen, route, retry and check health.
-        source : TableSource
-            The fixed routing table, or the file to follow.
-
         Raises
         ------
         ConfigError
