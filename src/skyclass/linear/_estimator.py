@@ -452,6 +452,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : numpy.ndarray of shape (n_samples, n_classes)
+            Natural logs, columns in ``classes_`` order; exact ``log_softmax`` for the
+            multinomial model, ``-inf`` where another model's probability is 0.
         """
         check_is_fitted(self)
         if len(self.classes_) > 2 and self.multi_class == "multinomial":
