@@ -70,7 +70,11 @@ def test_wine_accuracy_and_bundle_agree_with_sklearn(wine):
     }
     families = ("logreg", "logreg-ovr", "hgb", "rf")
     names = {r["name"] for r in result.leaderboard}
-    assert names == {"prior", *families, *(f"{f} (defaults)" for f in families)}
+    assert names - {"ensemble"} == {"prior", *families, *(f"{f} (defaults)" for f in families)}
+    for row in result.leaderboard:  # the ensemble (when the weights mix models) names its members
+        if row["kind"] == "ensemble":
+            assert set(row["params"]["members"]) <= names - {"prior", "ensemble"}
+            assert abs(sum(row["params"]["members"].values()) - 1.0) < 1e-3
     assert all(r["n_trials"] <= 3 and len(r["fold_scores"]) == 5 for r in result.leaderboard)
     assert result.metric == "accuracy" and "balanced" in " ".join(summary["metric"]["reasons"])
     assert summary["metric"]["tuned_on"] == "log_loss"

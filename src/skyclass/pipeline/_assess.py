@@ -115,6 +115,31 @@ def evaluate_bundle(
     of these rows; ``warnings`` lists what a reader must know (absent classes,
     dropped rows, a model no better than the baseline, and what scoring had to impute or
     map to unknown: ``data_quality``); ``strict`` makes any imputation an ``InputError``.
+
+    Parameters
+    ----------
+    bundle : str, os.PathLike or skyclass.bundle.Bundle
+        A bundle directory, ``.skyclass`` file, registry URI or a loaded bundle.
+    data : str, os.PathLike or pandas.DataFrame
+        The labelled table (any format ``skyclass.data.load_table`` reads).
+    target : str or None
+        The label column (default: the bundle's target).
+    report : str, os.PathLike or None
+        Also write an HTML evaluation report here.
+    seed : int
+        Seed of the bootstrap intervals (default 0).
+    encoding : str or None
+        Text encoding of the file (default: sniffed).
+    unknown_labels : str
+        ``"drop"`` (default: such rows are dropped and counted) or ``"error"``.
+    strict : bool
+        Raise ``InputError`` when any cell had to be imputed or mapped to unknown.
+
+    Returns
+    -------
+    dict
+        JSON-safe metrics with intervals, ``baseline``, ``warnings``, ``data_quality`` and
+        the full evaluation.
     """
     if unknown_labels not in UNKNOWN_LABEL_ACTIONS:
         raise InputError(

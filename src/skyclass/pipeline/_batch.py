@@ -103,6 +103,32 @@ def predict_file(
     pandas and go from Arrow straight to the graph; others take the full schema checks.
     ``quality`` (a ``DataQuality``) counts what had to be imputed, mapped to unknown or
     converted; ``strict`` makes any of it an ``InputError`` (and no file is written).
+
+    Parameters
+    ----------
+    bundle : str, os.PathLike or skyclass.bundle.Bundle
+        A bundle directory, ``.skyclass`` file, registry URI or a loaded bundle.
+    data : str or os.PathLike
+        The table to score (CSV, TSV, Parquet, JSON Lines; local or object store).
+    out : str or os.PathLike
+        The CSV file to write (written beside it first, renamed into place at the end).
+    chunk_rows : int
+        Rows scored per chunk (default 65,536): bounds memory on big files.
+    keep : list of str or None
+        Input columns copied into the output before ``label`` (e.g. an id).
+    probabilities : bool
+        Write ``proba_<label>`` columns (default ``True``).
+    encoding : str or None
+        Text encoding of the file (default: sniffed).
+    quality : skyclass.bundle.DataQuality or None
+        Collects the counts of imputed, unknown and converted cells when given.
+    strict : bool
+        Raise ``InputError`` (writing nothing) when any cell had to be imputed or converted.
+
+    Returns
+    -------
+    int
+        The number of rows scored.
     """
     model = _bundle(bundle)
     out = Path(out).absolute()

@@ -25,7 +25,23 @@ def corrected_ttest(
 ) -> dict:
     """One-sided test that ``a`` beats ``b`` on paired fold scores (Nadeau & Bengio, 2003).
 
-    Returns ``{"t", "p_value", "mean_difference", "significant", "alpha"}``.
+    Parameters
+    ----------
+    scores_a : list of float
+        Candidate a's score on each CV fold (greater is better).
+    scores_b : list of float
+        Candidate b's scores on the same folds, in the same order.
+    test_train_ratio : float
+        ``n_val / n_train`` of one fold (``1 / (k - 1)`` for k-fold CV): the correction
+        for overlapping training sets.
+    alpha : float
+        Significance level (default 0.05).
+
+    Returns
+    -------
+    dict
+        ``t``, ``p_value`` (one-sided; NaN with fewer than two folds), ``mean_difference``
+        (a - b), ``significant`` (``p_value < alpha``) and ``alpha``.
     """
     diff = np.asarray(scores_a, dtype=float) - np.asarray(scores_b, dtype=float)
     k = diff.size
@@ -49,6 +65,19 @@ def corrected_ttest(
 
 
 def rank_results(results: list, *, greater_is_better: bool = True) -> list:
-    """Candidate results that produced scores, best first (failed ones dropped)."""
+    """Candidate results that produced scores, best first (failed ones dropped).
+
+    Parameters
+    ----------
+    results : list of CandidateResult
+        Results of ``tune``.
+    greater_is_better : bool
+        Direction of their scores (default ``True``).
+
+    Returns
+    -------
+    list of CandidateResult
+        The results with fold scores, best mean first.
+    """
     usable = [r for r in results if r.fold_scores]
     return sorted(usable, key=lambda r: -r.mean if greater_is_better else r.mean)

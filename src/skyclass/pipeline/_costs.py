@@ -35,7 +35,15 @@ __all__ = ["Costs", "read_costs"]
 
 @dataclass(frozen=True)
 class Costs:
-    """A cost matrix over the labels, and the FP/FN pair when it came from one."""
+    """A cost matrix over the labels, and the FP/FN pair when it came from one.
+
+    Attributes
+    ----------
+    matrix : skyclass.metrics.CostMatrix
+        k x k costs in label order (rows: true class, columns: predicted).
+    pair : tuple of (float, float) or None
+        ``(fp, fn)`` when the costs were given as a two-class pair, else ``None``.
+    """
 
     matrix: CostMatrix
     pair: tuple[float, float] | None = None
@@ -79,7 +87,26 @@ def _parse_file(path: Path) -> Any:
 def read_costs(source: Any, labels: Sequence[Any], positive: Any = None) -> Costs:
     """Costs from a file path, a dict, a pair or a matrix, checked against ``labels``.
 
-    A pair's positive class is ``positive`` (default: the second label).
+    Parameters
+    ----------
+    source : str, os.PathLike, dict, list or skyclass.metrics.CostMatrix
+        A JSON/CSV file, ``{"fp": 1, "fn": 5}`` / ``[1, 5]`` (two classes), a k x k
+        matrix in label order, or ``{"labels": [...], "matrix": [...]}``.
+    labels : sequence
+        The target's labels, in order.
+    positive : Any
+        The positive class of a pair (default: the second label).
+
+    Returns
+    -------
+    Costs
+        The cost matrix over ``labels`` (and the pair when given as one).
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        For a malformed value, a wrong shape, negative costs or unknown labels (the
+        message says what to give instead); ``NotFoundError`` for a missing file.
     """
     where = "--costs"
     if isinstance(source, CostMatrix):

@@ -148,9 +148,28 @@ def choose_rule(
     costs: Costs | None = None,
     positive: Any = None,
 ) -> dict:
-    """``{"rule": dict | None, "explanation": str, "oof": {...}}`` from out-of-fold rows.
+    """The decision rule for ``metric``, tuned on out-of-fold rows (see the module doc).
 
-    ``positive`` is the positive class of a binary target (default: the second label).
+    Parameters
+    ----------
+    y_true : numpy.ndarray
+        The true labels of the out-of-fold rows.
+    proba : numpy.ndarray
+        Their ``[n, k]`` out-of-fold probabilities, columns in ``labels`` order.
+    labels : sequence
+        The class labels.
+    metric : str
+        The selection metric the rule aims at (e.g. ``f1_macro``, ``balanced_accuracy``).
+    costs : Costs or None
+        Misclassification costs; when given they decide the rule.
+    positive : Any
+        The positive class of a binary target (default: the second label).
+
+    Returns
+    -------
+    dict
+        ``{"rule": dict or None (argmax), "explanation": str, "oof": {...}}``: the rule
+        as ``skyclass.metrics.rule_to_dict`` writes it, why, and its out-of-fold effect.
     """
     labels = list(labels)
     y_true = np.asarray(y_true)

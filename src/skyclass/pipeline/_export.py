@@ -49,7 +49,18 @@ OUTPUT = "probabilities"
 
 
 def input_types(preprocessor: Preprocessor) -> list[dict[str, Any]]:
-    """The ONNX inputs of the exported graph: ``[{"name", "type", "shape"}]`` in schema order."""
+    """The ONNX inputs of the exported graph, in schema order.
+
+    Parameters
+    ----------
+    preprocessor : Preprocessor
+        The (fitted or unfitted) preprocessor; only its schema is read.
+
+    Returns
+    -------
+    list of dict
+        ``{"name", "type" ("string" or "double"), "shape" ([-1, 1])}`` per input.
+    """
     return [
         {
             "name": col.name,
@@ -65,8 +76,27 @@ def export_onnx(
 ) -> onnx.ModelProto:
     """One ONNX graph: canonical column inputs → ``probabilities`` float32 ``[N, k]``.
 
-    ``model`` is fitted on ``preprocessor.transform(...)``; ``labels`` name its output
-    columns (default: its ``classes_``). Raises ``InputError`` for an unsupported model type.
+    Parameters
+    ----------
+    preprocessor : Preprocessor
+        The fitted preprocessor.
+    model : Any
+        The classifier fitted on ``preprocessor.transform(...)``: skyclass's
+        ``LogisticRegression``, scikit-learn's ``LogisticRegression``,
+        ``HistGradientBoostingClassifier``, ``RandomForestClassifier``, or an ``Ensemble``
+        of them (each member's graph, weighted and summed).
+    labels : list or None
+        Names of the output columns, recorded in the metadata (default: ``classes_``).
+
+    Returns
+    -------
+    onnx.ModelProto
+        The checked graph: one input per schema column, output ``probabilities``.
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        For a model type that cannot be exported.
     """
     model_graph, model_input = _model_graph(model, preprocessor.n_features_out_)
     opsets = {o.domain or "": o.version for o in model_graph.opset_import}

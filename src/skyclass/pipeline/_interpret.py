@@ -21,6 +21,9 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
+from skyclass.pipeline._preprocess import Preprocessor
+from skyclass.pipeline._scoring import Scorer
+
 __all__ = ["permutation_ranking", "top_coefficients"]
 
 
@@ -31,6 +34,22 @@ def top_coefficients(
 
     A binary model with a single row of coefficients is read as the second class's
     row, the first class getting its negation (as scikit-learn does).
+
+    Parameters
+    ----------
+    coef : numpy.ndarray
+        ``[k, n_features]`` coefficients (or ``[1, n_features]`` for two classes).
+    features : sequence of str
+        The model's feature names (``Preprocessor.get_feature_names_out``).
+    labels : sequence
+        The class labels, in coefficient-row order.
+    k : int
+        Features listed per direction and class (default 5).
+
+    Returns
+    -------
+    dict of str to dict
+        Per class label (as text): ``{"toward": [[feature, weight], ...], "away": [...]}``.
     """
     coef = np.atleast_2d(np.asarray(coef, dtype=float))
     if coef.shape[0] == 1 and len(labels) == 2:
@@ -59,11 +78,11 @@ class _Fitted:
 
 
 def permutation_ranking(
-    preprocessor,
-    model,
+    preprocessor: Preprocessor,
+    model: Any,
     X: pd.DataFrame,
     y_codes: np.ndarray,
-    scorer,
+    scorer: Scorer,
     *,
     n_repeats: int | None = None,
     max_rows: int = 5000,
@@ -71,8 +90,29 @@ def permutation_ranking(
 ) -> list[dict]:
     """Mean and std drop of ``scorer`` per raw column, most important first.
 
-    At most ``max_rows`` seeded rows of ``X`` are used; ``n_repeats`` shuffles per
-    column default to 5, or 3 beyond 20 columns.
+    Parameters
+    ----------
+    preprocessor : Preprocessor
+        The fitted preprocessor the model was trained behind.
+    model : Any
+        The fitted classifier (``predict_proba`` on the preprocessed features).
+    X : pandas.DataFrame
+        Raw rows (the user's columns), e.g. the test rows.
+    y_codes : numpy.ndarray
+        Their true class codes.
+    scorer : Scorer
+        The metric whose drop is measured (its direction is respected).
+    n_repeats : int or None
+        Shuffles per column (default 5, or 3 beyond 20 columns).
+    max_rows : int
+        At most this many seeded rows of ``X`` are used (default 5,000).
+    seed : int
+        Seed of the row sample and the shuffles (default 0).
+
+    Returns
+    -------
+    list of dict
+        ``{"feature", "mean", "std"}`` per column, largest mean drop first.
     """
     if n_repeats is None:
         n_repeats = 5 if X.shape[1] <= 20 else 3

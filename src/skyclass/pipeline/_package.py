@@ -64,13 +64,54 @@ def package(
 ) -> Path:
     """Export, check and write a bundle; returns its directory (or ``.skyclass`` file).
 
-    ``model`` is fitted on ``preprocessor.transform(...)`` and ``labels`` are its
-    ``classes_`` in order, or name its class codes when it was fitted on codes ``0..k-1``. ``decision_rule`` is a ``skyclass.metrics`` rule or
-    its dict (``None`` = argmax). ``X_reference`` (the training table) gives the
-    reference distributions and the golden rows; ``predictions`` (labels
-    predicted on it) the reference prediction shares, computed when omitted.
-    The ONNX graph must reproduce the in-memory model on the golden rows
-    within 1e-5, else ``IntegrityError`` and nothing is written.
+    The ONNX graph must reproduce the in-memory model on the golden rows within 1e-5,
+    else ``IntegrityError`` and nothing is written.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Where the bundle goes (a directory, or a ``.skyclass`` file name).
+    preprocessor : Preprocessor
+        The fitted preprocessor.
+    model : Any
+        The classifier fitted on ``preprocessor.transform(...)`` (one ``export_onnx``
+        can export, an ``Ensemble`` of such models included).
+    schema : skyclass.data.Schema
+        The input schema the bundle validates requests against.
+    labels : sequence
+        The model's ``classes_`` in order, or the label of each class code when it was
+        fitted on codes ``0..k-1``.
+    target : str or None
+        The target column's name (recorded; ``evaluate`` uses it).
+    name : str
+        The model name.
+    X_reference : pandas.DataFrame
+        The training table: reference distributions (drift) and golden rows.
+    predictions : sequence or None
+        Labels predicted on ``X_reference`` (reference prediction shares); computed by
+        argmax when omitted.
+    decision_rule : Any
+        A ``skyclass.metrics`` rule or its dict (``None``: argmax).
+    metrics : mapping or None
+        Test metrics to record in the bundle and its card.
+    params : mapping or None
+        Training parameters to record (JSON-safe after conversion).
+    card_extra : str or None
+        Markdown appended to the model card.
+    seed : int
+        Seed of the golden-row and reference samples (default 0).
+
+    Returns
+    -------
+    pathlib.Path
+        The written bundle.
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        When ``labels`` disagree with the model's classes or the model cannot be exported.
+    skyclass.errors.IntegrityError
+        When the ONNX graph differs from the model by more than 1e-5.
     """
     labels = [json_scalar(v) for v in labels]
     classes = [json_scalar(v) for v in getattr(model, "classes_", labels)]
@@ -151,6 +192,24 @@ def build_reference(
     std, 11 quantiles (0%..100%), a seeded sample of up to 5000 values (7 significant
     digits; fewer per column when there are over 20 numeric columns, at least 500);
     categorical/boolean: n, missing, frequencies; text: n, missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The training rows, already coerced to ``schema``.
+    schema : skyclass.data.Schema
+        Their schema.
+    predictions : sequence
+        The model's predicted label for each row.
+    labels : sequence
+        The class labels, in order.
+    seed : int
+        Seed of the value samples (default 0).
+
+    Returns
+    -------
+    dict
+        The reference: per-column statistics and samples, and the prediction shares.
     """
     rng = np.random.default_rng(seed)
     columns: dict[str, Any] = {}

@@ -49,13 +49,22 @@ RARE = "__rare__"
 class Preprocessor(TransformerMixin, BaseEstimator):
     """Impute, standardise and one-hot encode a table described by ``schema``.
 
-    Parameters:
-        schema: the input ``skyclass.data.Schema`` (text columns not allowed).
-        min_frequency: categories seen fewer times than this share one rare column.
+    Parameters
+    ----------
+    schema : skyclass.data.Schema
+        The input columns and their kinds (text columns are refused at ``fit``).
+    min_frequency : int
+        Categories seen fewer times than this in training share one "rare" column
+        (default 5; at least 1).
 
-    Fitted attributes: ``numeric_`` (list of dicts: column, part, median, mean,
-    scale), ``categorical_`` (list of dicts: column, categories, rare),
-    ``feature_names_out_``.
+    Attributes
+    ----------
+    numeric_ : list of dict
+        Per numeric feature (datetime parts included): column, part, median, mean, scale.
+    categorical_ : list of dict
+        Per categorical column: column, categories (own columns), rare (sharing one).
+    feature_names_out_ : numpy.ndarray
+        The output column names, in matrix order.
     """
 
     def __init__(self, schema: Schema, min_frequency: int = 5) -> None:
@@ -63,7 +72,25 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         self.min_frequency = min_frequency
 
     def fit(self, X: Any, y: Any = None) -> Preprocessor:
-        """Learn medians, means, scales and categories from ``X`` (DataFrame or records)."""
+        """Learn medians, means, scales and categories from ``X``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or list of dict
+            Rows matching ``schema`` (a DataFrame or records).
+        y : Any
+            Ignored (scikit-learn's transformer signature).
+
+        Returns
+        -------
+        Preprocessor
+            ``self``, fitted.
+
+        Raises
+        ------
+        skyclass.errors.InputError
+            When the schema has text columns or ``min_frequency`` is not an int >= 1.
+        """
         text = [c.name for c in self.schema if c.kind == "text"]
         if text:
             raise InputError(
@@ -97,12 +124,35 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        """The float64 feature matrix ``[n_rows, n_features_out_]`` of ``X``."""
+        """The float64 feature matrix of ``X``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or list of dict
+            Rows matching ``schema``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[n_rows, n_features_out_]`` float64 features.
+        """
         check_is_fitted(self, "feature_names_out_")
         return self.transform_arrays(self.schema.to_arrays(X))
 
     def transform_arrays(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        """Like ``transform`` but from canonical arrays (``Schema.to_arrays``)."""
+        """Like ``transform`` but from canonical arrays.
+
+        Parameters
+        ----------
+        arrays : dict of str to numpy.ndarray
+            One array per schema column, as ``Schema.to_arrays`` gives them (float64 with
+            NaN for numbers and datetimes in epoch seconds, strings with ``""`` for missing).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[n_rows, n_features_out_]`` float64 features.
+        """
         check_is_fitted(self, "feature_names_out_")
         n = len(next(iter(arrays.values()))) if arrays else 0
         blocks = []
@@ -121,7 +171,18 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         return np.hstack(blocks)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Feature names: ``col``, ``col.part`` (datetime) and ``col=value`` (one-hot)."""
+        """Feature names: ``col``, ``col.part`` (datetime) and ``col=value`` (one-hot).
+
+        Parameters
+        ----------
+        input_features : Any
+            Ignored (scikit-learn's signature): the names come from the schema.
+
+        Returns
+        -------
+        numpy.ndarray
+            The ``n_features_out_`` names, in matrix order.
+        """
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_
 
@@ -160,6 +221,16 @@ def datetime_parts(seconds: np.ndarray) -> dict[str, np.ndarray]:
 
     Float arithmetic with floor only (H. Hinnant's civil-from-days), so the ONNX
     graph computes bit-identical values.
+
+    Parameters
+    ----------
+    seconds : numpy.ndarray
+        Seconds since 1970-01-01 UTC (float; NaN for missing).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``year``, ``month`` (1-12), ``dayofweek`` (Monday = 0) and ``hour`` (0-23), as floats.
 
     Example:
         >>> {k: v.tolist() for k, v in datetime_parts(np.array([0.0])).items()}

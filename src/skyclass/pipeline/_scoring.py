@@ -27,7 +27,20 @@ __all__ = ["SCORERS", "Scorer", "get_scorer"]
 
 @dataclass(frozen=True)
 class Scorer:
-    """A metric name, its function of ``(y_codes, proba)`` and its direction."""
+    """A metric name, its function of ``(y_codes, proba)`` and its direction.
+
+    Attributes
+    ----------
+    name : str
+        The metric's name, as ``--metric`` and ``skyclass.metrics.bootstrap_ci`` spell it.
+    fn : callable
+        ``fn(y_codes, proba) -> float``: integer class codes and ``[n, k]`` probabilities.
+    greater_is_better : bool
+        Direction: ``False`` for losses (``log_loss``, ``expected_cost``); default ``True``.
+    uses_proba : bool
+        Whether the metric reads the probabilities themselves (AUC, log loss) rather than
+        the decided labels, so no decision rule can change it; default ``False``.
+    """
 
     name: str
     fn: Callable[[np.ndarray, np.ndarray], float]
@@ -35,7 +48,20 @@ class Scorer:
     uses_proba: bool = False
 
     def score(self, y_codes: np.ndarray, proba: np.ndarray) -> float:
-        """The metric of integer class codes ``y_codes`` against probabilities ``proba``."""
+        """The metric of integer class codes ``y_codes`` against probabilities ``proba``.
+
+        Parameters
+        ----------
+        y_codes : numpy.ndarray
+            True class codes ``0..k-1``.
+        proba : numpy.ndarray
+            ``[n, k]`` probabilities (or one-hot decided labels, for label metrics).
+
+        Returns
+        -------
+        float
+            The metric's value.
+        """
         return float(self.fn(np.asarray(y_codes), np.asarray(proba)))
 
 
@@ -99,9 +125,31 @@ def get_scorer(
 ) -> Scorer:
     """The scorer called ``name``.
 
-    Binary names (``f1``, ``precision``, ``recall``, ``fbeta`` with ``beta``) score the
-    class with code ``positive``; ``expected_cost`` is the mean cost per row of the
-    Bayes decision under ``cost_matrix`` (``[k, k]`` in code order; lower is better).
+    Parameters
+    ----------
+    name : str
+        A metric name from ``SCORERS`` (accuracy, f1_macro, log_loss, roc_auc, ...).
+    n_classes : int
+        Number of classes; binary-only names (``f1``, ``precision``, ``recall``,
+        ``fbeta``) are refused for more than two.
+    positive : int
+        Class code the binary names score (default 1).
+    beta : float or None
+        ``fbeta``'s beta (required for it).
+    cost_matrix : numpy.ndarray or None
+        ``[k, k]`` costs in code order (rows: true class) for ``expected_cost``: the mean
+        cost per row of the Bayes decision (lower is better).
+
+    Returns
+    -------
+    Scorer
+        The named scorer.
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        For an unknown name, a binary name with more classes, or ``expected_cost``
+        without a cost matrix.
     """
     if name not in _NAMES:
         raise InputError(

@@ -56,7 +56,22 @@ _CAUGHT = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
 @dataclass
 class Fold:
-    """One CV fold, preprocessed: training matrix/codes, validation matrix/codes and rows."""
+    """One CV fold, preprocessed: training matrix/codes, validation matrix/codes and rows.
+
+    Attributes
+    ----------
+    X_train : array-like
+        The fold's training features (preprocessor fitted on these rows only).
+    y_train : numpy.ndarray
+        Their class codes.
+    X_val : array-like
+        The fold's validation features (transformed by the same preprocessor).
+    y_val : numpy.ndarray
+        Their class codes.
+    val_index : numpy.ndarray
+        Positions of the validation rows in the tuning sample (where their out-of-fold
+        probabilities go).
+    """
 
     X_train: Any
     y_train: np.ndarray
@@ -67,7 +82,32 @@ class Fold:
 
 @dataclass
 class CandidateResult:
-    """One family's best trial (or its defaults trial), per-fold scores and out-of-fold probabilities."""
+    """One family's best trial (or its defaults trial), per-fold scores and out-of-fold probabilities.
+
+    Attributes
+    ----------
+    name : str
+        The candidate family (``hgb``, ``logreg``, ...).
+    params : dict
+        The trial's parameters (what ``Candidate.build`` takes).
+    fold_scores : list of float
+        The tuning score (log loss in ``train``) on each CV fold.
+    n_trials : int
+        Trials the family ran (pruned ones included).
+    n_pruned : int
+        Trials stopped early by the median pruner or the budget.
+    seconds : float
+        Seconds the family spent tuning.
+    oof_proba : numpy.ndarray or None
+        ``[n_rows, k]`` out-of-fold probabilities of this trial; ``None`` when every trial
+        failed.
+    error : str or None
+        Why the family failed, when it did.
+    default : CandidateResult or None
+        The family's defaults trial (its untuned baseline).
+    fold_seconds : float
+        This trial's mean fold fit in seconds (predicts its fit on more rows); default 0.
+    """
 
     name: str
     params: dict[str, Any]
@@ -89,7 +129,13 @@ class CandidateResult:
         return float(np.std(self.fold_scores, ddof=1)) if len(self.fold_scores) > 1 else 0.0
 
     def to_dict(self) -> dict:
-        """JSON-safe summary (without the out-of-fold probabilities)."""
+        """JSON-safe summary (without the out-of-fold probabilities).
+
+        Returns
+        -------
+        dict
+            name, params, fold_scores, mean, std, n_trials, n_pruned, seconds, error.
+        """
         return {
             "name": self.name,
             "params": self.params,
@@ -260,12 +306,35 @@ def tune(
 ) -> list[CandidateResult]:
     """Tune each candidate over ``folds``; one result per candidate, in the order given.
 
-    ``score(y_codes, proba)`` rates a fold (``greater_is_better`` gives its direction);
-    ``time_budget`` seconds are shared by the families by promise (see the module doc);
-    ``max_trials`` caps trials per family, as does each candidate's ``trial_cap``. Each
-    result's ``default`` is the family's defaults trial. ``console`` shows progress bars.
-    ``reserve(fold_seconds)``: after the defaults round, the budget keeps back this many
-    seconds, given the best family's mean fold fit (the fits after tuning need them).
+    Parameters
+    ----------
+    candidates : list of Candidate
+        The families to tune; each study starts with the family's defaults.
+    folds : list of Fold
+        The preprocessed CV folds.
+    score : callable
+        ``score(y_codes, proba) -> float`` rates one fold.
+    n_classes : int
+        Number of classes (width of the out-of-fold probabilities).
+    greater_is_better : bool
+        Direction of ``score`` (``False`` for log loss); default ``True``.
+    time_budget : float
+        Seconds shared by the families by promise (see the module doc); default 120.
+    max_trials : int or None
+        Cap on trials per family (each candidate's ``trial_cap`` applies too).
+    seed : int
+        Seed of the TPE samplers and of the models; default 0.
+    console : rich.console.Console or None
+        Shows progress bars when given.
+    reserve : callable or None
+        ``reserve(fold_seconds) -> seconds``: after the defaults round the budget keeps back
+        this many seconds, given the best family's mean fold fit (the fits after tuning
+        need them).
+
+    Returns
+    -------
+    list of CandidateResult
+        Each family's best trial; its ``default`` is the family's defaults trial.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     deadline = time.monotonic() + time_budget
