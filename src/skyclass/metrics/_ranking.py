@@ -273,11 +273,6 @@ def _indicator(y_true, score: np.ndarray) -> np.ndarray | None:
     return arr.astype(np.int64)
 
 
-def _check_average(average, options):
-    if average not in options:
-        raise InputError(f"average must be one of {options}; got {average!r}.")
-
-
 @validate_params
 @shared_parameters
 def roc_auc_score(
@@ -341,7 +336,6 @@ def roc_auc_score(
     check_lengths(y_true=yt, y_score=score, sample_weight=sample_weight)
     weight = as_weights(sample_weight, len(yt), allow_all_zero=True)
     if not multiclass:
-        _check_average(average, (None, "micro", "macro", "weighted", "samples"))
         positive = (
             yt == classes_present[-1] if len(classes_present) == 2 else np.zeros_like(yt, bool)
         )
@@ -373,11 +367,6 @@ def roc_auc_score(
         options = ("micro",) + options
     if average not in options:
         raise InputError(f"average must be one of {options} for multiclass problems")
-    if multi_class not in ("ovo", "ovr"):
-        raise InputError(
-            f"multi_class='{multi_class}' is not supported for multiclass ROC AUC, "
-            "multi_class must be in ('ovo', 'ovr')"
-        )
     if average is None and multi_class == "ovo":
         raise NotSupportedError("average=None is not implemented for multi_class='ovo'.")
     classes = _class_list(yt, labels, score.shape[1])
@@ -456,7 +445,6 @@ def average_precision_score(
         0.8333
     """
     score = as_scores(y_score, "y_score")
-    _check_average(average, (None, "micro", "macro", "weighted", "samples"))
     indicator = _indicator(y_true, score)
     if indicator is not None:  # multilabel: one binary AP per column
         if pos_label != 1:
