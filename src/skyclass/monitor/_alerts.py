@@ -48,6 +48,23 @@ class AlertRule:
 
     In a config: ``{metric: accuracy, below: 0.8, window: 1h}`` or
     ``{metric: drift_share, op: ">=", threshold: 0.5}``.
+
+    Parameters
+    ----------
+    name : str
+        Unique rule name, the key of its value (default ``"accuracy < 0.8 over 1h"``).
+    metric : str
+        What is judged: a live metric (``accuracy``, ``f1_macro``...), an estimated one
+        (``estimated_accuracy``) or ``drift_share``.
+    op : str
+        One of ``<``, ``<=``, ``>``, ``>=``: the alert condition is ``value op threshold``.
+    threshold : float
+        The value compared with.
+    window : str, optional
+        Time window the metric is computed over (``"15min"``, ``"1h"``); ``None``: the
+        monitor's window.
+    min_rows : int
+        Labelled rows the window needs before the rule is judged (at least 1).
     """
 
     name: str
@@ -59,7 +76,26 @@ class AlertRule:
 
     @classmethod
     def from_dict(cls, data: Mapping, *, where: str = "rules[0]") -> AlertRule:
-        """Parse one rule, naming the field at fault."""
+        """Parse one rule, naming the field at fault.
+
+        Parameters
+        ----------
+        data : mapping
+            ``metric`` plus either one of ``below``/``above``/``at_most``/``at_least`` or
+            ``op`` + ``threshold``; optionally ``name``, ``window`` and ``min_rows``.
+        where : str
+            Where the rule is in the config, the start of every error message.
+
+        Returns
+        -------
+        AlertRule
+            The rule, named after its condition when ``name`` is not given.
+
+        Raises
+        ------
+        ConfigError
+            Naming the missing, unknown or invalid field.
+        """
         if not isinstance(data, Mapping):
             raise ConfigError(f"{where}: a rule is a mapping like {{metric: accuracy, below: 0.8}}")
         data = dict(data)
@@ -103,13 +139,38 @@ class AlertRule:
         )
 
     def breached(self, value: float) -> bool:
-        """Whether ``value`` meets the alert condition."""
+        """Whether ``value`` meets the alert condition.
+
+        Parameters
+        ----------
+        value : float
+            The metric's current value.
+
+        Returns
+        -------
+        bool
+            ``value op threshold``.
+        """
         return OPS[self.op](value, self.threshold)
 
 
 @dataclass(frozen=True)
 class Alert:
-    """One state change of a rule: ``status`` is ``firing`` or ``resolved``."""
+    """One state change of a rule: ``status`` is ``firing`` or ``resolved``.
+
+    Parameters
+    ----------
+    rule : AlertRule
+        The rule whose state changed.
+    status : str
+        ``"firing"`` (the condition started to hold) or ``"resolved"`` (it cleared).
+    value : float
+        The metric value that changed the state.
+    ts : float
+        When, in seconds since the epoch (the monitor's ``now``).
+    context : mapping, optional
+        Extra fields merged into the JSON line (model, version, URL of the page).
+    """
 
     rule: AlertRule
     status: str
@@ -118,7 +179,15 @@ class Alert:
     context: Mapping | None = None
 
     def to_dict(self) -> dict:
-        """The JSON object printed and POSTed."""
+        """The JSON object printed and POSTed.
+
+        Returns
+        -------
+        dict
+            ``type`` (``"skyclass.alert"``), ``alert`` (the rule name), ``status``, the
+            rule's ``metric``/``op``/``threshold``/``window``, ``value``, ``ts`` and the
+            context's fields.
+        """
         return {
             "type": "skyclass.alert",
             "alert": self.rule.name,
@@ -136,13 +205,26 @@ class Alert:
 class AlertManager:
     """Judges rules against metric values and emits each state change once.
 
-    Args:
-        rules: the rules to judge.
-        webhook: URL to POST each alert to (JSON body); failures are reported on stderr
-            and never stop monitoring.
-        state_path: JSON file remembering which rules are firing, across runs.
-        stream: where the JSON lines go (stdout by default).
-        timeout_s: webhook timeout.
+    Not thread-safe: one manager per monitoring loop.
+
+    Parameters
+    ----------
+    rules : list of AlertRule
+        The rules to judge; their names must be unique.
+    webhook : str, optional
+        URL to POST each alert to (JSON body); failures are reported on stderr and
+        never stop monitoring.
+    state_path : str or PathLike, optional
+        JSON file remembering which rules are firing, across runs.
+    stream : text stream, optional
+        Where the JSON lines go (stdout by default).
+    timeout_s : float
+        Timeout of each webhook POST, in seconds.
+
+    Raises
+    ------
+    ConfigError
+        When two rules share a name, or the state file is not valid JSON.
     """
 
     def __init__(
@@ -194,7 +276,25 @@ class AlertManager:
     def evaluate(
         self, values: Mapping[str, float | None], *, now: float, context: Mapping | None = None
     ) -> list[Alert]:
-        """Judge every rule with ``values[rule.name]``; a missing or NaN value leaves its state alone."""
+        """Judge every rule with ``values[rule.name]``; a missing or NaN value leaves its state alone.
+
+        Each change is written to the stream, POSTed to the webhook and saved to the
+        state file.
+
+        Parameters
+        ----------
+        values : mapping of str to float or None
+            Rule name → the value of its metric over its window.
+        now : float
+            The time of this evaluation, in seconds since the epoch.
+        context : mapping, optional
+            Fields added to every alert's JSON line.
+
+        Returns
+        -------
+        list of Alert
+            The state changes (firing or resolved); empty when nothing changed.
+        """
         changes: list[Alert] = []
         for rule in self.rules:
             value = values.get(rule.name)

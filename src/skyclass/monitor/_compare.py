@@ -32,7 +32,27 @@ __all__ = ["Comparison", "paired_comparison"]
 class Comparison:
     """Champion vs challenger on the same rows: values, difference (challenger − champion),
     its bootstrap interval, a two-sided bootstrap p-value and the verdict
-    (``better`` / ``worse`` when the interval excludes 0, else ``no significant difference``)."""
+    (``better`` / ``worse`` when the interval excludes 0, else ``no significant difference``).
+
+    Parameters
+    ----------
+    metric : str
+        The compared metric (``accuracy``, ``f1_macro``...).
+    n : int
+        Held-out rows both models were scored on.
+    champion, challenger : float
+        Each model's value of the metric on those rows.
+    difference : float
+        ``challenger - champion``.
+    interval : tuple of float
+        Paired-bootstrap interval ``(low, high)`` of the difference.
+    p_value : float
+        Two-sided bootstrap p-value of "no difference".
+    verdict : str
+        ``"better"``, ``"worse"`` or ``"no significant difference"`` (for the challenger).
+    confidence : float
+        Level of ``interval``.
+    """
 
     metric: str
     n: int
@@ -45,7 +65,13 @@ class Comparison:
     confidence: float
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            Every field by name, ``interval`` as a two-item list.
+        """
         return {**asdict(self), "interval": list(self.interval)}
 
 

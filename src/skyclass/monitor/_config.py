@@ -51,7 +51,27 @@ _FIELDS = (
 
 @dataclass
 class MonitorConfig:
-    """What ``monitor`` computes and when it alerts."""
+    """What ``monitor`` computes and when it alerts.
+
+    Parameters
+    ----------
+    window : str
+        The current window for drift, estimates and rules (``"1h"``, ``"15min"``).
+    trend_window : str
+        Width of the buckets of the over-time charts and tables.
+    drift : DriftConfig
+        Drift tests, thresholds and the dataset-drift share.
+    rules : list of AlertRule
+        The alert rules (none by default).
+    webhook : str, optional
+        URL each alert is POSTed to.
+    state : str, optional
+        JSON file remembering firing alerts across ``skyclass monitor`` runs.
+    n_resamples : int
+        Bootstrap resamples of every live-performance interval and baseline comparison.
+    confidence : float
+        Level of those intervals, in (0, 1); the baseline tests use ``alpha = 1 - confidence``.
+    """
 
     window: str = "1h"
     trend_window: str = "15min"
@@ -64,7 +84,25 @@ class MonitorConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping | None, *, where: str = "monitor") -> MonitorConfig:
-        """Parse a ``monitor:`` mapping, naming the field at fault."""
+        """Parse a ``monitor:`` mapping, naming the field at fault.
+
+        Parameters
+        ----------
+        data : mapping or None
+            The section's fields (see the class); ``None`` or ``{}`` gives the defaults.
+        where : str
+            Where the section is (``"spec.yaml: monitor"``), the start of every error.
+
+        Returns
+        -------
+        MonitorConfig
+            Validated: windows parse, ``confidence`` is in (0, 1), rules and drift are valid.
+
+        Raises
+        ------
+        ConfigError
+            Naming the unknown or invalid field.
+        """
         data = dict(data or {})
         unknown = sorted(set(data) - set(_FIELDS))
         if unknown:

@@ -40,9 +40,25 @@ __all__ = ["ColumnDrift", "DriftConfig", "DriftReport", "data_drift", "predictio
 class DriftConfig:
     """Every knob of drift detection; ``DriftConfig.from_dict`` reads the ``drift:`` config section.
 
-    thresholds: per test name, e.g. ``{"ks": 0.01, "wasserstein": 0.2, "psi": 0.25}``.
-    stattest: force one test for every column; ``column_stattests`` forces one per column.
-    column_thresholds: threshold per column (overrides the test's threshold).
+    Parameters
+    ----------
+    drift_share : float
+        The dataset drifts when at least this share of the tested columns drifted, in (0, 1].
+    small_reference_rows : int
+        Up to this many reference rows, Evidently's small-sample tests are chosen
+        (``ks``, ``chisquare``, ``z``); above it ``wasserstein`` and ``jensenshannon``.
+    numeric_min_unique : int
+        A numeric column with more distinct values than this counts as continuous.
+    stattest : str, optional
+        Force one test (a registered name) for every column.
+    thresholds : dict of str to float
+        Threshold per test name, e.g. ``{"ks": 0.01, "wasserstein": 0.2, "psi": 0.25}``.
+    column_stattests : dict of str to str
+        Force a test per column (overrides ``stattest``).
+    column_thresholds : dict of str to float
+        Threshold per column (overrides the test's threshold).
+    columns : list of str, optional
+        Test only these columns (the others are listed as skipped); default: every column.
     """
 
     drift_share: float = 0.5
@@ -56,7 +72,25 @@ class DriftConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping | None, *, where: str = "drift") -> DriftConfig:
-        """Build from a mapping, naming the unknown or invalid field."""
+        """Build from a mapping, naming the unknown or invalid field.
+
+        Parameters
+        ----------
+        data : mapping or None
+            The ``drift:`` section, keyed by the field names; ``None`` gives the defaults.
+        where : str
+            Where the section is, the start of every error message.
+
+        Returns
+        -------
+        DriftConfig
+            Validated as :meth:`validate` does.
+
+        Raises
+        ------
+        ConfigError
+            On an unknown field or an invalid value.
+        """
         data = dict(data or {})
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
@@ -67,7 +101,19 @@ class DriftConfig:
         return config
 
     def validate(self, where: str = "drift") -> None:
-        """Raise ``ConfigError`` naming the field when a value is out of range or unknown."""
+        """Raise ``ConfigError`` naming the field when a value is out of range or unknown.
+
+        Parameters
+        ----------
+        where : str
+            Where the config came from, the start of the message.
+
+        Raises
+        ------
+        ConfigError
+            When ``drift_share`` is outside (0, 1] or a test name is not registered (the
+            message lists the registered names).
+        """
         if not 0 < self.drift_share <= 1:
             raise ConfigError(f"{where}.drift_share must be in (0, 1], got {self.drift_share}")
         names = set(stattest_names())
@@ -85,7 +131,27 @@ class DriftConfig:
 
 @dataclass(frozen=True)
 class ColumnDrift:
-    """Drift of one column: the test used, its score and threshold, whether it drifted, and PSI."""
+    """Drift of one column: the test used, its score and threshold, whether it drifted, and PSI.
+
+    Parameters
+    ----------
+    column : str
+        The input column (or ``"prediction"`` for prediction drift).
+    kind : str
+        Its schema kind (``numeric``, ``categorical``, ``boolean``).
+    stattest : str
+        The drift test's registered name.
+    score : float
+        The test's p-value or distance.
+    threshold : float
+        The threshold it was judged against.
+    drifted : bool
+        The test's verdict.
+    psi : float
+        Population Stability Index of the same column, reported for every column.
+    n_reference, n_current : int
+        Non-missing values compared on each side (reference rows are the bundle's sample).
+    """
 
     column: str
     kind: str
@@ -100,7 +166,17 @@ class ColumnDrift:
 
 @dataclass(frozen=True)
 class DriftReport:
-    """Per-column drift plus the dataset verdict (``share`` of drifted columns ≥ ``drift_share``)."""
+    """Per-column drift plus the dataset verdict (``share`` of drifted columns ≥ ``drift_share``).
+
+    Parameters
+    ----------
+    columns : list of ColumnDrift
+        Every tested column, in schema order.
+    drift_share : float
+        The share of drifted columns at which the dataset drifts.
+    skipped : dict of str to str
+        Column → why it was not tested (no test for its kind, absent, no values).
+    """
 
     columns: list[ColumnDrift]
     drift_share: float
@@ -123,7 +199,14 @@ class DriftReport:
         return [c.column for c in self.columns if c.drifted]
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            ``dataset_drift``, ``share``, ``n_drifted``, ``drift_share``, ``columns`` (one
+            dict per :class:`ColumnDrift`) and ``skipped``.
+        """
         return {
             "dataset_drift": self.dataset_drift,
             "share": self.share,

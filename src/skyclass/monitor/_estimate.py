@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.isotonic import IsotonicRegression
 
 from skyclass.errors import InputError
@@ -41,7 +42,19 @@ __all__ = ["PerformanceEstimate", "PerformanceEstimator"]
 
 @dataclass(frozen=True)
 class PerformanceEstimate:
-    """Estimated metrics, their ``(low, high)`` intervals and the expected confusion matrix."""
+    """Estimated metrics, their ``(low, high)`` intervals and the expected confusion matrix.
+
+    Parameters
+    ----------
+    n : int
+        Unlabelled rows the estimate is for.
+    metrics : dict of str to float
+        Estimated accuracy and macro precision, recall and F1 (``METRICS``).
+    intervals : dict of str to tuple of float
+        Metric → central ``confidence`` interval ``(low, high)`` of the realised value.
+    expected_confusion : ndarray
+        ``k x k`` expected counts, true class by row, predicted class by column.
+    """
 
     n: int
     metrics: dict[str, float]
@@ -49,7 +62,14 @@ class PerformanceEstimate:
     expected_confusion: np.ndarray
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            ``n``, one key per metric, ``intervals`` (metric → ``[low, high]``) and
+            ``expected_confusion`` as nested lists.
+        """
         return {
             "n": self.n,
             **self.metrics,
@@ -61,12 +81,21 @@ class PerformanceEstimate:
 class PerformanceEstimator:
     """Confidence-based performance estimation for a multiclass model.
 
-    Args:
-        labels: class labels in the column order of the probabilities.
-        n_simulations: label draws used for the interval.
-        n_calibrations: bootstrap refits of the calibration that the draws are spread over.
-        confidence: interval coverage.
-        seed: seeds the resampling and the simulation.
+    Not thread-safe while fitting; a fitted estimator only reads its calibrators.
+
+    Parameters
+    ----------
+    labels : list
+        Class labels in the column order of the probabilities.
+    n_simulations : int
+        Label draws used for the interval.
+    n_calibrations : int
+        Bootstrap refits of the calibration that the draws are spread over (0: the
+        interval ignores the calibration's own uncertainty).
+    confidence : float
+        Coverage of the intervals, in (0, 1).
+    seed : int
+        Seeds the calibration resampling and the label simulation.
     """
 
     def __init__(
@@ -77,7 +106,7 @@ class PerformanceEstimator:
         n_calibrations: int = 20,
         confidence: float = 0.95,
         seed: int = 0,
-    ):
+    ) -> None:
         self.labels = list(labels)
         self.n_simulations = n_simulations
         self.n_calibrations = n_calibrations
@@ -87,8 +116,27 @@ class PerformanceEstimator:
         self.resampled_: list[list[IsotonicRegression]] = []
         self.n_reference_: int = 0
 
-    def fit(self, y_true, y_proba) -> PerformanceEstimator:
-        """Fit the per-class isotonic calibrators on a labelled reference set (not training data)."""
+    def fit(self, y_true: ArrayLike, y_proba: ArrayLike) -> PerformanceEstimator:
+        """Fit the per-class isotonic calibrators on a labelled reference set (not training data).
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n,)
+            The reference rows' true labels, each one of ``labels``.
+        y_proba : array-like of shape (n, k)
+            The model's probabilities for those rows, one column per label.
+
+        Returns
+        -------
+        PerformanceEstimator
+            ``self``, fitted.
+
+        Raises
+        ------
+        InputError
+            When the rows do not match, a label is not a model class, or the
+            probabilities have the wrong shape or non-finite values.
+        """
         proba = self._check(y_proba)
         y = np.asarray(y_true, dtype=object).ravel()
         if y.size != proba.shape[0]:
@@ -110,16 +158,52 @@ class PerformanceEstimator:
         self.n_reference_ = int(y.size)
         return self
 
-    def calibrate(self, y_proba) -> np.ndarray:
-        """Calibrated probabilities: isotonic per class, rows renormalised (uniform when all zero)."""
+    def calibrate(self, y_proba: ArrayLike) -> np.ndarray:
+        """Calibrated probabilities: isotonic per class, rows renormalised (uniform when all zero).
+
+        Parameters
+        ----------
+        y_proba : array-like of shape (n, k)
+            The model's probabilities.
+
+        Returns
+        -------
+        ndarray of shape (n, k)
+            Calibrated probabilities; each row sums to 1.
+
+        Raises
+        ------
+        InputError
+            When the estimator is not fitted or ``y_proba`` is malformed.
+        """
         if self.calibrators_ is None:
             raise InputError(
                 "PerformanceEstimator is not fitted; call fit(y_true, y_proba) on a reference set"
             )
         return _apply(self.calibrators_, self._check(y_proba))
 
-    def estimate(self, y_proba, y_pred=None) -> PerformanceEstimate:
-        """Estimated metrics for unlabelled rows; ``y_pred`` are the served labels (default argmax)."""
+    def estimate(self, y_proba: ArrayLike, y_pred: ArrayLike | None = None) -> PerformanceEstimate:
+        """Estimated metrics for unlabelled rows; ``y_pred`` are the served labels (default argmax).
+
+        Parameters
+        ----------
+        y_proba : array-like of shape (n, k)
+            The model's probabilities for the unlabelled rows.
+        y_pred : array-like of shape (n,), optional
+            The labels actually served (after the bundle's decision rule); default: the
+            most probable class of each row.
+
+        Returns
+        -------
+        PerformanceEstimate
+            Point estimates, intervals and the expected confusion matrix.
+
+        Raises
+        ------
+        InputError
+            When the estimator is not fitted, a served label is not a model class or
+            ``y_proba`` is malformed.
+        """
         p = self.calibrate(y_proba)
         n, k = p.shape
         if y_pred is None:

@@ -46,6 +46,11 @@ class PredictionLog:
     probabilities (list), label, bundle_sha256 (str or None), quality (dict or None: the
     request's data quality, on its first row), feedback, feedback_ts. A log written before
     the optional columns has ``None`` in them.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows, with the columns above, sorted by ``ts``.
     """
 
     frame: pd.DataFrame
@@ -54,21 +59,52 @@ class PredictionLog:
         return len(self.frame)
 
     def features(self) -> pd.DataFrame:
-        """The logged inputs as a table (one column per feature), index aligned with ``frame``."""
+        """The logged inputs as a table (one column per feature), index aligned with ``frame``.
+
+        Returns
+        -------
+        DataFrame
+            One column per logged input name; a name a row did not send is missing there.
+        """
         return pd.DataFrame.from_records(list(self.frame["inputs"]), index=self.frame.index)
 
     def labelled(self) -> PredictionLog:
-        """Only predictions that received feedback."""
+        """Only predictions that received feedback.
+
+        Returns
+        -------
+        PredictionLog
+            The rows whose ``feedback`` is set (the latest label per id).
+        """
         return PredictionLog(self.frame[self.frame["feedback"].notna()])
 
     def probabilities(self) -> np.ndarray:
-        """Probabilities as a float array ``[n, k]``."""
+        """Probabilities as a float array ``[n, k]``.
+
+        Returns
+        -------
+        ndarray
+            One row per prediction, one column per class; shape ``(0, 0)`` for an empty log.
+        """
         if self.frame.empty:
             return np.zeros((0, 0))
         return np.asarray(list(self.frame["probabilities"]), dtype=np.float64)
 
     def between(self, start: float | None = None, end: float | None = None) -> PredictionLog:
-        """Predictions with ``start <= ts < end`` (either bound optional)."""
+        """Predictions with ``start <= ts < end`` (either bound optional).
+
+        Parameters
+        ----------
+        start : float, optional
+            First time included, in seconds since the epoch.
+        end : float, optional
+            First time excluded, in seconds since the epoch.
+
+        Returns
+        -------
+        PredictionLog
+            The rows in that time range.
+        """
         keep = np.ones(len(self.frame), dtype=bool)
         if start is not None:
             keep &= self.frame["ts"].to_numpy() >= start
@@ -76,8 +112,19 @@ class PredictionLog:
             keep &= self.frame["ts"].to_numpy() < end
         return PredictionLog(self.frame[keep])
 
-    def where(self, **equals) -> PredictionLog:
-        """Predictions whose columns equal the given values, e.g. ``where(region="eu")``."""
+    def where(self, **equals: object) -> PredictionLog:
+        """Predictions whose columns equal the given values, e.g. ``where(region="eu")``.
+
+        Parameters
+        ----------
+        **equals : object
+            Column name → the value its rows must hold (all must match).
+
+        Returns
+        -------
+        PredictionLog
+            The matching rows.
+        """
         keep = np.ones(len(self.frame), dtype=bool)
         for name, value in equals.items():
             keep &= (self.frame[name] == value).to_numpy()
@@ -173,6 +220,24 @@ def read_prediction_log(*sinks: str | Path) -> PredictionLog:
 
     Feedback is joined on the prediction id; when an id received several labels the
     latest wins (a correction). Feedback for unknown ids is ignored.
+
+    Parameters
+    ----------
+    *sinks : str or Path
+        What ``skyclass serve --log`` was given: SQLite or JSON-lines files, ``sqlite:`` /
+        ``jsonl:`` URIs or glob patterns (several regions' logs are read together).
+
+    Returns
+    -------
+    PredictionLog
+        Every prediction, sorted by time, with its latest feedback.
+
+    Raises
+    ------
+    InputError
+        When no sink is given or a file is not a skyclass log.
+    NotFoundError
+        When a sink matches no file.
     """
     if not sinks:
         raise InputError("no prediction log given; pass the file given to 'skyclass serve --log'")

@@ -74,6 +74,22 @@ class PerformanceRow:
     ``baseline`` compares the group with the class-prior baseline on accuracy, balanced
     accuracy and macro F1, with a significance test and a headline
     (``skyclass.monitor._baseline.compare_live``; the prior is the group's own class shares).
+
+    Parameters
+    ----------
+    keys : dict
+        The group: ``{"window": start}`` (epoch seconds) and/or log columns such as
+        ``{"region": "eu"}``.
+    n : int
+        Labelled rows in the group.
+    metrics : dict of str to float
+        Accuracy, balanced accuracy, macro precision/recall/F1 of the served labels.
+    intervals : dict of str to tuple of float
+        Metric → bootstrap interval ``(low, high)``.
+    confusion : list of list of int
+        Confusion counts, true class by row, served class by column, in label order.
+    baseline : dict
+        The class-prior comparison (values, differences, p-values, verdicts, headline).
     """
 
     keys: dict
@@ -99,7 +115,14 @@ class PerformanceRow:
         return bool(self.baseline["small_sample"])
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            The keys, ``n``, the metrics, ``intervals``, ``confusion`` and the baseline
+            fields (``baseline_accuracy``, ``beats_baseline``, ``small_sample``, ``baseline``).
+        """
         return {
             **self.keys,
             "n": self.n,
@@ -115,7 +138,19 @@ class PerformanceRow:
 
 @dataclass(frozen=True)
 class PerformanceTable:
-    """Live performance per group (``by``) over the labels in ``labels``."""
+    """Live performance per group (``by``) over the labels in ``labels``.
+
+    Parameters
+    ----------
+    by : tuple of str
+        The group keys, e.g. ``("window",)`` or ``("region",)``.
+    labels : list
+        The classes, in the order of every confusion matrix.
+    rows : list of PerformanceRow
+        One per group, in key order.
+    confidence : float
+        Level of every interval.
+    """
 
     by: tuple[str, ...]
     labels: list
@@ -123,7 +158,14 @@ class PerformanceTable:
     confidence: float
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per group: keys, n, each metric and its interval bounds."""
+        """One row per group: keys, n, each metric and its interval bounds.
+
+        Returns
+        -------
+        DataFrame
+            Columns: the keys, ``n``, each metric, ``baseline_accuracy`` and
+            ``<metric>_low`` / ``<metric>_high``.
+        """
         records = []
         for row in self.rows:
             record = {**row.keys, "n": row.n, **row.metrics}
@@ -134,7 +176,14 @@ class PerformanceTable:
         return pd.DataFrame.from_records(records)
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            ``by``, ``labels`` (as text), ``confidence`` and ``rows`` (each
+            :meth:`PerformanceRow.to_dict`).
+        """
         return {
             "by": list(self.by),
             "labels": [str(v) for v in self.labels],

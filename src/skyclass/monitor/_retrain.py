@@ -48,7 +48,36 @@ MIN_FEEDBACK_HOLDOUT = 30
 
 @dataclass
 class RetrainResult:
-    """What ``retrain`` did: sizes, versions, the comparison and whether it promoted."""
+    """What ``retrain`` did: sizes, versions, the comparison and whether it promoted.
+
+    Parameters
+    ----------
+    name : str
+        The model's name in the registry.
+    registry : str
+        The registry the challenger was registered in.
+    challenger_version : int
+        The new version's number.
+    champion_version : int or None
+        The version it was compared with (``None``: there was no champion).
+    comparison : Comparison or None
+        Champion vs challenger on the holdout (``None`` without a champion).
+    promoted : bool
+        Whether the challenger now holds the champion alias.
+    bundle_path : Path
+        Where the challenger's bundle is.
+    n_original, n_feedback : int
+        Rows from the original training data and from labelled feedback.
+    n_train, n_holdout : int
+        Rows the challenger was trained on, and rows held out for the comparison.
+    holdout_source : str
+        Where the holdout came from, in words: the given holdout table, or a share of
+        the labelled feedback or of the original data.
+    canary_spec : Path, optional
+        The deployment spec whose canary now points at the challenger.
+    notes : list of str
+        Decisions taken along the way, in words.
+    """
 
     name: str
     registry: str
@@ -66,7 +95,13 @@ class RetrainResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """JSON-safe dict."""
+        """JSON-safe dict.
+
+        Returns
+        -------
+        dict
+            Every field by name; paths as text, the comparison as a dict.
+        """
         return json_safe(asdict(self))
 
 

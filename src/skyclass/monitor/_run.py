@@ -40,7 +40,28 @@ PROBABILITY_METRICS = (
 
 @dataclass(frozen=True)
 class WindowValues:
-    """Every alertable metric over the window ``[start, end)``; missing ones are absent."""
+    """Every alertable metric over the window ``[start, end)``; missing ones are absent.
+
+    Parameters
+    ----------
+    window : str
+        The window's width as configured (``"1h"``).
+    start, end : float
+        The window's bounds, in seconds since the epoch (``end`` excluded).
+    n_predictions : int
+        Predictions of the model in the window.
+    n_labelled : int
+        Of those, the ones with feedback.
+    values : dict of str to float
+        Metric name → value: what alert rules read (live and estimated metrics,
+        ``drift_share``, ``n_predictions``...).
+    drift : DriftReport or None
+        Data drift of the window's inputs against the reference (``None``: no traffic).
+    prediction_drift : ColumnDrift or None
+        Drift of the served labels against training's prediction shares.
+    prediction_shares : dict of str to float
+        Share of each served label in the window.
+    """
 
     window: str
     start: float
@@ -55,7 +76,51 @@ class WindowValues:
 
 @dataclass
 class MonitorResult:
-    """Everything one monitoring pass found; ``to_dict()`` is JSON-safe."""
+    """Everything one monitoring pass found; ``to_dict()`` is JSON-safe.
+
+    Attributes
+    ----------
+    model : str
+        The monitored model's name.
+    labels : list
+        Its classes, in probability-column order.
+    generated_at : float
+        The pass's ``now``, in seconds since the epoch.
+    config : MonitorConfig
+        The configuration used.
+    n_predictions, n_labelled : int
+        Predictions of the model in the whole log, and those with feedback.
+    current : WindowValues
+        The values over ``config.window``.
+    windows : dict of str to WindowValues
+        The values over every window a rule names (the current one included).
+    live : dict of str to PerformanceTable
+        Live performance from feedback by ``"window"``, ``"region"`` and
+        ``"model_version"`` (empty without feedback).
+    estimated : list of dict
+        The label-free estimate per trend bucket (``window`` start plus
+        :meth:`PerformanceEstimate.to_dict`).
+    estimator_reference : str or None
+        What the estimator was calibrated on (``None``: no estimate).
+    models, regions : list of dict
+        Per model version and per region: predictions, labelled rows, first and last time.
+    reference_predictions : dict of str to float
+        Training's share of each predicted label (the bundle's reference).
+    data_quality : dict
+        What the server imputed or scored as unknown in the current window
+        (``DataQuality.to_dict`` with ``rows`` = the window's predictions).
+    data_quality_lines : list of str
+        The same, one sentence per column.
+    alerts : list of Alert
+        The alert state changes of this pass.
+    firing : list of str
+        Names of the rules firing after it.
+    notes : list of str
+        What could not be computed and why.
+    baseline : dict or None
+        The current window's labelled rows against the class-prior baseline, with the
+        headline the summary and page lead with; ``None`` without labels.
+    """
 
     model: str
     labels: list
@@ -71,15 +136,11 @@ class MonitorResult:
     models: list[dict]
     regions: list[dict]
     reference_predictions: dict[str, float] = field(default_factory=dict)
-    #: what the server imputed or scored as unknown in the current window (``DataQuality``
-    #: counts with ``rows`` = the window's predictions) and the same said per column
     data_quality: dict = field(default_factory=dict)
     data_quality_lines: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     firing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: the current window's labelled rows against the class-prior baseline, with the
-    #: headline the summary and page lead with (``_baseline.compare_live``); None: no labels
     baseline: dict | None = None
 
     @property
@@ -91,7 +152,14 @@ class MonitorResult:
         return self.current.prediction_drift
 
     def to_dict(self) -> dict:
-        """JSON-safe dict of the whole result."""
+        """JSON-safe dict of the whole result.
+
+        Returns
+        -------
+        dict
+            Every attribute but ``config`` (windows, tables, estimates and alerts as their
+            own dicts), what ``skyclass monitor --json`` prints.
+        """
 
         def window(w: WindowValues) -> dict:
             return {
