@@ -50,6 +50,25 @@ __all__ = [
 
 
 def connect(name: str | None = None, state_dir: str | Path | None = None) -> Deployment:
-    """The handle of a recorded deployment (the most recent one when ``name`` is None)."""
+    """The handle of a deployment recorded in a state folder (from any new shell).
+
+    Parameters
+    ----------
+    name : str, optional
+        The deployment's name (default None: the most recently updated one).
+    state_dir : str or pathlib.Path, optional
+        The state folder ``deploy`` used (default None: ``$SKYCLASS_STATE`` or
+        ``./.skyclass-state``).
+
+    Returns
+    -------
+    Deployment
+        Its handle: ``status()``, ``chaos(...)``, ``down()``.
+
+    Raises
+    ------
+    NotFoundError
+        When no such deployment is recorded there.
+    """
     store = StateStore(state_dir)
     return Deployment(store.deployment(name)["name"], store)

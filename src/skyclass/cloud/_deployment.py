@@ -54,7 +54,19 @@ def _spec_shape(region) -> Shape:
 
 
 class Deployment:
-    """One deployment as recorded in a state folder (works from any new shell)."""
+    """One deployment as recorded in a state folder (works from any new shell).
+
+    Get one from :func:`~skyclass.cloud.deploy` or :func:`~skyclass.cloud.connect`. It holds
+    no state of its own: every call reads the state database, so handles in several
+    processes stay consistent.
+
+    Parameters
+    ----------
+    name : str
+        The deployment's name (the spec's ``name``).
+    store : StateStore
+        The state folder it is recorded in.
+    """
 
     def __init__(self, name: str, store: StateStore) -> None:
         self.name = name
@@ -62,17 +74,27 @@ class Deployment:
 
     @property
     def spec(self) -> DeploymentSpec:
+        """The spec it was last deployed with (as recorded)."""
         return DeploymentSpec.model_validate(self.store.deployment(self.name)["spec"])
 
     @property
     def gateway_url(self) -> str:
+        """Base URL of its gateway (recorded, else the spec's listen address)."""
         return self.store.deployment(self.name)["gateway_url"] or gateway_url(self.spec)
 
     @property
     def folder(self) -> Path:
+        """Its folder in the state store (routing table, logs, chaos files, certificates)."""
         return self.store.folder(self.name)
 
     def replicas(self) -> list[Replica]:
+        """The replicas recorded as running.
+
+        Returns
+        -------
+        list of Replica
+            Every track of every region, in start order.
+        """
         return self.store.replicas(self.name)
 
     def _gateway_status(self) -> dict | None:
@@ -83,7 +105,20 @@ class Deployment:
             return None
 
     def status(self) -> list[dict]:
-        """One row per region: readiness, version, traffic (from the gateway) and cost."""
+        """One row per region: readiness, version, traffic (from the gateway) and cost.
+
+        Traffic comes from the gateway's ``/gateway/status`` when it answers; otherwise
+        readiness is asked of each replica and traffic reads as zero.
+
+        Returns
+        -------
+        list of dict
+            Per region, in spec order: ``region``, ``cloud``, ``zone``, ``provider``,
+            ``ready`` (replicas passing health checks), ``replicas`` (wanted, all tracks),
+            ``model_version``, ``rps``, ``p50_ms``, ``p99_ms`` (None without traffic),
+            ``error_rate`` (0-1), ``cost_per_hour`` (of the running replicas) and
+            ``dollars`` billed so far.
+        """
         spec = self.spec
         active = self.replicas()
         every = self.store.replicas(self.name, active_only=False)
@@ -133,11 +168,44 @@ class Deployment:
         delay: str | None = None,
         heal: bool = False,
     ) -> str:
-        """Run one drill on a local region; returns what was done (for the CLI to print).
+        """Run one drill on a local region (choose exactly one of the drills below).
 
-        ``partition``/``loss``/``delay`` are network faults (``network: netns``): 100 %
-        packet loss, ``loss`` percent loss, or ``delay`` as ``"MS"`` or ``"MS±J"`` (``MS+-J``
-        also works). ``heal`` restores the spec's network and the normal mode.
+        The chaos proxies of the region read their control file on every request, so a
+        drill applies to the very next request.
+
+        Parameters
+        ----------
+        region : str
+            Name of a ``provider: local`` region of the spec.
+        kill : bool
+            Kill every replica process of the region at once (SIGKILL, proxy first), and
+            record them as stopped.
+        hang : bool
+            Accept connections but never answer.
+        slow_ms : float, optional
+            Wait this many milliseconds before forwarding each request.
+        errors : float, optional
+            Answer this share of requests (0-1) with an injected HTTP 500.
+        partition : bool
+            Drop 100 % of the region's packets (needs ``network: netns``).
+        loss : float, optional
+            Drop this percentage (0-100) of the region's packets (needs ``network: netns``).
+        delay : str, optional
+            Network delay ``"MS"`` or ``"MS±J"`` (``MS+-J`` also works) in milliseconds
+            (needs ``network: netns``).
+        heal : bool
+            Restore the spec's network shape and the normal mode.
+
+        Returns
+        -------
+        str
+            What was done, one line for the CLI to print.
+
+        Raises
+        ------
+        ConfigError
+            When the region is not local, not exactly one drill is chosen, a value is out
+            of range, or a network fault is asked of a region without a namespace.
         """
         spec_region = self.spec.region(region)
         if spec_region.provider != "local":
@@ -196,7 +264,14 @@ class Deployment:
         return f"{region}: mode {mode['mode']}"
 
     def down(self) -> int:
-        """Stop the gateway and every replica; forget the deployment. Returns replicas stopped."""
+        """Stop the gateway and every replica gracefully, remove its network namespaces and
+        forget the deployment (the state folder's files stay).
+
+        Returns
+        -------
+        int
+            How many replicas were stopped.
+        """
         row = self.store.deployment(self.name)
         stop(row["gateway_pid"])
         replicas = self.replicas()

@@ -24,7 +24,29 @@ from skyclass.gateway import ClientTls, run_engine
 def run_gateway(
     spec_path: str | Path, *, state_dir: str | Path | None = None, listen: str | None = None
 ) -> None:
-    """Serve the spec's gateway in the foreground until interrupted."""
+    """Serve the spec's gateway in the foreground until interrupted (``skyclass gateway``).
+
+    A recorded deployment's gateway follows its routing table (``endpoints.json``) as
+    ``deploy`` rewrites it; a spec never deployed can still be served when all its regions
+    are ``external`` or ``kubernetes`` (their ``endpoints`` are the table).
+
+    Parameters
+    ----------
+    spec_path : str or pathlib.Path
+        The deployment spec file.
+    state_dir : str or pathlib.Path, optional
+        The state folder ``deploy`` used (default None: :func:`default_state_dir`).
+    listen : str, optional
+        ``host:port`` to listen on instead of the spec's ``gateway.listen`` (default None).
+
+    Raises
+    ------
+    ConfigError
+        When ``listen`` or the spec is invalid.
+    NotFoundError
+        When the deployment is not recorded and has local regions (whose addresses only the
+        state knows).
+    """
     if listen is not None:
         check_listen(listen)
     spec = load_spec(spec_path)

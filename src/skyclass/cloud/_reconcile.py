@@ -132,10 +132,38 @@ def deploy(
     apply: bool = False,
     say: Callable[[str], None] = lambda message: None,
 ) -> Deployment:
-    """Bring the deployment described by ``spec_path`` up (or up to date); return its handle.
+    """Bring the deployment described by ``spec_path`` up, or up to date (``skyclass deploy``).
 
-    ``gateway`` starts (or keeps) the spec's gateway as a background process;
-    ``apply`` applies kubernetes regions to their clusters (otherwise only rendered).
+    Regions with nothing running start at once; regions serving another version roll one
+    by one (new replicas ready and routed before the old ones stop), so a rolling update
+    fails no request. Running it again with an unchanged spec leaves the replicas as they are.
+
+    Parameters
+    ----------
+    spec_path : str or pathlib.Path
+        The deployment spec file.
+    state_dir : str or pathlib.Path, optional
+        The state folder (default None: ``$SKYCLASS_STATE`` or ``./.skyclass-state``).
+    gateway : bool
+        Start (or keep) the spec's gateway as a background process (default True).
+    apply : bool
+        Server-side apply ``kubernetes`` regions to their clusters (default False: the
+        manifests are only rendered into the state folder).
+    say : callable
+        Called with one line per step ("aws: starting 2 primary replica(s) ...") for the
+        CLI to print; default: silent.
+
+    Returns
+    -------
+    Deployment
+        The deployment's handle.
+
+    Raises
+    ------
+    SkyclassError
+        ``ConfigError`` for a bad spec, ``IntegrityError`` for a bundle that fails its
+        checks or signature, ``NotFoundError`` for a missing model; when it fails midway
+        the message says that what already runs keeps running and how to stop it.
     """
     spec_path = Path(spec_path).resolve()
     spec = load_spec(spec_path)

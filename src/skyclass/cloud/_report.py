@@ -30,7 +30,23 @@ def _fmt(value: float | None, digits: int) -> str:
 
 
 def status_table(name: str, gateway_url: str, rows: list[dict]) -> Table:
-    """One line per region from :meth:`Deployment.status` rows."""
+    """The ``skyclass status`` table: one line per region.
+
+    Parameters
+    ----------
+    name : str
+        The deployment's name (in the title).
+    gateway_url : str
+        Its gateway's base URL (in the title).
+    rows : list of dict
+        The rows of :meth:`Deployment.status`.
+
+    Returns
+    -------
+    rich.table.Table
+        Region, cloud, zone, ready/wanted, version, req/s, p50 and p99 ms, error rate,
+        $/hour and $ so far; print it with a ``rich`` console.
+    """
     table = Table(title=f"{name} — gateway {gateway_url}")
     for header in _HEADERS:
         table.add_column(header)

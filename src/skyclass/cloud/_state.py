@@ -36,13 +36,52 @@ CREATE TABLE IF NOT EXISTS replicas (
 
 
 def default_state_dir() -> Path:
-    """``$SKYCLASS_STATE`` when set, else ``./.skyclass-state``."""
+    """Where deployment state lives when no folder is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$SKYCLASS_STATE`` when set, else ``./.skyclass-state`` (relative to the current
+        directory; not created here).
+    """
     return Path(os.environ.get("SKYCLASS_STATE", ".skyclass-state"))
 
 
 @dataclass
 class Replica:
-    """One running (or stopped) replica as recorded in the state database."""
+    """One running (or stopped) replica as recorded in the state database.
+
+    Attributes
+    ----------
+    deployment : str
+        Name of the deployment it belongs to.
+    region : str
+        Name of its region in the spec.
+    track : str
+        ``"primary"``, ``"canary"`` or ``"shadow"``.
+    provider : str
+        Name of the provider that started it (``local``, ``kubernetes``, ``external``, ...);
+        the same provider stops it.
+    url : str
+        Base URL the gateway routes to (for ``local``: the chaos proxy in front of the
+        server), without a trailing ``/``.
+    model_uri : str
+        The bundle or registry URI it serves (pinned to a version).
+    model_version : str
+        The model version it serves, as placed in the region's store.
+    cost_per_hour : float
+        Price of one replica-hour, copied from the region when it started.
+    pid : int or None
+        Process id of the ``skyclass serve`` process (``local`` only; default None).
+    proxy_pid : int or None
+        Process id of its chaos proxy (``local`` only; default None).
+    started : float
+        Start time in epoch seconds (default 0.0).
+    stopped : float or None
+        Stop time in epoch seconds; None (default) while it runs.
+    id : int or None
+        Row id in the state database, set by :meth:`StateStore.add_replica` (default None).
+    """
 
     deployment: str
     region: str
@@ -59,13 +98,35 @@ class Replica:
     id: int | None = None
 
     def hours(self, now: float | None = None) -> float:
-        """Replica-hours billed so far."""
+        """Replica-hours billed so far (from ``started`` to ``stopped``, or to ``now``).
+
+        Parameters
+        ----------
+        now : float, optional
+            The time to bill a running replica up to, in epoch seconds (default None: the
+            current time).
+
+        Returns
+        -------
+        float
+            Hours, never negative.
+        """
         end = self.stopped if self.stopped is not None else (now or time.time())
         return max(0.0, end - self.started) / 3600.0
 
 
 class StateStore:
-    """Read/write access to one state folder."""
+    """Read/write access to one state folder: the SQLite database of deployments and
+    replicas, and one sub-folder per deployment (routing table, logs, chaos files, certs).
+
+    Every call opens its own connection (WAL mode, 30 s busy timeout), so several
+    processes (``deploy``, ``status``, ``chaos``, the gateway) may use one folder at once.
+
+    Parameters
+    ----------
+    root : str or os.PathLike, optional
+        The state folder, created if missing (default None: :func:`default_state_dir`).
+    """
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
         self.root = Path(root) if root is not None else default_state_dir()
@@ -81,12 +142,35 @@ class StateStore:
         return db
 
     def folder(self, deployment: str) -> Path:
+        """The deployment's own folder under the state root, created if missing.
+
+        Parameters
+        ----------
+        deployment : str
+            The deployment's name.
+
+        Returns
+        -------
+        pathlib.Path
+            ``<root>/<deployment>``: routing table, logs, chaos control files, certificates.
+        """
         path = self.root / deployment
         path.mkdir(parents=True, exist_ok=True)
         return path
 
     # -- deployments -----------------------------------------------------------
     def save_deployment(self, name: str, spec_path: str, spec_json: str) -> None:
+        """Record a deployment's spec (insert, or update the one of that name).
+
+        Parameters
+        ----------
+        name : str
+            The deployment's name.
+        spec_path : str
+            Absolute path of the spec file it was deployed from.
+        spec_json : str
+            The validated spec as JSON (``DeploymentSpec.model_dump_json()``).
+        """
         now = time.time()
         with self._connect() as db:
             db.execute(
@@ -97,13 +181,41 @@ class StateStore:
             )
 
     def set_gateway(self, name: str, url: str | None, pid: int | None) -> None:
+        """Record the deployment's gateway (or, with None, that none runs).
+
+        Parameters
+        ----------
+        name : str
+            The deployment's name.
+        url : str or None
+            The gateway's base URL.
+        pid : int or None
+            Process id of the background gateway process.
+        """
         with self._connect() as db:
             db.execute(
                 "UPDATE deployments SET gateway_url=?, gateway_pid=? WHERE name=?", (url, pid, name)
             )
 
     def deployment(self, name: str | None = None) -> dict:
-        """One deployment's row; with no name, the only (or most recent) one."""
+        """One deployment's record.
+
+        Parameters
+        ----------
+        name : str, optional
+            The deployment's name (default None: the most recently updated one).
+
+        Returns
+        -------
+        dict
+            ``name``, ``spec_path``, ``spec`` (the spec as a dict), ``gateway_url``,
+            ``gateway_pid``, ``created`` and ``updated`` (epoch seconds).
+
+        Raises
+        ------
+        NotFoundError
+            When there is no such deployment (or none at all) in this folder.
+        """
         with self._connect() as db:
             if name is None:
                 row = db.execute(
@@ -122,16 +234,42 @@ class StateStore:
         return out
 
     def deployments(self) -> list[str]:
+        """Names of every recorded deployment.
+
+        Returns
+        -------
+        list of str
+            Sorted by name.
+        """
         with self._connect() as db:
             return [r["name"] for r in db.execute("SELECT name FROM deployments ORDER BY name")]
 
     def forget(self, name: str) -> None:
+        """Delete a deployment's record and its replicas' rows (stops nothing).
+
+        Parameters
+        ----------
+        name : str
+            The deployment's name.
+        """
         with self._connect() as db:
             db.execute("DELETE FROM deployments WHERE name=?", (name,))
             db.execute("DELETE FROM replicas WHERE deployment=?", (name,))
 
     # -- replicas --------------------------------------------------------------
     def add_replica(self, replica: Replica) -> Replica:
+        """Record a replica that was started.
+
+        Parameters
+        ----------
+        replica : Replica
+            The replica, as its provider returned it (``id`` is ignored).
+
+        Returns
+        -------
+        Replica
+            The same object, its ``id`` set to the new row's id.
+        """
         row = asdict(replica)
         row.pop("id")
         with self._connect() as db:
@@ -143,11 +281,32 @@ class StateStore:
         return replica
 
     def mark_stopped(self, replica: Replica) -> None:
+        """Record that a replica stopped now (sets ``replica.stopped`` too).
+
+        Parameters
+        ----------
+        replica : Replica
+            A recorded replica (its ``id`` is set).
+        """
         replica.stopped = time.time()
         with self._connect() as db:
             db.execute("UPDATE replicas SET stopped=? WHERE id=?", (replica.stopped, replica.id))
 
     def replicas(self, deployment: str, *, active_only: bool = True) -> list[Replica]:
+        """The replicas recorded for a deployment, in the order they were added.
+
+        Parameters
+        ----------
+        deployment : str
+            The deployment's name.
+        active_only : bool
+            Leave out the stopped ones (default True).
+
+        Returns
+        -------
+        list of Replica
+            Fresh objects read from the database.
+        """
         query = "SELECT * FROM replicas WHERE deployment=?"
         if active_only:
             query += " AND stopped IS NULL"

@@ -42,10 +42,28 @@ _EXAMPLES = "file:///srv/registry, s3://bucket/models, gs://bucket/models, az://
 
 
 def check_store_url(url: str, what: str = "registry URL") -> str:
-    """``url`` if it names a store this installation can open, else ``InputError`` saying why.
+    """Check that ``url`` names a store this installation can open, before anything is written.
 
-    Checked up front, before anything is written: an empty URL, a scheme without
-    ``//``, a scheme fsspec does not know and one whose package is not installed.
+    Parameters
+    ----------
+    url : str
+        A local path or ``scheme://path`` (``file``, ``s3``, ``gs``, ``az``, ``memory``, or
+        any scheme fsspec knows).
+    what : str
+        How to name the URL in the error, e.g. ``"store"`` or ``"--registry"`` (default
+        ``"registry URL"``).
+
+    Returns
+    -------
+    str
+        ``url`` unchanged.
+
+    Raises
+    ------
+    InputError
+        For an empty URL, a scheme without ``//``, a scheme neither skyclass nor fsspec
+        knows, a scheme with no path, or one whose package is not installed; the message
+        says how to fix it.
 
     Example:
         >>> check_store_url("memory://reg")
@@ -87,7 +105,26 @@ def check_store_url(url: str, what: str = "registry URL") -> str:
 
 
 def open_store(url: str, storage_options: dict[str, Any] | None = None) -> Store:
-    """The store for ``url`` (a path or ``scheme://...``; checked by ``check_store_url``)."""
+    """The store for a registry URL: the backend registered for its scheme, else fsspec's.
+
+    Parameters
+    ----------
+    url : str
+        A local path or ``scheme://path`` (checked by :func:`check_store_url`).
+    storage_options : dict, optional
+        Backend options: credentials, ``endpoint_url``, ... (default None: the environment's).
+
+    Returns
+    -------
+    Store
+        ``LocalStore`` for paths and ``file://``, ``GCSStore`` for ``gs://``, otherwise
+        ``FsspecStore``.
+
+    Raises
+    ------
+    InputError
+        When the URL fails :func:`check_store_url`.
+    """
     check_store_url(url)
     scheme = url.partition("://")[0] if "://" in url else "file"
     cls = STORES.get(scheme) if scheme in STORES else FsspecStore

@@ -43,6 +43,19 @@ class Store(abc.ABC):
     written with ``create_exclusive`` (a conditional write: S3 ``If-None-Match: *``,
     GCS ``ifGenerationMatch=0``, Azure ``If-None-Match: *``). It is probed once per
     store, because some emulators accept the header and ignore it.
+
+    Parameters
+    ----------
+    url : str
+        The root, ``scheme://path`` (a trailing ``/`` is dropped).
+    storage_options : dict, optional
+        Backend options (credentials, endpoint URL, ...) for the implementation to use;
+        default None: the environment's configuration.
+
+    Raises
+    ------
+    ConfigError
+        When ``url`` has no scheme or no path.
     """
 
     def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
@@ -58,43 +71,138 @@ class Store(abc.ABC):
 
     # -- paths ------------------------------------------------------------------
     def path(self, rel: str = "") -> str:
-        """The backend path of ``rel`` under the root."""
+        """The backend path of ``rel`` under the root.
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+
+        Returns
+        -------
+        str
+            ``<root>/<rel>`` without the scheme (the root itself for ``""``).
+        """
         rel = rel.strip("/")
         return f"{self.root}/{rel}" if rel else self.root
 
     def uri(self, rel: str = "") -> str:
-        """The full URL of ``rel`` (for messages)."""
+        """The full URL of ``rel`` (for messages).
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+
+        Returns
+        -------
+        str
+            ``<url>/<rel>`` (the root URL for ``""``).
+        """
         rel = rel.strip("/")
         return f"{self.url}/{rel}" if rel else self.url
 
     # -- what an implementation provides ------------------------------------------
     @abc.abstractmethod
     def read(self, rel: str) -> bytes | None:
-        """The bytes of ``rel``, or ``None`` when it does not exist."""
+        """Read one object.
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+
+        Returns
+        -------
+        bytes or None
+            Its content, or None when it does not exist.
+        """
 
     @abc.abstractmethod
     def write(self, rel: str, data: bytes) -> None:
-        """Write (or overwrite) ``rel``, visible all at once."""
+        """Write (or overwrite) one object; readers see the old or the new bytes, never a mix.
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+        data : bytes
+            The whole content.
+        """
 
     @abc.abstractmethod
     def create_exclusive(self, rel: str, data: bytes) -> bool:
-        """Create ``rel`` only if absent (conditional write); ``False`` if it already existed."""
+        """Create one object only if it is absent (a conditional write).
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+        data : bytes
+            The whole content.
+
+        Returns
+        -------
+        bool
+            True when this call created it; False when it already existed (nothing written).
+            A backend without conditional writes may write anyway and return True; its
+            ``exclusive_create`` is then False.
+        """
 
     @abc.abstractmethod
     def exists(self, rel: str) -> bool:
-        """Whether ``rel`` exists (no cache)."""
+        """Whether one object exists, asked of the backend (no cache).
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+
+        Returns
+        -------
+        bool
+            True when something is stored at ``rel``.
+        """
 
     @abc.abstractmethod
     def listdir(self, rel: str) -> list[str]:
-        """Sorted names (not paths) directly under ``rel``; empty when it does not exist."""
+        """The names directly under a prefix, asked of the backend (no cache).
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+
+        Returns
+        -------
+        list of str
+            Sorted names (not paths) of objects and sub-prefixes; empty when nothing is
+            there.
+        """
 
     @abc.abstractmethod
     def copy(self, src: str, dst: str) -> None:
-        """Copy ``src`` to ``dst`` inside the store."""
+        """Copy one object inside the store (server-side where the backend can).
+
+        Parameters
+        ----------
+        src : str
+            Relative path of the object to copy.
+        dst : str
+            Relative path of the copy (overwritten if present).
+        """
 
     @abc.abstractmethod
     def delete(self, rel: str, recursive: bool = False) -> None:
-        """Remove ``rel`` (a whole prefix with ``recursive``); missing is fine."""
+        """Remove an object, or a whole prefix; removing what is not there is no error.
+
+        Parameters
+        ----------
+        rel : str
+            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+        recursive : bool
+            Remove everything under the prefix ``rel`` (default False: one object).
+        """
 
     # -- capabilities -------------------------------------------------------------
     @property

@@ -24,6 +24,14 @@ __all__ = ["FsspecStore"]
 class FsspecStore(Store):
     """An fsspec filesystem rooted at ``url`` (``s3://bucket/prefix``, ``memory://x``, ...).
 
+    Parameters
+    ----------
+    url : str
+        The root, ``scheme://path``; the scheme picks the fsspec filesystem.
+    storage_options : dict, optional
+        Keyword arguments of that filesystem (``key``/``secret``/``endpoint_url`` for s3fs,
+        ``connection_string`` for adlfs, ...); default None: the environment's.
+
     Example:
         >>> store = FsspecStore("memory://doc-store")
         >>> store.write("a/b.txt", b"hi"); store.read("a/b.txt")
@@ -62,7 +70,7 @@ class FsspecStore(Store):
         return sorted(set(names))
 
     def write(self, rel: str, data: bytes) -> None:
-        """Object stores make a whole object visible at once."""
+        # object stores make a whole object visible at once
         self.fs.pipe_file(self.path(rel), data)
 
     def create_exclusive(self, rel: str, data: bytes) -> bool:
@@ -73,7 +81,7 @@ class FsspecStore(Store):
         return True
 
     def copy(self, src: str, dst: str) -> None:
-        """Server-side copy inside the store."""
+        # a server-side copy inside the store
         self.fs.copy(self.path(src), self.path(dst))
 
     def delete(self, rel: str, recursive: bool = False) -> None:

@@ -23,7 +23,16 @@ __all__ = ["LocalStore"]
 @STORES.register("local")
 @STORES.register("file")
 class LocalStore(FsspecStore):
-    """A registry root on the local filesystem."""
+    """A registry root on the local filesystem; writes go to a temporary file that is
+    renamed into place, and ``create_exclusive`` is a hard link (atomic, refuses to replace).
+
+    Parameters
+    ----------
+    url : str
+        ``file:///abs/path`` or a plain path (made absolute).
+    storage_options : dict, optional
+        Options of fsspec's local filesystem (default None).
+    """
 
     def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
         if "://" not in url:

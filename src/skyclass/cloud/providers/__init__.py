@@ -25,5 +25,22 @@ __all__ = [
 
 
 def get_provider(name: str) -> Provider:
-    """A provider instance by name (ConfigError listing ``PROVIDERS.names()`` otherwise)."""
+    """A provider instance by name.
+
+    Parameters
+    ----------
+    name : str
+        A registered provider name (``local``, ``kubernetes``, ``external``, or one added
+        with ``@PROVIDERS.register``).
+
+    Returns
+    -------
+    Provider
+        A fresh instance.
+
+    Raises
+    ------
+    ConfigError
+        When no provider has that name; the message lists ``PROVIDERS.names()``.
+    """
     return PROVIDERS.create(name)

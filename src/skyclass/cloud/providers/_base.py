@@ -14,7 +14,19 @@ from skyclass.plugins import Registry
 
 @dataclass(frozen=True)
 class LaunchContext:
-    """Where a provider may write (logs, manifests, control files) and what it deploys."""
+    """Where a provider may write (logs, manifests, control files) and what it deploys.
+
+    Attributes
+    ----------
+    spec : DeploymentSpec
+        The whole deployment being reconciled (name, TLS, trust, network, ...).
+    folder : pathlib.Path
+        The deployment's state folder; providers write under it (``logs/``, ``chaos/``,
+        ``kubernetes/``, certificates).
+    apply : bool
+        Whether rendered infrastructure should really be applied (``skyclass deploy
+        --apply``; default False: render only).
+    """
 
     spec: DeploymentSpec
     folder: Path
@@ -42,11 +54,46 @@ class Provider(ABC):
         model_version: str,
         count: int,
     ) -> list[Replica]:
-        """Start ``count`` replicas (not waiting for readiness) and describe them."""
+        """Start replicas of one model in one region and describe them.
+
+        Return at once: the caller waits for V2 readiness and, should that fail, stops
+        what was returned.
+
+        Parameters
+        ----------
+        ctx : LaunchContext
+            The deployment and its folder.
+        region : RegionSpec
+            The region to start replicas in.
+        track : str
+            ``"primary"``, ``"canary"`` or ``"shadow"``.
+        model_uri : str
+            The bundle or registry URI to serve, pinned to a version and already in the
+            region's store.
+        model_version : str
+            That version, recorded with each replica.
+        count : int
+            How many replicas to start.
+
+        Returns
+        -------
+        list of Replica
+            One record per replica, with the URL the gateway routes to (and process ids when
+            the provider has them); the caller stores them.
+        """
 
     @abstractmethod
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
-        """Stop one replica; ``graceful`` lets in-flight requests finish first."""
+        """Stop one replica; stopping one that is already gone is no error.
+
+        Parameters
+        ----------
+        replica : Replica
+            A replica this provider launched (as recorded).
+        graceful : bool
+            Let in-flight requests finish first (default True); False stops it at once,
+            as a crash would.
+        """
 
 
 PROVIDERS: Registry[Provider] = Registry("provider", Provider, field="regions[].provider")

@@ -29,4 +29,12 @@ class ExternalProvider(Provider):
         return endpoint_replicas(self.name, ctx, region, track, model_uri, model_version)
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
-        """External endpoints are not ours to stop; only the registration ends."""
+        """Nothing to stop: external endpoints are not ours; only the registration ends.
+
+        Parameters
+        ----------
+        replica : Replica
+            The registered endpoint; left running.
+        graceful : bool
+            Ignored.
+        """

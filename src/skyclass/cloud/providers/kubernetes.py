@@ -78,7 +78,34 @@ def _trust(keys: list[str], config_map: str) -> dict:
 def render(
     spec: DeploymentSpec, region: RegionSpec, track: str, model_uri: str, count: int
 ) -> list[dict]:
-    """The manifests for one region and track (``primary``, ``canary`` or ``shadow``)."""
+    """The Kubernetes manifests for one region and track.
+
+    Parameters
+    ----------
+    spec : DeploymentSpec
+        The deployment (its name prefixes every object's name).
+    region : RegionSpec
+        A ``provider: kubernetes`` region: namespace, image, resources, ``max_replicas`` and
+        trust are read from it.
+    track : str
+        ``"primary"``, ``"canary"`` or ``"shadow"`` (non-primary names get the track as a
+        suffix).
+    model_uri : str
+        The bundle or registry URI the pods serve (pinned to a version).
+    count : int
+        Replicas of the Deployment; also the autoscaler's minimum (at least 1).
+
+    Returns
+    -------
+    list of dict
+        ConfigMap, Deployment, Service, HorizontalPodAutoscaler and PodDisruptionBudget, in
+        that order, ready for ``yaml.safe_dump_all`` or server-side apply.
+
+    Raises
+    ------
+    ConfigError
+        When an object name would exceed Kubernetes' 63 characters.
+    """
     base = f"{spec.name}-{region.name}" + ("" if track == "primary" else f"-{track}")
     if len(base) > 63:
         raise ConfigError(
@@ -233,4 +260,13 @@ class KubernetesProvider(Provider):
         return endpoint_replicas(self.name, ctx, region, track, model_uri, model_version)
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
-        """Manifests stay applied; remove them with kubectl delete -f on the rendered files."""
+        """Nothing is deleted: the manifests stay applied (``kubectl delete -f`` the files
+        rendered under ``<state>/<name>/kubernetes/`` to remove them).
+
+        Parameters
+        ----------
+        replica : Replica
+            A replica of a kubernetes region; its objects stay.
+        graceful : bool
+            Ignored.
+        """

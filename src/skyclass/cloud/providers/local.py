@@ -156,8 +156,18 @@ class LocalProvider(Provider):
         return replicas
 
     def stop(self, replica: Replica, *, graceful: bool = True) -> None:
-        """Graceful: the server drains first, then its proxy. A kill takes the proxy (the
-        region's public port) first, so the region refuses connections at once."""
+        """Stop the replica's ``skyclass serve`` process and its chaos proxy.
+
+        Parameters
+        ----------
+        replica : Replica
+            A local replica (its ``pid`` and ``proxy_pid``); processes that are gone, or
+            whose pid now belongs to something other than skyclass, are left alone.
+        graceful : bool
+            True (default): SIGTERM, the server drains in-flight requests first, then its
+            proxy stops. False: SIGKILL, the proxy (the region's public port) first, so the
+            region refuses connections at once.
+        """
         order = (replica.pid, replica.proxy_pid) if graceful else (replica.proxy_pid, replica.pid)
         for pid in order:
             stop(pid, graceful=graceful)
