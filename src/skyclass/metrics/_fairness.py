@@ -195,7 +195,8 @@ class GroupMetrics:
         Parameters
         ----------
         method : {"between_groups", "to_overall"}, default="between_groups"
-            Compare the groups with each other, or each group with the overall value.
+            As in :meth:`difference`: smallest over largest group, or each group's
+            ratio to the overall value (the smaller of it and its inverse).
 
         Returns
         -------
