@@ -204,7 +204,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model to delete a version of.
         version : int
             The version number to delete.
 
@@ -258,7 +258,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose alias to move.
         alias : str
             Alias rules (as MLflow's): letters, digits, ``_`` and ``-``, at most 64, starting
             with a letter or ``_``; ``latest`` is reserved (always the newest version) and
@@ -282,7 +282,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose alias to remove.
         alias : str
             The alias to remove.
 
@@ -303,7 +303,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose aliases to list.
 
         Returns
         -------
@@ -323,7 +323,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model the alias belongs to.
         alias : str
             The alias whose history to read.
 
@@ -382,7 +382,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose versions to list.
 
         Returns
         -------
@@ -421,7 +421,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model to look the version up in.
         version_or_alias : int or str
             A version number (``3`` or ``"v3"``), ``"latest"`` or an alias.
 
@@ -462,10 +462,9 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose files to read.
         version_or_alias : int or str
-            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
-            the default) or an alias such as ``"champion"``.
+            Which version: a number, ``"latest"`` (default) or an alias, as for :meth:`resolve`.
 
         Returns
         -------
@@ -503,10 +502,9 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model whose manifest to read.
         version_or_alias : int or str
-            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
-            the default) or an alias such as ``"champion"``.
+            Which version: a number, ``"latest"`` (default) or an alias, as for :meth:`resolve`.
 
         Returns
         -------
@@ -530,10 +528,9 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model to load.
         version_or_alias : int or str
-            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
-            the default) or an alias such as ``"champion"``.
+            Which version: a number, ``"latest"`` (default) or an alias, as for :meth:`resolve`.
         verify : bool
             Check the golden rows too (default True); file hashes are always checked.
         trusted_keys : iterable of path or TrustedKey, optional
@@ -567,10 +564,9 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model to check.
         version_or_alias : int or str
-            A version number (``3`` or ``"v3"``), ``"latest"`` (the newest committed version;
-            the default) or an alias such as ``"champion"``.
+            Which version: a number, ``"latest"`` (default) or an alias, as for :meth:`resolve`.
         trusted_keys : iterable of path or TrustedKey, optional
             Keys one of which must have signed the version (default None: no signature
             check).
@@ -598,7 +594,7 @@ class Registry:
         Parameters
         ----------
         name : str
-            The model name in the registry.
+            Model to download.
         version_or_alias : int or str
             A version number, ``"latest"`` or an alias.
         dest : str or os.PathLike

@@ -76,7 +76,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            Path relative to the root, as for :meth:`path`.
 
         Returns
         -------
@@ -92,7 +92,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The object to read, relative to the root.
 
         Returns
         -------
@@ -110,7 +110,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The object to write, relative to the root.
 
         Returns
         -------
@@ -125,7 +125,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The object to create, relative to the root.
         data : bytes
             The whole content.
         """
@@ -137,7 +137,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The object to look for, relative to the root.
         data : bytes
             The whole content.
 
@@ -156,7 +156,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The prefix to list, relative to the root (``""``: the root itself).
 
         Returns
         -------
@@ -171,7 +171,7 @@ class Store(abc.ABC):
         Parameters
         ----------
         rel : str
-            ``/``-separated path relative to the store's root (leading/trailing ``/`` ignored).
+            The object, or with ``recursive`` the prefix, to remove (relative to the root).
 
         Returns
         -------
