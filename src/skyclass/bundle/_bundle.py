@@ -34,7 +34,32 @@ __all__ = ["Bundle", "read_files"]
 class Bundle:
     """A model bundle in memory: manifest, schema, ONNX session, reference and golden rows.
 
-    Get one with ``skyclass.bundle.load``.
+    Get one with ``skyclass.bundle.load`` (or ``Registry.load``); the constructor is what
+    they call with the bundle's files. A ``Bundle`` is read-only after construction, so one
+    instance may serve predictions from several threads (onnxruntime sessions are
+    thread-safe).
+
+    Parameters
+    ----------
+    files : mapping of str to bytes
+        The bundle's files (name → content), ``manifest.json`` included.
+    source : str
+        Where the files came from (a path or URL); named in every error and used by
+        :meth:`verify` to re-read a local bundle.
+    verify : bool
+        Check every file's SHA-256 against the manifest and the golden rows (default True).
+    trusted_keys : iterable of path or TrustedKey, optional
+        When given, ``model.sig`` must verify by one of these keys before any other byte is
+        interpreted (default None: no signature check).
+    version : int, optional
+        The registry version the files were stored as; a signed manifest naming another
+        version is refused (a rollback). Default None: the manifest's own number, if any.
+
+    Raises
+    ------
+    IntegrityError
+        When the manifest is missing or invalid, a file is missing or altered, the signature
+        fails, onnxruntime cannot load ``model.onnx`` or the golden rows are not reproduced.
 
     Example:
         >>> from skyclass.bundle import load
@@ -132,22 +157,60 @@ class Bundle:
 
     # -- prediction -----------------------------------------------------------
     def predict_proba(self, data: Any, quality: DataQuality | None = None) -> np.ndarray:
-        """Class probabilities ``[n, k]`` (float32) for a DataFrame, records or dict of columns.
+        """Class probabilities for a table of rows.
 
-        Input is validated with ``Schema.coerce`` rules; an unseen category
-        encodes as all zeros. ``quality`` (a ``skyclass.data.DataQuality``) counts
-        what had to be imputed, mapped to unknown or converted.
+        Input is validated with ``Schema.coerce`` rules; an unseen category encodes as all
+        zeros.
+
+        Parameters
+        ----------
+        data : DataFrame, list of dict or dict of columns
+            The rows to score, with the training columns (columns the schema lacks are
+            ignored).
+        quality : DataQuality, optional
+            Counter to add what had to be imputed, mapped to unknown or converted (default
+            None: not counted).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[n_rows, n_classes]`` float32 probabilities, columns in the order of
+            ``labels``.
+
+        Raises
+        ------
+        InputError
+            When a required column is missing (a left-out optional one is imputed and
+            counted in ``quality``) or a cell cannot be read as its column's kind; the
+            message names the column, row and value.
         """
         return self.predict_proba_arrays(self.schema.to_arrays(data, quality))
 
     def predict_proba_arrays(
         self, columns: Mapping[str, np.ndarray], quality: DataQuality | None = None
     ) -> np.ndarray:
-        """Fast path: ``columns`` already canonical 1-D arrays (see ``Schema.to_arrays``).
+        """Class probabilities from columns already in canonical form (the fast path).
 
-        numeric/boolean/datetime → float64 (datetime as epoch seconds, NaN =
-        missing; bool and datetime64 arrays are converted), categorical → str
-        ("" = missing). ``quality`` counts their missing cells and unseen categories.
+        Parameters
+        ----------
+        columns : mapping of str to numpy.ndarray
+            One 1-D array per input column, all of one length, as ``Schema.to_arrays``
+            makes them: numeric/boolean/datetime → float64 (datetime as epoch seconds, NaN =
+            missing; bool and datetime64 arrays are converted), categorical → str (``""`` =
+            missing).
+        quality : DataQuality, optional
+            Counter to add their missing cells and unseen categories to (default None).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``[n_rows, n_classes]`` float32 probabilities (``[0, n_classes]`` for no rows).
+
+        Raises
+        ------
+        InputError
+            When a column is missing, has another length than the others, or has the wrong
+            dtype.
         """
         if quality is not None:
             self.schema.count_quality(columns, quality)
@@ -168,11 +231,33 @@ class Bundle:
         return self._session.run(["probabilities"], feeds)[0]
 
     def predict(self, data: Any) -> np.ndarray:
-        """Predicted labels (the decision rule applied to ``predict_proba``)."""
+        """Predicted labels: the bundle's decision rule applied to :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        data : DataFrame, list of dict or dict of columns
+            The rows to score (see :meth:`predict_proba`).
+
+        Returns
+        -------
+        numpy.ndarray
+            One label per row (object dtype), each one of ``labels``.
+        """
         return self.decide(self.predict_proba(data))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
-        """Labels for probabilities ``[n, k]``: argmax, or the bundle's decision rule."""
+        """Labels for probabilities: argmax, or the bundle's decision rule when it has one.
+
+        Parameters
+        ----------
+        proba : numpy.ndarray
+            ``[n_rows, n_classes]`` probabilities, columns in the order of ``labels``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One label per row (object dtype).
+        """
         proba = np.asarray(proba)
         rule = self.decision_rule
         if rule is None:
@@ -262,10 +347,25 @@ def _feed_array(arr: np.ndarray, onnx_type: str, name: str) -> np.ndarray:
 
 
 def read_files(path: str | os.PathLike[str]) -> dict[str, bytes]:
-    """Every regular file of a bundle directory or ``.skyclass`` zip (name → bytes).
+    """Every regular file of a bundle directory or ``.skyclass`` zip.
 
-    ``path`` may also be a remote directory or zip on any fsspec store
-    (``s3://bucket/bundles/churn``, ``gs://.../churn.skyclass``).
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A local bundle directory or ``.skyclass`` zip (``file://`` accepted), or a remote
+        one on any fsspec store (``s3://bucket/bundles/churn``, ``gs://.../churn.skyclass``).
+
+    Returns
+    -------
+    dict of str to bytes
+        File name → content (sub-folders are not read). Nothing is verified here.
+
+    Raises
+    ------
+    NotFoundError
+        When nothing is at ``path``.
+    IntegrityError
+        When a file is neither a directory nor a valid zip.
     """
     text = os.fspath(path)
     if "://" in text and not text.startswith("file://"):
