@@ -120,3 +120,19 @@ def test_unknown_region_lookup_lists_names(tmp_path):
     path.write_text(GOOD)
     with pytest.raises(ConfigError, match="regions: aws-us-east-1, gcp-europe-west4, managed-eu"):
         load_spec(path).region("mars-1")
+
+
+def test_provider_names_come_from_the_validation_context():
+    """The spec models import no provider; parse_spec hands them the registry's names."""
+    from pydantic import ValidationError
+
+    from skyclass.cloud import DeploymentSpec
+
+    data = {"name": "t", "model": "/m", "regions": [{"name": "a", "provider": "moon"}]}
+    assert DeploymentSpec.model_validate(data).regions[0].provider == "moon"  # no names: no check
+    with pytest.raises(ValidationError, match="unknown provider 'moon'; use one of: local, mars"):
+        DeploymentSpec.model_validate(data, context={"providers": ("local", "mars")})
+    assert (
+        DeploymentSpec.model_validate(data, context={"providers": ("moon",)}).regions[0].provider
+        == "moon"
+    )
