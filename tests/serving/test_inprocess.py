@@ -78,3 +78,36 @@ def test_a_ready_model_freezes_the_collector_unless_told_not_to(fitted):
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_a_bug_on_the_infer_route_is_a_500_and_the_server_goes_on(fitted, caplog):
+    from skyclass.bundle import load
+
+    bundle = load(fitted.path)
+    app = create_app(bundle, ServeSettings(log="none", access_log=False, tune_gc=False))
+    app.host.load()
+
+    def broken(columns):
+        raise RuntimeError("a bug")
+
+    bundle.predict_proba_arrays = broken
+    body = v2_request(bundle.schema, _rows(fitted, 1))
+    reply = _call(app, "POST", "/v2/models/iris/versions/0/infer", json=body)
+    assert reply.status_code == 500
+    assert reply.json() == {"error": "internal error (RuntimeError); see the server log"}
+    assert "unexpected error on POST /v2/models/iris/versions/0/infer" in caplog.text
+    metrics = _call(app, "GET", "/metrics").text
+    assert 'route="/v2/models/{name}/versions/{version}/infer"' in metrics  # labelled by template
+    assert _call(app, "GET", "/v2/health/live").status_code == 200
+
+
+def test_requests_without_id_get_distinct_time_ordered_ids(fitted):
+    from skyclass.bundle import load
+
+    bundle = load(fitted.path)
+    app = create_app(bundle, ServeSettings(log="none", access_log=False, tune_gc=False))
+    app.host.load()
+    body = v2_request(bundle.schema, _rows(fitted, 1))
+    ids = [_call(app, "POST", "/v2/models/iris/infer", json=body).json()["id"] for _ in range(3)]
+    assert len(set(ids)) == 3 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    assert sorted(i[:12] for i in ids) == [i[:12] for i in ids]  # milliseconds first

@@ -1,4 +1,5 @@
-"""Several worker processes: each loads and verifies the bundle; one shared SQLite log."""
+"""Several worker processes: they serve the copy of the bundle the parent verified; one shared
+SQLite log."""
 
 from __future__ import annotations
 
@@ -42,3 +43,43 @@ def test_two_workers_serve_and_share_the_log(start_server, fitted, tmp_path):
     with sqlite3.connect(db) as conn:
         logged = {row[0] for row in conn.execute("SELECT id FROM predictions")}
     assert set(ids) <= logged
+
+
+def test_workers_serve_the_copy_the_parent_verified(fitted, monkeypatch):
+    import json
+    import zipfile
+    from pathlib import Path
+
+    import pytest
+
+    from skyclass.bundle import load
+    from skyclass.errors import IntegrityError
+    from skyclass.serving import ServeSettings
+    from skyclass.serving._server import _ENV, _verified_copy, app_from_env
+
+    with _verified_copy(str(fitted.path), ServeSettings(log="none", workers=2)) as config:
+        verified = config["verified"]
+        copy = Path(verified["path"])
+        assert copy.stat().st_mode & 0o077 == 0 or copy.parent.stat().st_mode & 0o077 == 0
+        assert verified["manifest_sha256"] == load(fitted.path).manifest_sha256
+        monkeypatch.setenv(_ENV, json.dumps(config))
+        app = app_from_env()
+        app.host.load()  # the worker re-checks the copy's hashes and golden rows
+        assert app.host.ready and app.host.bundle.manifest_sha256 == verified["manifest_sha256"]
+        files = dict(load(fitted.path).files)
+        files["manifest.json"] = files["manifest.json"].replace(b"{", b'{"x": 1, ', 1)
+        with zipfile.ZipFile(copy, "w") as tampered:
+            for name, data in files.items():
+                tampered.writestr(name, data)
+        with pytest.raises(IntegrityError, match="not the one the server verified"):
+            app_from_env()
+    assert not copy.parent.exists()  # removed when the server stops
+
+
+def test_a_bundle_that_fails_in_the_parent_leaves_each_worker_to_say_why(tmp_path):
+    from skyclass.serving import ServeSettings
+    from skyclass.serving._server import _verified_copy
+
+    (tmp_path / "broken").mkdir()
+    with _verified_copy(str(tmp_path / "broken"), ServeSettings(log="none")) as config:
+        assert "verified" not in config and config["bundle"] == str(tmp_path / "broken")

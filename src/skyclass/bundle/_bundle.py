@@ -6,7 +6,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -283,27 +283,48 @@ class Bundle:
             )
         self.check_golden()
 
-    def check_golden(self) -> None:
-        """Run the golden rows; ``IntegrityError`` if any probability differs by more than 1e-5."""
+    def check_golden(
+        self,
+        predict_proba: Callable[[list[dict]], np.ndarray] | None = None,
+        *,
+        path: str = "model.onnx",
+    ) -> None:
+        """Check that the golden rows reproduce their stored probabilities within 1e-5.
+
+        Parameters
+        ----------
+        predict_proba : callable or None
+            Turns the golden rows (records, as stored) into an ``[n, k]`` probability array;
+            ``None`` uses ``self.predict_proba``. A server passes its own request path here, so
+            the rows go through exactly what requests go through.
+        path : str
+            What produced the probabilities, named in the error (default ``"model.onnx"``).
+
+        Raises
+        ------
+        IntegrityError
+            When golden.json has no rows, its rows do not fit the schema, or a row's
+            probabilities differ by more than 1e-5 (the row is named).
+        """
         if not self.golden:
             raise IntegrityError(f"{self.source}: golden.json has no rows; cannot check the model")
         rows = [g["row"] for g in self.golden]
         expected = np.asarray([g["probabilities"] for g in self.golden], dtype=np.float64)
         try:
-            got = self.predict_proba(rows).astype(np.float64)
+            got = np.asarray((predict_proba or self.predict_proba)(rows), dtype=np.float64)
         except InputError as err:
             raise IntegrityError(
                 f"{self.source}: golden.json rows do not fit the schema ({err})"
             ) from err
         if got.shape != expected.shape:
             raise IntegrityError(
-                f"{self.source}: model.onnx gives shape {got.shape} on golden.json, expected {expected.shape}"
+                f"{self.source}: {path} gives shape {got.shape} on golden.json, expected {expected.shape}"
             )
         diff = np.abs(got - expected).max(axis=1)
         worst = int(np.argmax(diff))
         if diff[worst] > GOLDEN_TOLERANCE:
             raise IntegrityError(
-                f"{self.source}: golden.json row {worst}: model.onnx gives probabilities differing by "
+                f"{self.source}: golden.json row {worst}: {path} gives probabilities differing by "
                 f"{diff[worst]:.3g} (> {GOLDEN_TOLERANCE}); the model does not reproduce its training"
             )
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import uuid
-from collections.abc import Sequence
 
 import numpy as np
 import orjson
@@ -28,6 +26,7 @@ from skyclass.serving._batcher import MicroBatcher
 from skyclass.serving._binary import HEADER, split_body
 from skyclass.serving._body import UnsupportedEncoding, decompress, parse_json
 from skyclass.serving._columns import DATATYPE_OF_KIND, columns_from_records, columns_from_tensors
+from skyclass.serving._ids import RequestIds, RowIds, row_ids
 from skyclass.serving._limits import BodyTooLarge
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._model import ModelHost
@@ -87,6 +86,7 @@ class Handlers:
         self.settings = settings
         self.metrics = metrics
         self.log = log
+        self.new_id = RequestIds()
         self.batcher = MicroBatcher(
             host.predict,
             max_rows=settings.max_batch_size,
@@ -239,7 +239,7 @@ class Handlers:
         finally:
             if waiting:
                 self.batcher.arrived()
-        request_id = decoded.id or uuid.uuid4().hex
+        request_id = decoded.id or self.new_id()
         logged = await self._log(
             request, request_id, columns, proba, index, decoded.parameters, quality
         )
@@ -295,11 +295,11 @@ class Handlers:
         columns = columns_from_records(host.bundle.schema, instances, quality)
         said = self._account(quality)
         proba, index = await self._predict(columns, len(instances))
-        request_id = request_id or uuid.uuid4().hex
+        request_id = request_id or self.new_id()
         logged = await self._log(
             request, request_id, columns, proba, index, body.get("parameters"), quality
         )
-        ids = _row_ids(request_id, len(instances))
+        ids = row_ids(request_id, len(instances))
         rows = [
             {"id": row_id, "label": host.labels[i], "probabilities": p}
             for row_id, i, p in zip(ids, index.tolist(), proba.tolist())
@@ -318,8 +318,9 @@ class Handlers:
             return np.zeros((0, len(self.host.labels)), dtype=np.float32), np.zeros(
                 0, dtype=np.int64
             )
-        submitted = self.batcher.submit(columns, n_rows)
-        proba, index = await asyncio.wait_for(submitted, self.settings.request_timeout_s)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the call in a new task
+        async with asyncio.timeout(self.settings.request_timeout_s):
+            proba, index = await self.batcher.submit(columns, n_rows)
         self.metrics.rows.inc(n_rows)
         for label, count in enumerate(np.bincount(index, minlength=len(self.host.labels)).tolist()):
             if count:
@@ -385,39 +386,3 @@ class Handlers:
             raise HTTPError(503, "prediction log queue is full; retry shortly")
         await asyncio.wait_for(asyncio.wrap_future(future), self.settings.request_timeout_s)
         return JSONResponse({"recorded": len(ids)})
-
-
-def _row_ids(request_id: str, n_rows: int) -> list[str]:
-    if n_rows == 1:
-        return [request_id]
-    return [f"{request_id}:{i}" for i in range(n_rows)]
-
-
-class RowIds(Sequence):
-    """The row ids of a request (``R`` or ``R:0``, ``R:1``, ...), made only when read.
-
-    Example:
-        >>> list(RowIds("r", 2)), list(RowIds("r", 1)), RowIds("r", 3)[-1]
-        (['r:0', 'r:1'], ['r'], 'r:2')
-    """
-
-    __slots__ = ("request_id", "n_rows")
-
-    def __init__(self, request_id: str, n_rows: int) -> None:
-        self.request_id = request_id
-        self.n_rows = n_rows
-
-    def __len__(self) -> int:
-        return self.n_rows
-
-    def __iter__(self):
-        return iter(_row_ids(self.request_id, self.n_rows))
-
-    def __getitem__(self, position):
-        if isinstance(position, slice):
-            return _row_ids(self.request_id, self.n_rows)[position]
-        if not -self.n_rows <= position < self.n_rows:
-            raise IndexError("row id index out of range")
-        if self.n_rows == 1:
-            return self.request_id
-        return f"{self.request_id}:{position % self.n_rows}"

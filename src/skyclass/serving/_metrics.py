@@ -20,82 +20,62 @@ class ServingMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.requests = Counter(
-            "skyclass_requests",
-            "HTTP requests by route, method and status code.",
-            ["route", "method", "code"],
-            registry=r,
-        )
-        self.errors = Counter(
-            "skyclass_request_errors",
-            "HTTP responses with status >= 400 by route and code.",
-            ["route", "code"],
-            registry=r,
-        )
-        self.latency = Histogram(
-            "skyclass_request_duration_seconds",
-            "Time from request start to response end.",
-            ["route"],
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.batch_rows = Histogram(
-            "skyclass_batch_rows",
-            "Rows per model call after micro-batching.",
+        self.requests = self._add(
+            Counter, "skyclass_requests", "HTTP requests by route, method and status code.",
+            "route", "method", "code",
+        )  # fmt: skip
+        self.errors = self._add(
+            Counter, "skyclass_request_errors",
+            "HTTP responses with status >= 400 by route and code.", "route", "code",
+        )  # fmt: skip
+        self.latency = self._add(
+            Histogram, "skyclass_request_duration_seconds",
+            "Time from request start to response end.", "route", buckets=_LATENCY_BUCKETS,
+        )  # fmt: skip
+        self.batch_rows = self._add(
+            Histogram, "skyclass_batch_rows", "Rows per model call after micro-batching.",
             buckets=_BATCH_BUCKETS,
-            registry=r,
-        )
-        self.batch_requests = Histogram(
-            "skyclass_batch_requests",
-            "Requests joined into one model call.",
+        )  # fmt: skip
+        self.batch_requests = self._add(
+            Histogram, "skyclass_batch_requests", "Requests joined into one model call.",
             buckets=_BATCH_BUCKETS[:10],
-            registry=r,
-        )
-        self.rows = Counter("skyclass_rows_predicted", "Rows predicted.", registry=r)
-        self.classes = Counter(
-            "skyclass_predicted_class", "Predicted labels.", ["label"], registry=r
-        )
-        self.imputed = Counter(
-            "skyclass_input_imputed",
+        )  # fmt: skip
+        self.rows = self._add(Counter, "skyclass_rows_predicted", "Rows predicted.")
+        self.classes = self._add(Counter, "skyclass_predicted_class", "Predicted labels.", "label")
+        self.imputed = self._add(
+            Counter, "skyclass_input_imputed",
             "Input cells imputed as in training, by column and reason (missing_column: the "
-            "input left the column out; missing_value: null or NaN).",
-            ["column", "reason"],
-            registry=r,
+            "input left the column out; missing_value: null or NaN).", "column", "reason",
+        )  # fmt: skip
+        self.unseen = self._add(
+            Counter, "skyclass_input_unseen_categories",
+            "Input categories never seen in training, scored as unknown, by column.", "column",
+        )  # fmt: skip
+        self.model_info = self._add(
+            Gauge, "skyclass_model_info", "The served model (value 1).", "name", "version"
         )
-        self.unseen = Counter(
-            "skyclass_input_unseen_categories",
-            "Input categories never seen in training, scored as unknown, by column.",
-            ["column"],
-            registry=r,
+        self.ready = self._add(
+            Gauge, "skyclass_model_ready", "1 once the bundle verified and loaded."
         )
-        self.model_info = Gauge(
-            "skyclass_model_info", "The served model (value 1).", ["name", "version"], registry=r
-        )
-        self.ready = Gauge(
-            "skyclass_model_ready", "1 once the bundle verified and loaded.", registry=r
-        )
-        self.log_written = Counter(
-            "skyclass_prediction_log_written",
-            "Rows committed to the prediction log.",
-            ["kind"],
-            registry=r,
-        )
-        self.log_dropped = Counter(
-            "skyclass_prediction_log_dropped",
+        self.log_written = self._add(
+            Counter, "skyclass_prediction_log_written", "Rows committed to the prediction log.",
+            "kind",
+        )  # fmt: skip
+        self.log_dropped = self._add(
+            Counter, "skyclass_prediction_log_dropped",
             "Prediction rows not logged because the log queue was full.",
-            registry=r,
+        )  # fmt: skip
+        self.log_errors = self._add(
+            Counter, "skyclass_prediction_log_errors", "Failed writes to the prediction log sink."
         )
-        self.log_errors = Counter(
-            "skyclass_prediction_log_errors",
-            "Failed writes to the prediction log sink.",
-            registry=r,
-        )
-        self.log_queue = Gauge(
-            "skyclass_prediction_log_queue_depth",
+        self.log_queue = self._add(
+            Gauge, "skyclass_prediction_log_queue_depth",
             "Rows queued or being written by the log writer.",
-            registry=r,
-        )
+        )  # fmt: skip
+
+    def _add(self, kind: type, name: str, documentation: str, *labels: str, **options):
+        """A metric of ``kind`` (Counter, Gauge, Histogram) in this server's registry."""
+        return kind(name, documentation, labels, registry=self.registry, **options)
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""

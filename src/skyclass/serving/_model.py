@@ -23,14 +23,13 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from skyclass.errors import IntegrityError, SkyclassError
+from skyclass.errors import SkyclassError
 from skyclass.serving._binary import encode_element
 from skyclass.serving._client import v2_request
 from skyclass.serving._columns import columns_from_tensors
 from skyclass.serving._tensors import decode_request
 
 _logger = logging.getLogger("skyclass.serving")
-GOLDEN_ATOL = 1e-5
 #: the version a bundle that was never pushed to a registry is served as
 UNREGISTERED = "0"
 
@@ -109,27 +108,12 @@ class ModelHost:
         self._decide = bundle.decide if bundle.decision_rule else None
 
     def _check_golden(self, bundle) -> None:
-        golden = bundle.golden or []
-        if not golden:
-            raise IntegrityError(
-                "golden.json has no rows, so the model cannot prove it reproduces its training "
-                "probabilities; re-package the bundle"
-            )
-        request = decode_request(v2_request(bundle.schema, [item["row"] for item in golden]))
-        arrays = columns_from_tensors(bundle.schema, request.inputs, request.n_rows)
-        served = self.predict(arrays, bundle)[0]
-        stored = np.asarray([item["probabilities"] for item in golden], dtype=np.float64)
-        if served.shape != stored.shape:
-            raise IntegrityError(
-                f"golden.json: rows give probabilities of shape {served.shape}, stored {stored.shape}"
-            )
-        error = np.abs(served - stored).max(axis=1)
-        worst = int(np.argmax(error))
-        if error[worst] > GOLDEN_ATOL:
-            raise IntegrityError(
-                f"golden.json row {worst}: served probabilities differ from the stored ones by "
-                f"{error[worst]:.3g} (> {GOLDEN_ATOL}); the bundle does not reproduce its model"
-            )
+        def served(rows: list[dict]) -> np.ndarray:
+            request = decode_request(v2_request(bundle.schema, rows))
+            arrays = columns_from_tensors(bundle.schema, request.inputs, request.n_rows)
+            return self.predict(arrays, bundle)[0]
+
+        bundle.check_golden(served, path="the V2 request path")
 
     def predict(self, columns: dict[str, np.ndarray], bundle=None) -> tuple[np.ndarray, np.ndarray]:
         """``(probabilities [n, k] float32, label index [n])`` for canonical arrays."""

@@ -28,14 +28,15 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 import orjson
 
+from skyclass.serving._logchild import LogChild, LogChildError
+from skyclass.serving._logwire import Item, Run, join, pack, unpack
 from skyclass.serving._metrics import ServingMetrics
 from skyclass.serving._sinks import FeedbackRow, PredictionRow, Sink
 
@@ -47,17 +48,6 @@ _MAX_ITEMS_PER_COMMIT = 4096
 GROUP_COMMIT_S = 0.05
 
 
-@dataclass
-class _Item:
-    ids: Sequence[str]
-    columns: dict[str, np.ndarray] | None
-    probabilities: np.ndarray | None
-    labels: list[str]
-    ts: float
-    future: Future | None
-    quality: str | None = None
-
-
 class PredictionLogWriter:
     """Asynchronous, bounded, single-writer log of predictions and feedback.
 
@@ -65,6 +55,11 @@ class PredictionLogWriter:
     (column → schema kind) turns canonical arrays back into client values (booleans as
     true/false, datetimes as ISO-8601 UTC, missing as null); the server sets them once the
     model is loaded.
+
+    With ``process=True`` the rows are encoded and written by a child process (see
+    ``_logchild``): the writer thread only joins each group's arrays and hands them over, so
+    the per-row work runs outside the server's GIL. Should that process die, the thread
+    opens the sink itself and writes from then on (the failure is logged).
     """
 
     def __init__(
@@ -76,8 +71,11 @@ class PredictionLogWriter:
         model_name: str = "",
         model_version: str = "",
         max_queue: int = 100_000,
+        process: bool = False,
     ) -> None:
         self.sink = sink
+        self.process = process
+        self._child: LogChild | None = None
         self.metrics = metrics
         self.model_name = model_name
         self.model_version = model_version
@@ -94,7 +92,11 @@ class PredictionLogWriter:
         self._open_error: BaseException | None = None
 
     def start(self) -> None:
-        """Open the sink on the writer thread; raises what opening raised."""
+        """Open the sink (in the writer process, or on the writer thread); raises what
+        opening raised."""
+        if self.process:
+            self._child = LogChild(self.sink, self._write_message)
+            self._child.start()
         self._thread.start()
         self._opened.wait()
         if self._open_error is not None:
@@ -116,7 +118,7 @@ class PredictionLogWriter:
         ``quality`` is the request's data-quality JSON (``DataQuality.to_json()``), stored
         on its first row.
         """
-        item = _Item(
+        item = Item(
             ids, columns, probabilities, labels, time.time(), Future() if durable else None,
             quality,
         )  # fmt: skip
@@ -124,9 +126,9 @@ class PredictionLogWriter:
 
     def feedback(self, ids: list[str], labels: list[str]) -> Future | None:
         """Queue ground-truth labels (JSON text); the future completes when committed."""
-        return self._put(_Item(ids, None, None, labels, time.time(), Future()), len(ids))
+        return self._put(Item(ids, None, None, labels, time.time(), Future()), len(ids))
 
-    def _put(self, item: _Item, rows: int) -> Future | None:
+    def _put(self, item: Item, rows: int) -> Future | None:
         with self._lock:
             if self._pending and self._pending + rows > self.max_queue:
                 full = True
@@ -153,7 +155,8 @@ class PredictionLogWriter:
 
     def _run(self) -> None:
         try:
-            self.sink.open()
+            if self._child is None:
+                self.sink.open()
         except BaseException as err:  # reported to start()
             self._open_error = err
             self._opened.set()
@@ -174,9 +177,12 @@ class PredictionLogWriter:
                 batch = [item for item in batch if item is not _STOP]
             if batch:
                 self._write(batch)
-        self.sink.close()
+        if self._child is not None:
+            self._child.close()
+        else:
+            self.sink.close()
 
-    def _write(self, batch: list[_Item]) -> None:
+    def _write(self, batch: list[Item]) -> None:
         try:
             self._commit(batch)
         finally:
@@ -185,20 +191,9 @@ class PredictionLogWriter:
                 pending = self._pending
             self.metrics.log_queue.set(pending)
 
-    def _commit(self, batch: list[_Item]) -> None:
-        predictions: list[PredictionRow] = []
-        feedback: list[FeedbackRow] = []
-        for run in _runs(batch):
-            if run[0].columns is None:
-                feedback += [
-                    FeedbackRow(i, item.ts, label)
-                    for item in run
-                    for i, label in zip(item.ids, item.labels)
-                ]
-            else:
-                predictions += self._rows(run)
+    def _commit(self, batch: list[Item]) -> None:
         try:
-            self.sink.write(predictions, feedback)
+            predictions, feedback = self._store(join(batch))
         except Exception as err:
             self.metrics.log_errors.inc()
             _logger.error("prediction log write failed: %s", err)
@@ -206,78 +201,76 @@ class PredictionLogWriter:
                 if item.future is not None:
                     item.future.set_exception(err)
             return
-        self.metrics.log_written.labels("prediction").inc(len(predictions))
-        self.metrics.log_written.labels("feedback").inc(len(feedback))
+        self.metrics.log_written.labels("prediction").inc(predictions)
+        self.metrics.log_written.labels("feedback").inc(feedback)
         for item in batch:
             if item.future is not None:
                 item.future.set_result(len(item.ids))
 
-    def _rows(self, run: list[_Item]) -> list[PredictionRow]:
+    def _store(self, runs: list[Run]) -> tuple[int, int]:
+        """Commit the runs (through the writer process when there is one); rows written."""
+        if self._child is not None:
+            try:
+                return self._child.commit(pack(runs, self._stamp()))
+            except LogChildError as err:
+                if not err.gone:  # the sink's own error: reported like a thread's
+                    raise
+                _logger.error("%s; the server writes the prediction log itself from now on", err)
+                self._child.close()
+                self._child = None
+                self.sink.open()
+        return self._write_runs(self.sink, runs)
+
+    def _stamp(self) -> dict:
+        return {
+            "model_name": self.model_name,
+            "model_version": self.model_version,
+            "bundle_sha256": self.bundle_sha256,
+            "region": self.region,
+            "kinds": self.kinds,
+        }
+
+    def _write_message(self, sink: Sink, message: bytes) -> tuple[int, int]:
+        """In the writer process: one ``pack`` message written to ``sink``."""
+        runs, stamp = unpack(message)
+        for name, value in stamp.items():
+            setattr(self, name, value)
+        return self._write_runs(sink, runs)
+
+    def _write_runs(self, sink: Sink, runs: list[Run]) -> tuple[int, int]:
+        predictions: list[PredictionRow] = []
+        feedback: list[FeedbackRow] = []
+        for run in runs:
+            if run.feedback:
+                feedback += map(FeedbackRow._make, zip(run.row_ids(), run.row_ts(), run.labels))
+            else:
+                predictions += self._rows(run)
+        sink.write(predictions, feedback)
+        return len(predictions), len(feedback)
+
+    def _rows(self, run: Run) -> list[PredictionRow]:
         """The rows of a run of predictions as plain tuples in ``PredictionRow`` field order.
 
         Built in bulk: the run's arrays are joined first, so a commit of 40 single-row
         requests encodes each column once, not 40 times, and a zipped tuple costs a tenth
-        of a ``PredictionRow``. With group commits, the log's CPU per single-row request
-        (submit and write, SQLite) fell from about 15 to 9 µs, measured in-process.
+        of a ``PredictionRow``.
         """
-        first = run[0]
-        if len(run) == 1:
-            ids, columns, probabilities, labels = (
-                first.ids, first.columns, first.probabilities, first.labels
-            )  # fmt: skip
-            stamps = repeat(first.ts, len(ids))
-            quality = _quality_column([first])
-        else:
-            ids = list(chain.from_iterable(item.ids for item in run))
-            columns = {
-                name: np.concatenate([item.columns[name] for item in run]) for name in first.columns
-            }
-            probabilities = np.concatenate([item.probabilities for item in run])
-            labels = list(chain.from_iterable(item.labels for item in run))
-            stamps = chain.from_iterable(repeat(item.ts, len(item.ids)) for item in run)
-            quality = _quality_column(run)
-        n = len(ids)
+        n = len(run.labels)
+        quality = repeat(None) if all(q is None for q in run.quality) else run.row_quality()
         return list(
             zip(
-                ids,
-                stamps,
+                run.row_ids(),
+                run.row_ts(),
                 repeat(self.model_name, n),
                 repeat(self.model_version, n),
                 repeat(self.region, n),
-                _inputs_json(columns, self.kinds, n),
-                _rows_json(probabilities),
-                labels,
+                _inputs_json(run.columns, self.kinds, n),
+                _rows_json(run.probabilities),
+                run.labels,
                 repeat(self.bundle_sha256, n),
                 quality,
             )
         )
-
-
-def _quality_column(run: list[_Item]) -> Iterable[str | None]:
-    """Each item's quality JSON on its first row, ``None`` elsewhere (one check per item)."""
-    if all(item.quality is None for item in run):
-        return repeat(None)
-    return chain.from_iterable(
-        chain((item.quality,), repeat(None, len(item.ids) - 1)) for item in run
-    )
-
-
-def _runs(batch: list[_Item]) -> list[list[_Item]]:
-    """Consecutive items that can be encoded together: feedback, or predictions with the
-    same columns and number of classes (in the order they were submitted)."""
-    runs: list[list[_Item]] = []
-    for item in batch:
-        if runs and _shape(runs[-1][0]) == _shape(item):
-            runs[-1].append(item)
-        else:
-            runs.append([item])
-    return runs
-
-
-def _shape(item: _Item) -> tuple | None:
-    if item.columns is None:
-        return None
-    return tuple(item.columns), item.probabilities.shape[1:]
 
 
 def _inputs_json(columns: dict[str, np.ndarray], kinds: dict[str, str], n: int) -> list[str]:

@@ -49,6 +49,10 @@ class ServeSettings:
     log_queue_size : int
         Prediction rows queued for the log writer before new predictions are dropped and
         counted in ``skyclass_prediction_log_dropped_total``. Default 100,000 rows.
+    log_process : bool
+        Encode and write the prediction log in a child process of its own (forked when the
+        app starts), so the per-row work of the log never holds the server's GIL. Default
+        True; False writes from a thread of the server process.
     max_batch_size : int
         Most rows the micro-batcher joins into one model call. Default 256.
     max_batch_wait_ms : float
@@ -87,6 +91,7 @@ class ServeSettings:
     api_key_env: str | None = None
     log: str = DEFAULT_LOG
     log_queue_size: int = 100_000
+    log_process: bool = True
     max_batch_size: int = 256
     max_batch_wait_ms: float = 2.0
     max_body_bytes: int = 8 * 1024 * 1024

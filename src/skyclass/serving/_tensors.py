@@ -204,11 +204,17 @@ def _decode_data(
         _check_range([v for v in flat if v is not None] if has_missing else flat, datatype, where)
         if not has_missing:
             return np.array(flat, dtype=DTYPES[datatype]), None
+    dtype = np.float64 if has_missing else DTYPES[datatype]
     try:  # None → NaN; a JSON NaN token (see ``_body``) is missing too
-        with np.errstate(over="ignore"):
-            values = np.array(flat, dtype=np.float64 if has_missing else DTYPES[datatype])
+        if dtype == np.float64:  # Python ints and floats fit (or raise OverflowError)
+            values = np.array(flat, dtype=dtype)
+        else:
+            with np.errstate(over="ignore"):  # FP16/FP32: too large becomes inf, refused below
+                values = np.array(flat, dtype=dtype)
     except OverflowError:
         values = np.array([float("inf")])
+    if math.isfinite(values.sum(dtype=np.float64)):  # one reduction: no NaN, no infinity
+        return values, None
     if datatype in _FLOAT:
         _check_finite(values, datatype, where)
     missing = np.isnan(values)

@@ -67,6 +67,11 @@ class Sink(ABC):
         ``--log sqlite:///srv/log.db``). Kept as ``self.path``; nothing is opened yet.
     """
 
+    #: set to True before ``open()`` when the sink runs in the log's own writer process
+    #: (the default for ``skyclass serve``): there a statement that releases the GIL once
+    #: per row costs the server nothing, so a sink may pick its cheapest one
+    own_process: bool = False
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 

@@ -27,6 +27,10 @@ _INSERT_FROM_JSON = (
     "value->>4, value->>5, value->>6, value->>7, value->>8, value->>9 FROM json_each(?)"
 )
 
+#: in the log's own process, where releasing the GIL per row costs the server nothing:
+#: ``executemany`` takes 23 ms of CPU per 10,000 rows, the JSON statement 57 (SQLite 3.40)
+_INSERT_ROWS = "INSERT OR IGNORE INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
 
 @SINKS.register("sqlite")
 class SqliteSink(Sink):
@@ -61,7 +65,9 @@ class SqliteSink(Sink):
         db.execute("BEGIN IMMEDIATE")
         try:
             before = db.total_changes
-            if predictions:
+            if predictions and self.own_process:
+                db.executemany(_INSERT_ROWS, predictions)  # less than half the CPU
+            elif predictions:
                 db.execute(_INSERT_FROM_JSON, (orjson.dumps(predictions, default=tuple),))
             added = db.total_changes - before
             db.executemany("INSERT INTO feedback VALUES (?, ?, ?)", feedback)
