@@ -11,7 +11,7 @@ from skyclass.bundle import load
 from skyclass.data import infer_schema
 from skyclass.pipeline import Preprocessor, export_onnx, get_scorer, package
 from skyclass.pipeline._ensemble import Ensemble, cross_fitted_average, select_weights
-from skyclass.pipeline._select import ensemble_entry, leaderboard
+from skyclass.pipeline._select import leaderboard
 from skyclass.pipeline._tune import CandidateResult
 from skyclass.pipeline.candidates import CANDIDATES
 
@@ -60,16 +60,17 @@ def test_ensemble_entry_joins_the_leaderboard_with_its_members():
     b = CandidateResult("b", {"y": 2}, [0.0] * 3, 3, 0, 1.0, oof_proba=_noisy(codes, 1.5, rng))
     scorer = get_scorer("accuracy", n_classes=3)
     scored, _ = leaderboard([a, b], codes, folds, ["p", "q", "r"], scorer)
-    ensemble = ensemble_entry(scored, codes, folds, ["p", "q", "r"], scorer)
+    assert [s.entry.name for s in scored] == ["prior", "a", "b", "ensemble"]
+    ensemble = scored[-1]
     assert ensemble.entry.kind == "ensemble"
     assert {e.name for e, _ in ensemble.members} == {"a", "b"}
     assert math.isclose(sum(w for _, w in ensemble.members), 1.0)
     oof = cross_fitted_average([a.oof_proba, b.oof_proba], codes, folds)
     losses = [skm.log_loss(codes[v], oof[v], labels=[0, 1, 2]) for v in folds]
     assert math.isclose(ensemble.entry.log_loss, np.mean(losses))
-    assert ensemble.entry.log_loss < min(s.entry.log_loss for s in scored)
-    only_one = [s for s in scored if s.entry.name != "b"]
-    assert ensemble_entry(only_one, codes, folds, ["p", "q", "r"], scorer) is None
+    assert ensemble.entry.log_loss < min(s.entry.log_loss for s in scored[:-1])
+    alone, _ = leaderboard([a], codes, folds, ["p", "q", "r"], scorer)  # one model: no ensemble
+    assert [s.entry.name for s in alone] == ["prior", "a"]
 
 
 @pytest.fixture(scope="module")

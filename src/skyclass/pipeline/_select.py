@@ -31,7 +31,7 @@ from skyclass.pipeline._summary import LeaderboardEntry, RuleInfo
 from skyclass.pipeline._testset import score_decided
 from skyclass.pipeline._tune import CandidateResult
 
-__all__ = ["Scored", "ensemble_entry", "leaderboard", "prior_oof", "rank"]
+__all__ = ["ENSEMBLE", "Scored", "leaderboard", "prior_oof", "rank"]
 
 PRIOR = "prior"
 ENSEMBLE = "ensemble"
@@ -123,6 +123,36 @@ def _score(
     return Scored(entry, RuleInfo(info["rule"], info["explanation"], info.get("oof", {})), oof)
 
 
+def _ensemble(scored: list[Scored], common: tuple) -> Scored | None:
+    """The ensemble of the scored models (tuned and defaults), or ``None`` if it is one model.
+
+    Its weights (``select_weights`` on all out-of-fold rows) are what ships; its
+    leaderboard scores come from cross-fitted weights (each fold averaged with weights
+    chosen on the other folds), and its decision rule is tuned on those, so the entry
+    is scored as honestly as the single models.
+    """
+    codes, val_indices = common[0], common[1]
+    models = [s for s in scored if s.entry.kind != "baseline"]
+    if len(models) < 2:
+        return None
+    weights = select_weights([s.oof for s in models], codes)
+    members = [(s.entry, float(w)) for s, w in zip(models, weights) if w > 0]
+    if len(members) < 2:
+        return None
+    oof = cross_fitted_average([s.oof for s in models], codes, val_indices)
+    result = CandidateResult(
+        name=ENSEMBLE,
+        params={"members": {e.name: round(w, 4) for e, w in members}},
+        fold_scores=[],
+        n_trials=0,
+        n_pruned=0,
+        seconds=0.0,
+    )
+    ensemble = _score(ENSEMBLE, ENSEMBLE, ENSEMBLE, result, oof, *common)
+    ensemble.members = members
+    return ensemble
+
+
 def leaderboard(
     results: list[CandidateResult],
     codes: np.ndarray,
@@ -132,7 +162,11 @@ def leaderboard(
     costs: Costs | None = None,
     positive: Any = None,
 ) -> tuple[list[Scored], list[LeaderboardEntry]]:
-    """Scored entries (tuned, defaults, prior) and the failed families' rows (with their error)."""
+    """Scored entries (prior, tuned, defaults, ensemble) and the failed families' rows.
+
+    The ensemble (``kind="ensemble"``, last) is there when its weights mix two or more
+    models; the failed families' rows carry their error.
+    """
     common = (codes, val_indices, labels, scorer, costs, positive)
     scored = [
         _score(PRIOR, "baseline", PRIOR, None, prior_oof(codes, val_indices, len(labels)), *common)
@@ -162,56 +196,8 @@ def leaderboard(
         if r.default is not None and r.default.oof_proba is not None:
             name = f"{r.name} (defaults)"
             scored.append(_score(name, "defaults", r.name, r.default, r.default.oof_proba, *common))
-    return scored, failed
-
-
-def ensemble_entry(
-    scored: list[Scored],
-    codes: np.ndarray,
-    val_indices: list[np.ndarray],
-    labels: list,
-    scorer: Scorer,
-    costs: Costs | None = None,
-    positive: Any = None,
-) -> Scored | None:
-    """The ensemble of the scored models (tuned and defaults), or ``None`` if it is one model.
-
-    Its weights (``select_weights`` on all out-of-fold rows) are what ships; its
-    leaderboard scores come from cross-fitted weights (each fold averaged with weights
-    chosen on the other folds), and its decision rule is tuned on those, so the entry
-    is scored as honestly as the single models.
-    """
-    models = [s for s in scored if s.entry.kind != "baseline"]
-    if len(models) < 2:
-        return None
-    weights = select_weights([s.oof for s in models], codes)
-    members = [(s.entry, float(w)) for s, w in zip(models, weights) if w > 0]
-    if len(members) < 2:
-        return None
-    oof = cross_fitted_average([s.oof for s in models], codes, val_indices)
-    result = CandidateResult(
-        name=ENSEMBLE,
-        params={"members": {e.name: round(w, 4) for e, w in members}},
-        fold_scores=[],
-        n_trials=0,
-        n_pruned=0,
-        seconds=0.0,
-    )
-    ensemble = _score(
-        ENSEMBLE,
-        ENSEMBLE,
-        ENSEMBLE,
-        result,
-        oof,
-        codes,
-        val_indices,
-        labels,
-        scorer,
-        costs,
-        positive,
-    )
-    ensemble.members = members
-    return ensemble
+    ensemble = _ensemble(scored, common)
+    return scored + ([ensemble] if ensemble is not None else []), failed
 
 
 def rank(scored: list[Scored], greater_is_better: bool) -> list[Scored]:

@@ -48,7 +48,7 @@ from skyclass.pipeline._package import package
 from skyclass.pipeline._preprocess import Preprocessor
 from skyclass.pipeline._progress import Steps
 from skyclass.pipeline._scoring import Scorer, get_scorer
-from skyclass.pipeline._select import PRIOR, Scored, ensemble_entry, leaderboard, rank
+from skyclass.pipeline._select import ENSEMBLE, PRIOR, Scored, leaderboard, rank
 from skyclass.pipeline._summary import (
     NO_MODEL_BEATS_PRIOR,
     BundleInfo,
@@ -411,23 +411,14 @@ def select_stage(run: Run) -> str:
         t.costs,
         t.positive,
     )
-    ensemble = ensemble_entry(
-        scored,
-        codes,
-        [f.val_index for f in s.folds],
-        t.labels,
-        run.scorer,
-        t.costs,
-        t.positive,
-    )
+    ensemble = next((x for x in scored if x.entry.kind == ENSEMBLE), None)
     if ensemble is not None:
         n_all = len(s.train) + len(s.test)
         needed = sum(
             _fit_seconds_of(run, e, n) for e, _ in ensemble.members for n in (len(s.train), n_all)
         )
-        if needed <= _time_left(run):  # its test fit and the refit on all rows fit the budget
-            scored.append(ensemble)
-        else:
+        if needed > _time_left(run):  # its test fit and the refit on all rows must fit the budget
+            scored.remove(ensemble)
             run.steps.info(
                 f"ensemble of {len(ensemble.members)} models left out: fitting it for the test "
                 f"and the refit would take about {needed:.0f} s, more than the budget leaves"
