@@ -206,7 +206,9 @@ def ensure_debian(*tools: str) -> list[str]:
 def start_haproxy(tmp: Path, ups) -> tuple[str, subprocess.Popen]:
     port = free_port()
     servers = "\n".join(
-        f"    server {r} 127.0.0.1:{p} check inter 200 fall 2 rise 2" for r, p, _ in ups
+        f"    server {r} 127.0.0.1:{p} check inter 200 fall 2 rise 2 "
+        "observe layer7 error-limit 3 on-error mark-down"  # Envoy's outlier ejection
+        for r, p, _ in ups
     )
     conf = textwrap.dedent(f"""\
         global
