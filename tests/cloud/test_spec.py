@@ -122,17 +122,14 @@ def test_unknown_region_lookup_lists_names(tmp_path):
         load_spec(path).region("mars-1")
 
 
-def test_provider_names_come_from_the_validation_context():
-    """The spec models import no provider; parse_spec hands them the registry's names."""
+def test_models_built_directly_check_provider_names():
+    """The spec models import no provider, yet check names against the providers' registry."""
     from pydantic import ValidationError
 
-    from skyclass.cloud import DeploymentSpec
+    from skyclass.cloud import RegionSpec
 
-    data = {"name": "t", "model": "/m", "regions": [{"name": "a", "provider": "moon"}]}
-    assert DeploymentSpec.model_validate(data).regions[0].provider == "moon"  # no names: no check
-    with pytest.raises(ValidationError, match="unknown provider 'moon'; use one of: local, mars"):
-        DeploymentSpec.model_validate(data, context={"providers": ("local", "mars")})
-    assert (
-        DeploymentSpec.model_validate(data, context={"providers": ("moon",)}).regions[0].provider
-        == "moon"
-    )
+    assert RegionSpec(name="a", provider="external", endpoints=["http://h:1"]).provider == "external"
+    with pytest.raises(
+        ValidationError, match="unknown provider 'moon'; use one of: external, kubernetes, local"
+    ):
+        RegionSpec(name="a", provider="moon")

@@ -1,9 +1,8 @@
 """Reading a deployment spec (``skyclass deploy SPEC.yaml``): YAML in, validated
 :class:`~skyclass.cloud.DeploymentSpec` out, with errors that name the field path and the line.
 
-The models live in :mod:`skyclass.cloud._spec_models`; this module sits above the providers,
-so it can hand the provider registry's names to the validation (``context``) without the
-models importing the providers that import them.
+The models live in :mod:`skyclass.cloud._spec_models`; this module turns YAML into them
+and pydantic's errors into messages with lines.
 
 Example:
     >>> import pathlib, tempfile
@@ -25,7 +24,6 @@ import yaml
 from pydantic import ValidationError
 
 from skyclass.cloud._spec_models import DeploymentSpec
-from skyclass.cloud.providers import PROVIDERS
 from skyclass.errors import ConfigError
 
 
@@ -106,7 +104,7 @@ def parse_spec(text: str, source: str = "<spec>", base: Path | None = None) -> D
         raise ConfigError(f"{source}: line 1: the spec must be a mapping with name, model, regions")
     lines = _line_map(node) if node is not None else {}
     try:
-        spec = DeploymentSpec.model_validate(data, context={"providers": PROVIDERS.names()})
+        spec = DeploymentSpec.model_validate(data)
     except ValidationError as err:
         problems = []
         for issue in err.errors():

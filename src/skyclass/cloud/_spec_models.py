@@ -1,13 +1,15 @@
 """The deployment spec's pydantic models (what ``skyclass deploy SPEC.yaml`` may say).
 
-Reading a spec file, with errors that name the line, is :mod:`skyclass.cloud._spec`; it
-validates these models with the provider registry's names in the validation context, so
-this module needs no provider (the providers need it).
+Reading a spec file, with errors that name the line, is :mod:`skyclass.cloud._spec`.
+The providers import these models; the models import no provider: ``regions[].provider``
+is checked against the registry that ``skyclass.cloud.providers`` attaches with
+:func:`names_from` when it is imported (the way ``skyclass.gateway``'s settings learn
+their policy and engine names).
 
 Example:
+    >>> import skyclass.cloud  # imports the providers, which attach their registry
     >>> spec = DeploymentSpec.model_validate(
-    ...     {"name": "t", "model": "/m", "regions": [{"name": "eu", "replicas": 2}]},
-    ...     context={"providers": ("local", "external")},
+    ...     {"name": "t", "model": "/m", "regions": [{"name": "eu", "replicas": 2}]}
     ... )
     >>> spec.region("eu").replicas, spec.region("eu").provider
     (2, 'local')
@@ -18,19 +20,39 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from skyclass.errors import ConfigError
 from skyclass.gateway import GatewaySettings
+from skyclass.plugins import Registry
 
 _NAME = r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"
+
+#: The plug-in registry whose names each spec field accepts. The package that owns the
+#: registry fills it in when it is imported (:func:`names_from`); importing anything of
+#: ``skyclass.cloud`` imports ``skyclass.cloud.providers`` first, so this module never
+#: imports it back.
+_NAMED_BY: dict[str, Registry] = {}
+
+
+def names_from(field: str, registry: Registry) -> None:
+    """Make spec ``field`` accept only names registered in ``registry``.
+
+    Called once by the package that owns the registry (``skyclass.cloud.providers``).
+
+    Parameters
+    ----------
+    field : str
+        The field: ``"provider"`` (``regions[].provider``).
+    registry : Registry
+        The registry whose names are valid; read at validation time, so providers
+        registered later (plug-ins, tests) are accepted too.
+
+    Example:
+        >>> from skyclass.cloud.providers import PROVIDERS
+        >>> names_from("provider", PROVIDERS)  # what skyclass.cloud.providers does on import
+    """
+    _NAMED_BY[field] = registry
 
 
 class _Strict(BaseModel):
@@ -66,9 +88,8 @@ class RegionSpec(_Strict):
         the deployment; it names the replicas, logs and routing-table entries.
     provider : str
         Who runs the replicas: ``local`` (default), ``kubernetes``, ``external`` or another
-        registered provider. Checked against the provider registry when the spec is read
-        with :func:`~skyclass.cloud.parse_spec` / :func:`~skyclass.cloud.load_spec` (the
-        names come in the validation context as ``"providers"``).
+        name registered in ``skyclass.cloud.providers.PROVIDERS``; an unknown name is
+        refused with the list of registered ones.
     cloud : str
         Free-form label of the cloud (e.g. ``aws``), shown by ``skyclass status`` and carried
         in the routing table (default "").
@@ -136,9 +157,11 @@ class RegionSpec(_Strict):
     @field_validator("provider")
     @classmethod
     def _known_provider(cls, name: str, info: ValidationInfo) -> str:
-        known = (info.context or {}).get("providers")
-        if known is not None and name not in known:
-            raise ValueError(f"unknown provider {name!r}; use one of: {', '.join(known)}")
+        registry = _NAMED_BY[info.field_name]
+        if name not in registry:
+            raise ValueError(
+                f"unknown {registry.kind} {name!r}; use one of: {', '.join(registry.names())}"
+            )
         return name
 
     @field_validator("store")

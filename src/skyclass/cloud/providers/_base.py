@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from skyclass.cloud._spec_models import DeploymentSpec, RegionSpec
+from skyclass.cloud._spec_models import DeploymentSpec, RegionSpec, names_from
 from skyclass.cloud._state import Replica
 from skyclass.plugins import Registry
 
@@ -97,6 +97,7 @@ class Provider(ABC):
 
 
 PROVIDERS: Registry[Provider] = Registry("provider", Provider, field="regions[].provider")
+names_from("provider", PROVIDERS)
 
 
 def endpoint_replicas(
