@@ -128,10 +128,34 @@ class Registry(Generic[T]):
             cls = self._entries.get(name)
         if cls is None:
             where = f"{self.field}: " if self.field else ""
-            raise ConfigError(
-                f"{where}unknown {self.kind} {name!r}; use one of: {', '.join(self.names())}"
-            )
+            raise ConfigError(where + self._unknown(name))
         return cls
+
+    def check(self, name: str) -> str:
+        """``name`` if it is registered, for a pydantic field validator to return.
+
+        Parameters
+        ----------
+        name : str
+            The name given in the spec or settings.
+
+        Returns
+        -------
+        str
+            ``name`` unchanged.
+
+        Raises
+        ------
+        ValueError
+            When ``name`` is unknown: ``unknown <kind> 'x'; use one of: ...`` without the
+            field, which pydantic's error already names.
+        """
+        if name not in self:
+            raise ValueError(self._unknown(name))
+        return name
+
+    def _unknown(self, name: str) -> str:
+        return f"unknown {self.kind} {name!r}; use one of: {', '.join(self.names())}"
 
     def create(self, name: str, *args: Any, **kwargs: Any) -> T:
         """A new instance of the class registered as ``name``.

@@ -157,12 +157,7 @@ class RegionSpec(_Strict):
     @field_validator("provider")
     @classmethod
     def _known_provider(cls, name: str, info: ValidationInfo) -> str:
-        registry = _NAMED_BY[info.field_name]
-        if name not in registry:
-            raise ValueError(
-                f"unknown {registry.kind} {name!r}; use one of: {', '.join(registry.names())}"
-            )
-        return name
+        return _NAMED_BY[info.field_name].check(name)
 
     @field_validator("store")
     @classmethod
