@@ -213,6 +213,7 @@ def test_upstream_header_case_never_doubles_headers(gateway):
         assert r.headers.get_list("content-length") == ["15"]
         assert r.headers["x-skyclass-model-version"] == "m:7"
         assert r.headers["x-skyclass-region"] == "go-1"
+        assert [h for h in r.headers if h.startswith("x-envoy")] == []  # same on both engines
     finally:
         server.shutdown()
         server.server_close()

@@ -617,6 +617,8 @@ def bootstrap(
                 "name": "envoy.filters.http.router",
                 "typed_config": {
                     "@type": _ROUTER,
+                    # no x-envoy-* headers: answers look the same on both engines
+                    "suppress_envoy_headers": True,
                     "upstream_log": [
                         _file_log(f"{folder}/attempts.log", ATTEMPT_FORMAT, _ATTEMPT_FILTER)
                     ],
