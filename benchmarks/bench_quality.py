@@ -23,7 +23,8 @@ then the same for log loss (best peer / ours, so > 1 = ours better).
 Numbers measured on a shared, busy 2-core machine are noisy (FLAML's and our search both
 depend on how many trials fit in the budget).
 
-Run: python benchmarks/bench_quality.py [--budget 60] [--seeds 3] [--tables olive,beps]
+Run: python benchmarks/bench_quality.py [--budget 60] [--seeds 3] [--tables olive,beps] [--json F]
+Combine runs split by table: python benchmarks/bench_quality.py --from-json a.json b.json
 """
 
 from __future__ import annotations
@@ -198,22 +199,12 @@ def _measure(metric, y_true, y_pred, proba, classes) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--budget", type=float, default=60.0)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--tables", default=",".join(TABLES))
-    parser.add_argument("--no-flaml", action="store_true", help="skip FLAML (quick checks)")
-    parser.add_argument("--json", type=Path, help="also write every measurement here")
-    args = parser.parse_args()
-    peers = tuple(p for p in PEERS if not (args.no_flaml and p == "flaml"))
+def summarise(everything: dict, budget: float, peers: tuple[str, ...]) -> None:
+    """Print the per-table means over seeds, the targets met, and the final ``quality:`` line."""
     contenders = ("skyclass", *peers, "prior")
     acc_ratios, loss_ratios, ours_acc, best_acc, ours_loss, best_loss = [], [], [], [], [], []
-    everything = {}
     met_all = True
-    for table in args.tables.split(","):
-        runs = [one_split(table, seed, args.budget, peers) for seed in range(args.seeds)]
-        everything[table] = runs
+    for table, runs in everything.items():
         metric = runs[0]["metric"]
         mean = {
             c: {
@@ -225,13 +216,16 @@ def main() -> None:
         walls = [r["rows"]["skyclass"]["wall"] for r in runs]
         winners = ",".join(r["rows"]["skyclass"]["winner"] for r in runs)
         print(
-            f"\n{table} (selection metric {metric}; ours: {winners}; wall {min(walls):.0f}-"
-            f"{max(walls):.0f} s for a {args.budget:.0f} s budget)"
+            f"\n{table} ({len(runs)} seeds; selection metric {metric}; ours: {winners}; wall "
+            f"{min(walls):.0f}-{max(walls):.0f} s for a {budget:.0f} s budget)"
         )
-        print(f"  {'contender':<10} {'accuracy':>9} {'log_loss':>9} {metric:>18}")
+        print(f"  {'contender':<10} {'accuracy':>9} {'log_loss':>9} {metric:>18}  per seed")
         for c in contenders:
             m = mean[c]
-            print(f"  {c:<10} {m['accuracy']:9.4f} {m['log_loss']:9.4f} {m['selection']:18.4f}")
+            seeds = " ".join(f"{r['rows'][c]['selection']:.3f}" for r in runs)
+            print(
+                f"  {c:<10} {m['accuracy']:9.4f} {m['log_loss']:9.4f} {m['selection']:18.4f}  {seeds}"
+            )
         best_sel = max(mean[p]["selection"] for p in peers) if metric != "log_loss" else None
         peer_acc = max(mean[p]["accuracy"] for p in peers)
         peer_loss = min(mean[p]["log_loss"] for p in peers)
@@ -239,14 +233,12 @@ def main() -> None:
         sel_ok = best_sel is None or ours["selection"] >= best_sel - 0.015
         loss_ok = ours["log_loss"] <= peer_loss + 0.03
         prior_ok = ours["log_loss"] <= mean["prior"]["log_loss"]
-        budget_ok = max(walls) <= 1.1 * args.budget + 5
+        budget_ok = max(walls) <= 1.1 * budget + 5
         met_all &= sel_ok and loss_ok and prior_ok
         print(
             f"  within 0.015 on {metric}: {sel_ok}; within 0.03 on log loss: {loss_ok}; "
             f"log loss below the prior: {prior_ok}; wall <= 1.1 x budget + 5 s: {budget_ok}"
         )
-        if args.json:  # after every table, so a long run that is stopped keeps what it did
-            args.json.write_text(json.dumps(everything, indent=2, default=float))
         acc_ratios.append(ours["accuracy"] / peer_acc)
         loss_ratios.append(peer_loss / ours["log_loss"])
         ours_acc.append(ours["accuracy"])
@@ -259,6 +251,38 @@ def main() -> None:
         f"best peer {np.mean(best_acc):.4f}; log loss ratio={np.mean(loss_ratios):.2f}, ours "
         f"{np.mean(ours_loss):.4f} vs best peer {np.mean(best_loss):.4f})"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--tables", default=",".join(TABLES))
+    parser.add_argument("--no-flaml", action="store_true", help="skip FLAML (quick checks)")
+    parser.add_argument("--json", type=Path, help="also write every measurement here")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        help="measure nothing: summarise the --json files of earlier runs (e.g. split by --tables)",
+    )
+    args = parser.parse_args()
+    peers = tuple(p for p in PEERS if not (args.no_flaml and p == "flaml"))
+    if args.from_json:
+        everything = {}
+        for path in args.from_json:
+            everything.update(json.loads(path.read_text()))
+        rows = next(iter(everything.values()))[0]["rows"]
+        summarise(everything, args.budget, tuple(p for p in PEERS if p in rows))
+        return
+    everything = {}
+    for table in args.tables.split(","):
+        everything[table] = [
+            one_split(table, seed, args.budget, peers) for seed in range(args.seeds)
+        ]
+        if args.json:  # after every table, so a long run that is stopped keeps what it did
+            args.json.write_text(json.dumps(everything, indent=2, default=float))
+    summarise(everything, args.budget, peers)
 
 
 if __name__ == "__main__":
