@@ -1,6 +1,6 @@
 """Every public function and class of every package documents its parameters (numpydoc).
 
-Public means listed in a package's ``__all__`` (what ``from skyclass.<package> import *``
+Public means listed in the ``__all__`` of a package or public subpackage (what ``from skyclass.<package> import *``
 gives a user), plus the public methods such a class defines itself. For each callable:
 
 - a docstring;
@@ -28,9 +28,9 @@ from numpydoc.docscrape import NumpyDocString
 import skyclass
 
 PACKAGES = ["skyclass"] + sorted(
-    f"skyclass.{info.name}"
-    for info in pkgutil.iter_modules(skyclass.__path__)
-    if not info.name.startswith("_")
+    info.name
+    for info in pkgutil.walk_packages(skyclass.__path__, prefix="skyclass.")
+    if info.ispkg and not any(part.startswith("_") for part in info.name.split("."))
 )
 
 

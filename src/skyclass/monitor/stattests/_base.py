@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyclass.errors import ConfigError, InputError
 from skyclass.plugins import Registry
@@ -43,7 +44,26 @@ class ColumnSample:
     """One column's non-missing values: raw numbers (``kind="num"``) or category counts (``"cat"``).
 
     Categories are strings (the way reference.json keys them); counts may be fractional
-    when they come from shares times a row count.
+    when they come from shares times a row count. Build one with :meth:`numeric` or
+    :meth:`categorical` rather than by hand.
+
+    Parameters
+    ----------
+    kind : str
+        ``"num"`` (``values`` holds the numbers) or ``"cat"`` (``categories`` and
+        ``counts`` hold the counted categories).
+    values : numpy.ndarray or None
+        The finite numbers of a numeric sample, float64; ``None`` for a categorical one.
+    categories : tuple of str
+        The categories of a categorical sample, in the order of ``counts``; empty for a
+        numeric one.
+    counts : numpy.ndarray or None
+        How often each category occurs (float64, every count > 0); ``None`` for a
+        numeric sample.
+
+    Example:
+        >>> ColumnSample.categorical({"a": 3, "b": 0}).value_counts()
+        {'a': 3.0}
     """
 
     kind: str
@@ -52,14 +72,36 @@ class ColumnSample:
     counts: np.ndarray | None = None
 
     @classmethod
-    def numeric(cls, values) -> ColumnSample:
-        """A numeric sample; NaN and infinities are dropped (Evidently does the same)."""
+    def numeric(cls, values: ArrayLike) -> ColumnSample:
+        """A numeric sample; NaN and infinities are dropped (Evidently does the same).
+
+        Parameters
+        ----------
+        values : array-like of numbers
+            The column's values, any shape (flattened).
+
+        Returns
+        -------
+        ColumnSample
+            ``kind="num"`` with the finite values as float64.
+        """
         arr = np.asarray(values, dtype=np.float64).ravel()
         return cls(kind="num", values=arr[np.isfinite(arr)])
 
     @classmethod
     def categorical(cls, counts: Mapping[str, float]) -> ColumnSample:
-        """A categorical sample from ``{category: count}``; zero counts are kept out."""
+        """A categorical sample from ``{category: count}``; zero counts are kept out.
+
+        Parameters
+        ----------
+        counts : mapping of category to count
+            Keys are turned into strings; counts may be fractional.
+
+        Returns
+        -------
+        ColumnSample
+            ``kind="cat"`` with the categories whose count is above 0.
+        """
         items = [(str(k), float(v)) for k, v in counts.items() if float(v) > 0]
         return cls(
             kind="cat",
@@ -73,14 +115,31 @@ class ColumnSample:
         return float(self.values.size) if self.kind == "num" else float(self.counts.sum())
 
     def value_counts(self) -> dict[str, float]:
-        """``{category: count}``; numeric values become categories (low-cardinality columns)."""
+        """``{category: count}``; numeric values become categories (low-cardinality columns).
+
+        Returns
+        -------
+        dict of str to float
+            Each category (a numeric value as ``repr(float(value))``) and its count.
+        """
         if self.kind == "cat":
             return dict(zip(self.categories, self.counts.tolist()))
         uniq, cnt = np.unique(self.values, return_counts=True)
         return {repr(float(u)): float(c) for u, c in zip(uniq, cnt)}
 
     def n_unique_with(self, other: ColumnSample) -> int:
-        """Distinct values in both samples together (Evidently's ``n_values``)."""
+        """Distinct values in both samples together (Evidently's ``n_values``).
+
+        Parameters
+        ----------
+        other : ColumnSample
+            The sample to pool with this one.
+
+        Returns
+        -------
+        int
+            How many distinct values (or categories) the two samples have together.
+        """
         if self.kind == "num" and other.kind == "num":
             return int(np.unique(np.concatenate([self.values, other.values])).size)
         return len(set(self.value_counts()) | set(other.value_counts()))
@@ -88,7 +147,19 @@ class ColumnSample:
 
 @dataclass(frozen=True)
 class StatTestResult:
-    """A drift test's answer: ``score`` (a p-value or a distance), ``drifted`` and the threshold used."""
+    """A drift test's answer: ``score`` (a p-value or a distance), ``drifted`` and the threshold used.
+
+    Parameters
+    ----------
+    name : str
+        The registered name of the test that answered (``"ks"``, ``"psi"``, ...).
+    score : float
+        Its score: a p-value or a distance, as the test's ``score_kind`` says.
+    drifted : bool
+        Whether the column drifted under ``threshold``.
+    threshold : float
+        The threshold the verdict used (the config's, else the test's default).
+    """
 
     name: str
     score: float
@@ -178,7 +249,18 @@ REGISTRY: Registry[StatTest] = Registry("drift test", StatTest)
 
 
 def register(cls: type[StatTest]) -> type[StatTest]:
-    """Class decorator: register a :class:`StatTest` subclass under its ``name``."""
+    """Class decorator: register a :class:`StatTest` subclass under its ``name``.
+
+    Parameters
+    ----------
+    cls : type of StatTest
+        The subclass; its ``name`` class attribute is the name configs use.
+
+    Returns
+    -------
+    type of StatTest
+        ``cls`` itself, so the decorator leaves the class unchanged.
+    """
     return REGISTRY.register(cls.name)(cls)
 
 
@@ -202,5 +284,11 @@ def get_stattest(name: str) -> StatTest:
 
 
 def stattest_names() -> list[str]:
-    """Names of every registered drift test, sorted."""
+    """Names of every registered drift test, sorted.
+
+    Returns
+    -------
+    list of str
+        What ``drift.stattest`` and the per-column settings accept.
+    """
     return sorted(REGISTRY.names())
