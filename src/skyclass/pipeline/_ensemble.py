@@ -16,7 +16,7 @@ Example:
     >>> sure = np.array([[.9, .1], [.2, .8], [.6, .4], [.7, .3]])
     >>> other = np.array([[.6, .4], [.4, .6], [.1, .9], [.8, .2]])
     >>> select_weights([sure, other], codes, rounds=4).tolist()
-    [0.5, 0.5]
+    [0.25, 0.75]
 """
 
 from __future__ import annotations
