@@ -31,5 +31,19 @@ POLICY_NAMES = POLICIES.names()
 
 
 def make_policy(name: str, *, latency_bound_ms: float = 250.0) -> Policy:
-    """A fresh policy object by name (ConfigError listing the valid names otherwise)."""
+    """A fresh policy object by name (ConfigError listing the valid names otherwise).
+
+    Parameters
+    ----------
+    name : str
+        A registered policy name (``POLICY_NAMES``): ``round_robin``, ``weighted``,
+        ``least_outstanding``, ``latency`` or ``cost``.
+    latency_bound_ms : float
+        Passed to :meth:`Policy.create` (only ``cost`` uses it), milliseconds.
+
+    Returns
+    -------
+    Policy
+        A new instance with no state yet.
+    """
     return POLICIES.get(name).create(latency_bound_ms=latency_bound_ms)

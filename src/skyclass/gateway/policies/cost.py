@@ -22,13 +22,34 @@ from skyclass.gateway.policies._base import POLICIES, Policy
 
 @POLICIES.register("cost")
 class Cost(Policy):
-    """Cheapest within ``latency_bound_ms``; when none is within it, the fastest."""
+    """Cheapest within ``latency_bound_ms``; when none is within it, the fastest.
+
+    Ties in price go to the endpoint with fewer outstanding requests; an endpoint not yet
+    measured counts as within the bound.
+
+    Parameters
+    ----------
+    latency_bound_ms : float
+        The largest EWMA latency, in milliseconds, that still counts as fast enough.
+    """
 
     def __init__(self, latency_bound_ms: float) -> None:
         self.latency_bound_ms = latency_bound_ms
 
     @classmethod
     def create(cls, *, latency_bound_ms: float = 250.0) -> Cost:
+        """A cost policy with the spec's latency bound.
+
+        Parameters
+        ----------
+        latency_bound_ms : float
+            The spec's ``gateway.latency_bound_ms``.
+
+        Returns
+        -------
+        Cost
+            A new instance.
+        """
         return cls(latency_bound_ms)
 
     def choose(self, candidates: Sequence[EndpointState]) -> EndpointState:

@@ -23,7 +23,14 @@ from skyclass.gateway.policies._base import POLICIES, Policy
 
 @POLICIES.register("least_outstanding")
 class LeastOutstanding(Policy):
-    """Power of two choices on the number of outstanding requests."""
+    """Power of two choices on the number of outstanding requests.
+
+    Parameters
+    ----------
+    seed : int or None
+        Seed of the random pair picks (``None``: a fresh, unseeded generator); set it for
+        reproducible tests.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self._random = random.Random(seed)
