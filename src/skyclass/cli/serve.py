@@ -15,7 +15,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (0.0.0.0 only on purpose)."),
     port: int = typer.Option(8080, min=0, max=65535, help="TCP port."),
     region: str = typer.Option("local", help="Region name stored with every prediction."),
-    workers: int = typer.Option(1, min=1, help="Worker processes (each loads the bundle)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (one bundle, verified once)."),
     api_key_env: str = typer.Option(
         None,
         help="Env variable holding the API key; then every route but health needs "
