@@ -321,10 +321,15 @@ class Handlers:
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the call in a new task
         async with asyncio.timeout(self.settings.request_timeout_s):
             proba, index = await self.batcher.submit(columns, n_rows)
-        self.metrics.rows.inc(n_rows)
-        for label, count in enumerate(np.bincount(index, minlength=len(self.host.labels)).tolist()):
+        metrics = self.metrics
+        metrics.rows.inc(n_rows)
+        if n_rows == 1:
+            counts = [(int(index[0]), 1)]
+        else:
+            counts = enumerate(np.bincount(index, minlength=len(self.host.labels)).tolist())
+        for label, count in counts:
             if count:
-                self.metrics.classes.labels(self.host.label_text[label]).inc(count)
+                metrics.labelled(metrics.classes, self.host.label_text[label]).inc(count)
         return proba, index
 
     async def _log(self, request, request_id, columns, proba, index, parameters, quality) -> str:

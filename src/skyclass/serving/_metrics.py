@@ -20,6 +20,7 @@ class ServingMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._children: dict[tuple, object] = {}
         self.requests = self._add(
             Counter, "skyclass_requests", "HTTP requests by route, method and status code.",
             "route", "method", "code",
@@ -72,6 +73,15 @@ class ServingMetrics:
             Gauge, "skyclass_prediction_log_queue_depth",
             "Rows queued or being written by the log writer.",
         )  # fmt: skip
+
+    def labelled(self, metric, *values: str):
+        """``metric.labels(*values)``, looked up once: ``labels()`` itself takes a lock and
+        validates its arguments on every call (a few % of a single-row request)."""
+        key = (metric._name, values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
 
     def _add(self, kind: type, name: str, documentation: str, *labels: str, **options):
         """A metric of ``kind`` (Counter, Gauge, Histogram) in this server's registry."""

@@ -77,10 +77,11 @@ class Observe:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope["method"]
         code = str(status)
-        self.metrics.requests.labels(route, method, code).inc()
-        self.metrics.latency.labels(route).observe(seconds)
+        metrics = self.metrics
+        metrics.labelled(metrics.requests, route, method, code).inc()
+        metrics.labelled(metrics.latency, route).observe(seconds)
         if status >= 400:
-            self.metrics.errors.labels(route, code).inc()
+            metrics.labelled(metrics.errors, route, code).inc()
         if self.access_log:
             client = scope.get("client")
             line = access_line(
