@@ -380,13 +380,31 @@ def run_wrk(wrk: str, server: Server, concurrency: int, duration: float, tmp: Pa
     script.write_text(_LUA)
     threads = str(min(concurrency, 2))
     env = {**os.environ, "BENCH_BODY": str(body)}
+    batches = None
     for seconds in (WARMUP_S, duration):  # a warm-up run, then the measured one
         command = [wrk, "-t", threads, "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s"]
         command += ["--timeout", "30s", "--latency", "-s", str(script), server.infer_url]
+        if seconds == duration:
+            batches = batch_counts(server)
         out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
         if out.returncode != 0:
             raise RuntimeError(f"{server.name}: {' '.join(command)} failed: {out.stderr}")
-    return parse_wrk(out.stdout, server.name)
+    result = parse_wrk(out.stdout, server.name)
+    after = batch_counts(server)
+    if batches is not None and after is not None and after[1] > batches[1]:
+        result["per_call"] = (after[0] - batches[0]) / (after[1] - batches[1])
+    return result
+
+
+def batch_counts(server: Server) -> tuple[float, float] | None:
+    """(requests, model calls) so far, from our single-process server's ``/metrics``."""
+    if not server.name.startswith("skyclass") or "--workers" in server.name:
+        return None
+    import httpx
+
+    text = httpx.get(server.infer_url.split("/v2/")[0] + "/metrics", timeout=10).text
+    found = dict(re.findall(r"^skyclass_batch_requests_(sum|count) ([\d.e+]+)$", text, re.M))
+    return float(found.get("sum", 0)), float(found.get("count", 0))
 
 
 def parse_wrk(text: str, name: str) -> dict:
@@ -487,6 +505,11 @@ def report(load: dict, batches: dict, servers: list[Server]) -> list[str]:
             for kind in ("json", "binary")
         )
         print(f"| {name} | " + " | ".join(cells) + f" | {batch} |")
+    for name in names:
+        calls = [f"c={c}: {load[(name, c)]['per_call']:.1f}" for c in CONCURRENCY
+                 if "per_call" in load[(name, c)]]  # fmt: skip
+        if calls:
+            print(f"{name}: requests per model call (micro-batching) " + ", ".join(calls))
     ours = "skyclass"
     others = [n for n in names if not n.startswith("skyclass")]
     lines = []
@@ -561,7 +584,11 @@ def main(wanted: tuple[str, ...], repeats: int, duration: float, only: str | Non
             for server in servers:
                 server.stop()
     medians = {
-        key: {m: statistics.median(r[m] for r in results) for m in ("rps", "p50", "p99")}
+        key: {
+            m: statistics.median(r[m] for r in results)
+            for m in ("rps", "p50", "p99", "per_call")
+            if all(m in r for r in results)
+        }
         for key, results in load.items()
     }
     lines = report(medians, batches, servers) if medians else []
