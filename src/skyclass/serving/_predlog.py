@@ -1,4 +1,5 @@
-"""The prediction log: a bounded queue drained by one writer thread into a sink.
+"""The prediction log: a bounded queue drained by one writer thread into a sink, directly
+or (``process=True``, what ``skyclass serve`` uses) through a writer process of its own.
 
 The response path only appends to a queue. The writer commits in groups: rows nobody waits
 for are gathered for up to ``GROUP_COMMIT_S`` into one commit; a durable submission or
