@@ -2,9 +2,16 @@
 zone-restricted header routes, canary as its own share, shadow mirrored from primary only,
 rotations for balancing policies, one ordered pool for latency/cost, mTLS naming the region."""
 
+import os
+from pathlib import Path
+
+import pytest
+
+from skyclass.errors import ConfigError
 from skyclass.gateway import Endpoint, GatewaySettings, RoutingTable, UpstreamTls
 from skyclass.gateway._envoy.config import bootstrap, render
 from skyclass.gateway._envoy.control import order_regions
+from skyclass.gateway.engines.envoy import envoy_command, envoy_workers
 
 ZONES = {"aws-us": "us", "gcp-eu": "eu", "azure-eu": "eu"}
 
@@ -114,3 +121,17 @@ def test_cost_order_prefers_the_cheapest_within_the_bound():
     costs = {"cheap": 0.1, "mid": 0.3, "dear": 0.9}
     assert order_regions("cost", ewma, costs, 50.0) == ["cheap", "mid", "dear"]
     assert order_regions("cost", ewma, costs, 10.0) == ["mid", "dear", "cheap"]
+
+
+def test_envoy_workers_half_the_cores_or_the_override(monkeypatch):
+    monkeypatch.delenv("SKYCLASS_ENVOY_WORKERS", raising=False)
+    for cores, workers in ((1, 1), (2, 1), (4, 2), (8, 4), (64, 4)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert envoy_workers() == workers
+    monkeypatch.setenv("SKYCLASS_ENVOY_WORKERS", "3")
+    command = envoy_command(Path("/bin/envoy"), Path("boot.json"))
+    assert command[command.index("--concurrency") + 1] == "3"
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("SKYCLASS_ENVOY_WORKERS", bad)
+        with pytest.raises(ConfigError, match=f"SKYCLASS_ENVOY_WORKERS='{bad}'.*whole number"):
+            envoy_workers()
