@@ -4,7 +4,8 @@ Two setups, each gateway balancing three upstreams of its own (round robin, acti
 checks on the V2 readiness path every 200 ms, retries on another upstream):
 
 - ``serve`` (the primary setup, what users deploy): three real ``skyclass serve``
-  replicas of a small bundle (iris, logistic regression), V2 infer POSTs of one row;
+  replicas of the serving benchmark's bundle (iris with a categorical column, logistic
+  regression), V2 infer POSTs of its one row;
 - ``stub`` (proxy-bound stress): three tiny fixed-answer uvicorn apps, several times
   faster than a replica, so the proxy's own cost per request decides max req/s.
 
@@ -47,15 +48,12 @@ from pathlib import Path
 import httpx
 import orjson
 import psutil
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
 
+from bench_serving import ROW, build_bundle  # the serving benchmark's bundle and row
 from skyclass.bundle import load as load_bundle
-from skyclass.data import infer_schema
 from skyclass.gateway import drive
 from skyclass.gateway._envoy.binary import envoy_binary
 from skyclass.gateway.engines.envoy import envoy_workers
-from skyclass.pipeline import Preprocessor, package
 from skyclass.serving import v2_request
 
 SECONDS = float(os.environ.get("BENCH_GATEWAY_SECONDS", "5"))
@@ -91,29 +89,6 @@ STUB = textwrap.dedent("""
 """)
 
 
-def iris_bundle(folder: Path) -> Path:
-    """A small real bundle: iris with a categorical column, logistic regression."""
-    iris = load_iris(as_frame=True)
-    frame = iris.frame.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
-    frame["site"] = ["north", "south", "east"] * (len(frame) // 3)
-    frame["species"] = iris.target_names[iris.target]
-    frame = frame.drop(columns=["target"])
-    schema = infer_schema(frame, target="species")
-    features = frame.drop(columns=["species"])
-    pre = Preprocessor(schema, min_frequency=1).fit(features)
-    model = LogisticRegression(max_iter=1000).fit(pre.transform(features), frame["species"])
-    return package(
-        folder / "iris",
-        preprocessor=pre,
-        model=model,
-        schema=schema,
-        labels=list(model.classes_),
-        target="species",
-        name="iris",
-        X_reference=features,
-    )
-
-
 @dataclass
 class Load:
     """What every client sends in one setup: the infer path, the body, wrk's script."""
@@ -128,9 +103,7 @@ def make_load(tmp: Path, setup: str) -> Load:
     if setup == "stub":
         body = STUB_PAYLOAD
     else:
-        row = {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2,
-               "petal_width": 1.5, "site": "north"}  # fmt: skip
-        body = orjson.dumps(v2_request(load_bundle(iris_bundle(tmp)).schema, [row]))
+        body = orjson.dumps(v2_request(load_bundle(build_bundle(tmp)).schema, [ROW]))
     script = tmp / f"post-{setup}.lua"
     script.write_text(
         'wrk.method = "POST"\n'
