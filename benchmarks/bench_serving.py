@@ -14,6 +14,9 @@ Cases, all servers in one run, repetitions interleaved (server order rotated), m
 * one 10,000-row request at a time, JSON body and (where the server has the V2 binary data
   extension: ours, Triton) binary body, seconds per request.
 
+For our single-process servers the report adds the micro-batcher's requests per model call
+at each concurrency (from ``skyclass_batch_requests`` in their ``/metrics``).
+
 Final lines: ``serving_c16: ratio=X.XX (...)`` is our throughput over the best peer's,
 ``serving_p99_c16`` the best peer p99 over ours (> 1 = our tail is shorter), ``serving_batch``
 the fastest peer's 10k-row time over ours, ``serving_batch_log`` our binary 10k-row time with
