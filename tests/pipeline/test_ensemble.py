@@ -124,3 +124,63 @@ def test_an_ensemble_packages_into_a_bundle_that_serves_its_average(fitted, tmp_
     served = load(path).predict_proba(df)
     assert np.abs(served - model.predict_proba(pre.transform(df))).max() < 1e-5
     assert list(load(path).labels) == ["lo", "mid", "hi"]
+
+
+def _run_through_tune(tmp_path):
+    """A real ``Run`` taken through the stages up to tune (a small three-class table)."""
+    from contextlib import ExitStack
+
+    from rich.console import Console
+
+    from skyclass.pipeline._progress import Steps
+    from skyclass.pipeline._stages import STAGES, Options, Run
+    from skyclass.pipeline.candidates import get_candidates
+
+    rng = np.random.default_rng(3)
+    codes = np.arange(300) % 3
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=300) + codes, "z": rng.normal(size=300), "y": codes.astype(str)}
+    )
+    options = Options(
+        data=frame,
+        target="y",
+        out=tmp_path,
+        registry=None,
+        name="t",
+        metric="auto",
+        costs=None,
+        priority=None,
+        sensitive=None,
+        time_budget=20.0,
+        test_size=0.2,
+        cv=3,
+        seed=0,
+        min_class_size=None,
+        merge_rare=None,
+        drop=None,
+        max_trials=2,
+        tune_rows=20000,
+        encoding=None,
+        refit_all=True,
+    )
+    quiet = Console(quiet=True)
+    run = Run(options, get_candidates(None), None, "t", quiet, Steps(quiet), ExitStack(), tmp_path)
+    for stage in STAGES[: [s.name for s in STAGES].index("tune") + 1]:
+        stage.run(run)
+    return run
+
+
+def test_select_ships_the_ensemble_only_when_its_fits_fit_the_budget(tmp_path, monkeypatch):
+    from skyclass.pipeline import _stages
+
+    run = _run_through_tune(tmp_path)
+    monkeypatch.setattr(_stages, "_time_left", lambda run: 1e9)
+    _stages.select_stage(run)
+    kept = [x.entry.name for x in run.selection.ranked]
+    assert "ensemble" in kept
+    monkeypatch.setattr(_stages, "_time_left", lambda run: 0.0)  # no time for the fits after it
+    _stages.select_stage(run)
+    assert [x.entry.name for x in run.selection.ranked if x.entry.name != "ensemble"] == [
+        n for n in kept if n != "ensemble"
+    ]
+    assert "ensemble" not in [x.entry.name for x in run.selection.ranked]
