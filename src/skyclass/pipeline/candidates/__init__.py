@@ -23,9 +23,23 @@ __all__ = ["CANDIDATES", "Candidate", "get_candidates"]
 
 
 def get_candidates(names: str | list[str] | None = None) -> list[Candidate]:
-    """New instances of the candidates named (a comma-separated string or a list; ``None``: all).
+    """New instances of the candidates named.
 
-    An unknown name raises ``InputError`` listing the registered ones.
+    Parameters
+    ----------
+    names : str, list of str or None
+        Registered names, comma-separated or as a list (repeats are dropped); ``None``
+        (default): every registered candidate.
+
+    Returns
+    -------
+    list of Candidate
+        One new instance per name, in the order given.
+
+    Raises
+    ------
+    skyclass.errors.InputError
+        For an unknown name (the message lists the registered ones) or an empty list.
     """
     if names is None:
         names = list(CANDIDATES.names())

@@ -47,15 +47,47 @@ class Candidate(ABC):
 
     @abstractmethod
     def defaults(self) -> dict[str, Any]:
-        """Known-good parameters, tried first."""
+        """Known-good parameters, tried first.
+
+        Returns
+        -------
+        dict
+            Parameters ``build`` accepts; every study runs them as its first trial, and the
+            result is the family's untuned baseline in the leaderboard.
+        """
 
     @abstractmethod
     def suggest(self, trial: optuna.Trial) -> dict[str, Any]:
-        """Parameters sampled from the search space for one Optuna trial."""
+        """Parameters sampled from the search space for one Optuna trial.
+
+        Parameters
+        ----------
+        trial : optuna.Trial
+            The trial to sample from (``trial.suggest_float``, ``suggest_int``, ...).
+
+        Returns
+        -------
+        dict
+            Parameters ``build`` accepts.
+        """
 
     @abstractmethod
     def build(self, params: dict[str, Any], seed: int) -> Any:
-        """An unfitted scikit-learn classifier with ``params`` and ``random_state=seed``."""
+        """An unfitted scikit-learn classifier with ``params`` and ``random_state=seed``.
+
+        Parameters
+        ----------
+        params : dict
+            From ``defaults()`` or ``suggest(trial)``.
+        seed : int
+            The model's random state.
+
+        Returns
+        -------
+        Any
+            A new, unfitted estimator with ``fit`` and ``predict_proba`` on class codes
+            ``0..k-1`` that ``skyclass.pipeline.export_onnx`` can export.
+        """
 
 
 CANDIDATES: Registry[Candidate] = Registry("candidate model", Candidate, field="--models")
