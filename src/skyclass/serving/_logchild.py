@@ -12,7 +12,8 @@ Lifecycle: ``start()`` forks the child (before the writer thread or the model's 
 exist) and waits until it has opened the sink; ``commit(message)`` sends one message and
 returns once the child replied that it is committed, which is what ``X-Skyclass-Durable``
 waits for; ``close()`` ends the input and waits for the child to drain and exit. The child
-ignores SIGINT/SIGTERM and stops when its input ends, so a ``kill -9`` of the server still
+runs at a lower CPU priority (``NICENESS``), ignores SIGINT/SIGTERM and stops when its input
+ends, so a ``kill -9`` of the server still
 lets it commit everything the server had handed over; it exits on its own then.
 
 Example:
@@ -28,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import struct
@@ -39,6 +41,9 @@ import orjson
 from skyclass.serving._sinks import Sink
 
 _LENGTH = struct.Struct("<Q")
+#: the writer process's CPU priority below the server's: on a busy machine a request is not
+#: slowed by the log's encoding, and the log catches up when the server waits for clients
+NICENESS = 5
 
 
 class LogChildError(RuntimeError):
@@ -133,6 +138,8 @@ def _child_main(sink: Sink, handle, inbox: int, outbox: int) -> None:
         signal.set_wakeup_fd(-1)  # the server's event loop wakeup pipe is not ours to write
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C or group SIGTERM must not
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # lose rows: stop when the input ends
+        with contextlib.suppress(OSError):  # background work: the server's requests first
+            os.nice(NICENESS)
         sink.own_process = True
         try:
             sink.open()
