@@ -200,6 +200,18 @@ class _RawHandler(socketserver.StreamRequestHandler):
             )
 
 
+def _wait_ready(url: str, region: str, timeout: float = 15.0) -> None:
+    """Poll /gateway/status until ``region`` has a ready endpoint; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    status = {}
+    while time.monotonic() < deadline:
+        status = httpx.get(url + "/gateway/status").json()
+        if status["regions"].get(region, {}).get("ready", 0) >= 1:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"{region} never became ready: {status}")
+
+
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_upstream_header_case_never_doubles_headers(gateway):
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawHandler)
@@ -208,6 +220,7 @@ def test_upstream_header_case_never_doubles_headers(gateway):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         gw = gateway(RoutingTable(endpoints=[Endpoint(url=url, region="go-1")]))
+        _wait_ready(gw.url, "go-1")  # under heavy load the first health check can come late
         r = httpx.post(gw.url + INFER, content=BODY)
         assert r.status_code == 200 and r.json() == {"outputs": []}
         assert r.headers.get_list("content-length") == ["15"]
