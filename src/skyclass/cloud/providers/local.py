@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import socket
 import sys
 import time
@@ -27,8 +28,37 @@ from skyclass.cloud.providers._base import PROVIDERS, LaunchContext, Provider
 log = logging.getLogger("skyclass.cloud")
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default lower bound
+
+
+_HANDED_OUT: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
+    """A free port below the kernel's ephemeral range, never handed out twice by this process.
+
+    ``bind(0)`` would pick from the ephemeral range, where any outgoing connection (a load
+    generator's, a health check's) can take the port between this check and the replica's
+    own bind ("address already in use"); below that range only listeners compete.
+    """
+    low = max(1025, _ephemeral_low() - 12000)
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(low, low + 12000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    with socket.socket() as sock:  # that range is crowded: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
