@@ -183,12 +183,7 @@ class GatewaySettings(_Strict):
     @field_validator("engine", "policy")
     @classmethod
     def _registered(cls, name: str, info: ValidationInfo) -> str:
-        registry = _NAMED_BY[info.field_name]
-        if name not in registry:
-            raise ValueError(
-                f"unknown {registry.kind} {name!r}; use one of: {', '.join(registry.names())}"
-            )
-        return name
+        return _NAMED_BY[info.field_name].check(name)
 
     def host_port(self) -> tuple[str, int]:
         """``listen`` split into host and port.
